@@ -1,0 +1,10 @@
+from django.urls import path
+
+from . import views
+
+app_name = "catalog"
+
+urlpatterns = [
+    path("", views.item_list, name="list"),
+    path("<slug:slug>/", views.item_detail, name="detail"),
+]

@@ -1,0 +1,75 @@
+"""The one place that decides who may see which catalog item.
+
+Every list, count, facet, search, suggestion and detail page goes through
+`visible_items_q(user)`, so a restricted item can never leak through a second code path.
+"""
+
+from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
+
+from .models import Audience, Item
+
+
+def _criterion(through, fk_name: str, value) -> Q:
+    """An audience criterion holds when the audience sets none, or sets the person's value.
+
+    `value` is an id, None (the person has none), or a queryset of ids.
+    """
+    sets_any = Exists(through.objects.filter(audience_id=OuterRef("pk")))
+    if value is None:
+        return ~sets_any
+    lookup = f"{fk_name}__in" if hasattr(value, "query") else fk_name
+    matches = Exists(through.objects.filter(audience_id=OuterRef("pk"), **{lookup: value}))
+    return ~sets_any | matches
+
+
+def audiences_of(user):
+    """A queryset of the audiences the person belongs to (evaluated lazily, as a subquery)."""
+    if not user.is_authenticated:
+        return Audience.objects.none()
+    employee = getattr(user, "employee", None)
+    department_id = employee.department_id if employee else None
+    role_id = employee.role_id if employee else None
+    is_manager = bool(employee and employee.is_manager)
+    group_subquery = user.groups.through.objects.filter(user_id=user.pk).values("group_id")
+    criteria = (
+        _criterion(Audience.departments.through, "department_id", department_id)
+        & _criterion(Audience.roles.through, "role_id", role_id)
+        & _criterion(Audience.groups.through, "group_id", group_subquery)
+    )
+    if not is_manager:
+        criteria &= Q(managers_only=False)
+    return Audience.objects.filter(criteria)
+
+
+def visible_items_q(user) -> Q:
+    """Items open to everyone, or restricted to an audience the person belongs to.
+
+    Anonymous visitors see only open items. The check is one SQL expression (no query of its
+    own), so it composes into any other query.
+    """
+    through = Item.audiences.through
+    restricted = Exists(through.objects.filter(item_id=OuterRef("pk")))
+    if not user.is_authenticated:
+        return ~restricted
+    member = Exists(
+        through.objects.filter(
+            item_id=OuterRef("pk"), audience_id__in=audiences_of(user).values("pk")
+        )
+    )
+    return ~restricted | member
+
+
+def published_q(now=None) -> Q:
+    """Published, inside its publish window."""
+    now = now or timezone.now()
+    return (
+        Q(is_published=True)
+        & (Q(publish_start__isnull=True) | Q(publish_start__lte=now))
+        & (Q(publish_end__isnull=True) | Q(publish_end__gt=now))
+    )
+
+
+def can_preview_unpublished(user) -> bool:
+    """Learning admins preview items before release and regardless of audience."""
+    return user.is_authenticated and user.is_active and user.has_perm("catalog.change_item")

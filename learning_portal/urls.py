@@ -1,0 +1,25 @@
+from allauth.account.decorators import secure_admin_login
+from django.conf import settings
+from django.conf.urls.static import static
+from django.contrib import admin
+from django.urls import include, path
+
+from learning_portal.core import views as core_views
+
+admin.site.site_header = "Learning Portal administration"
+admin.site.site_title = "Learning Portal admin"
+# Staff sign in through allauth, so the admin login shares its rate limits and SSO.
+admin.site.login = secure_admin_login(admin.site.login)
+
+urlpatterns = [
+    path("", core_views.home, name="home"),
+    path("healthz", core_views.healthz, name="healthz"),
+    path("readyz", core_views.readyz, name="readyz"),
+    path("accounts/", include("allauth.urls")),
+    path("me/", include("people.urls")),
+    path("catalog/", include("catalog.urls")),
+    path(settings.ADMIN_URL, admin.site.urls),
+]
+
+if settings.DEBUG:
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -1,0 +1,121 @@
+from django.contrib.auth.models import AbstractUser, BaseUserManager
+from django.db import models
+from django.db.models.functions import Lower
+from django.urls import reverse
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def _create_user(self, email, password, **extra_fields):
+        if not email:
+            raise ValueError("An email address is required.")
+        user = self.model(email=self.normalize_email(email).lower(), **extra_fields)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email, password=None, **extra_fields):
+        extra_fields.setdefault("is_staff", False)
+        extra_fields.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra_fields)
+
+    def create_superuser(self, email, password=None, **extra_fields):
+        extra_fields.setdefault("is_staff", True)
+        extra_fields.setdefault("is_superuser", True)
+        return self._create_user(email, password, **extra_fields)
+
+
+class User(AbstractUser):
+    """An account. People sign in with their work email; there is no username."""
+
+    username = None
+    email = models.EmailField("email address", unique=True)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(Lower("email"), name="people_user_email_ci_unique"),
+        ]
+
+    def __str__(self):
+        return self.get_full_name() or self.email
+
+
+class Department(models.Model):
+    name = models.CharField(max_length=120, unique=True)
+    slug = models.SlugField(max_length=140, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Role(models.Model):
+    """A job family from the HR feed (e.g. Registered Nurse), used for audiences and relevance."""
+
+    name = models.CharField(max_length=120, unique=True)
+    slug = models.SlugField(max_length=140, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Employee(models.Model):
+    """A person from the HR feed, attached to the account they sign in with."""
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="employee")
+    employee_id = models.CharField("employee ID", max_length=64, unique=True)
+    department = models.ForeignKey(
+        Department, on_delete=models.PROTECT, null=True, blank=True, related_name="employees"
+    )
+    role = models.ForeignKey(
+        Role, on_delete=models.PROTECT, null=True, blank=True, related_name="employees"
+    )
+    job_title = models.CharField(max_length=200, blank=True)
+    location = models.CharField(max_length=200, blank=True)
+    is_manager = models.BooleanField(
+        "manager", default=False, help_text="From the HR feed's manager flag."
+    )
+    manager = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="direct_reports",
+        help_text="Reporting line: this person's manager.",
+    )
+    interests = models.ManyToManyField("catalog.Topic", blank=True, related_name="interested")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["user__last_name", "user__first_name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(manager=models.F("pk")), name="people_employee_not_own_manager"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.user} ({self.employee_id})"
+
+    def get_absolute_url(self):
+        return reverse("people:profile")
+
+    @property
+    def full_name(self) -> str:
+        return self.user.get_full_name()
+
+    @property
+    def is_active(self) -> bool:
+        return self.user.is_active

@@ -1,0 +1,27 @@
+from .models import Employee
+
+
+def employee_get_for_user(*, user) -> Employee | None:
+    if not user.is_authenticated:
+        return None
+    return (
+        Employee.objects.select_related("department", "role", "manager__user")
+        .prefetch_related("interests")
+        .filter(user=user)
+        .first()
+    )
+
+
+def employee_match_for_sso(*, employee_id: str | None, emails: list[str]) -> Employee | None:
+    """The imported employee an SSO identity belongs to: by employee ID, else by email."""
+    queryset = Employee.objects.select_related("user")
+    if employee_id:
+        employee = queryset.filter(employee_id=employee_id).first()
+        if employee is not None:
+            return employee
+    for email in emails:
+        if email:
+            employee = queryset.filter(user__email__iexact=email.strip()).first()
+            if employee is not None:
+                return employee
+    return None

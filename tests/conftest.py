@@ -1,0 +1,138 @@
+"""Shared fixtures and the rules for service-backed tests.
+
+Tests marked `postgres`, `redis` or `browser` need a real service. Without it they skip with
+the reason; with REQUIRE_SERVICES=1 (CI) they fail instead, so CI can never go green by
+skipping them.
+"""
+
+import os
+import shutil
+
+import pytest
+from django.conf import settings
+from django.db import connection
+
+from tests.people.factories import EmployeeFactory
+
+REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
+
+
+def chromium_path() -> str | None:
+    path = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
+    return path if os.path.exists(path) else None
+
+
+def _redis_reason() -> str | None:
+    if not settings.REDIS_URL:
+        return "REDIS_URL is not set"
+    try:
+        import redis
+
+        redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=1).ping()
+    except Exception as exc:  # noqa: BLE001
+        return f"Redis at REDIS_URL does not answer ({exc})"
+    return None
+
+
+def _missing_service(item) -> str | None:
+    if item.get_closest_marker("postgres") and connection.vendor != "postgresql":
+        return "needs PostgreSQL: set DATABASE_URL=postgres://postgres@127.0.0.1:5432/NAME"
+    if item.get_closest_marker("redis"):
+        reason = _redis_reason()
+        if reason:
+            return f"needs Redis: {reason}"
+    if item.get_closest_marker("browser") and chromium_path() is None:
+        return "needs Chromium: apt-get install -y chromium (or set CHROMIUM_PATH)"
+    return None
+
+
+def pytest_runtest_setup(item):
+    reason = _missing_service(item)
+    if reason:
+        if REQUIRE_SERVICES:
+            pytest.fail(f"REQUIRE_SERVICES=1 but this test {reason}", pytrace=False)
+        pytest.skip(reason)
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    """Each test starts with an empty cache (rate limits, cached fragments)."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def employee(db):
+    return EmployeeFactory(user__email="employee@example.org", is_manager=False)
+
+
+@pytest.fixture
+def manager(db):
+    return EmployeeFactory(user__email="manager@example.org", is_manager=True)
+
+
+@pytest.fixture
+def client_as(client):
+    """Log the test client in as a user or employee: `client_as(employee)`."""
+
+    def login(person):
+        user = getattr(person, "user", person)
+        client.force_login(user)
+        return client
+
+    return login
+
+
+@pytest.fixture
+def browser_page(live_server, settings):
+    """A Playwright page in Debian's Chromium, against the live test server.
+
+    Playwright's sync API runs an event loop in this thread, so Django's async-safety check
+    is relaxed for the test; the ORM calls still happen synchronously.
+    """
+    from playwright.sync_api import sync_playwright
+
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    settings.ALLOWED_HOSTS = ["*"]
+    executable = chromium_path()
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=executable,
+            headless=True,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
+        context = browser.new_context(base_url=live_server.url)
+        page = context.new_page()
+        page.set_default_timeout(10_000)
+        try:
+            yield page
+        finally:
+            context.close()
+            browser.close()
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+
+
+@pytest.fixture
+def browser_login(browser_page):
+    """Sign a person in through the real login form: `browser_login(user, password)`."""
+
+    def login(user, password="learn-test"):
+        browser_page.goto("/accounts/login/")
+        browser_page.get_by_label("Email").fill(user.email)
+        browser_page.get_by_label("Password").fill(password)
+        browser_page.get_by_role("button", name="Sign in").click()
+        browser_page.wait_for_load_state()
+        return browser_page
+
+    return login
