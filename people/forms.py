@@ -1,6 +1,11 @@
 from django import forms
+from django.contrib.auth.forms import AdminUserCreationForm
+from django.contrib.auth.forms import UserChangeForm as DjangoUserChangeForm
 
 from catalog.models import Topic
+
+from .importing import DEACTIVATION_LIMIT, FILE_TOO_LARGE, MAX_FILE_BYTES
+from .models import User
 
 
 class InterestsForm(forms.Form):
@@ -10,3 +15,50 @@ class InterestsForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         help_text="Topics you would like to hear about. Used only to suggest learning to you.",
     )
+
+
+class UserCreationForm(AdminUserCreationForm):
+    """The admin's "add user" form for an email-only account (there is no username)."""
+
+    class Meta(AdminUserCreationForm.Meta):
+        model = User
+        fields = ("email",)
+
+
+class UserChangeForm(DjangoUserChangeForm):
+    class Meta(DjangoUserChangeForm.Meta):
+        model = User
+        fields = "__all__"
+
+
+class HRFeedImportForm(forms.Form):
+    file = forms.FileField(
+        label="HR feed (CSV)",
+        help_text="A CSV file saved as UTF-8, with a header row.",
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
+    )
+    dry_run = forms.BooleanField(
+        label="Dry run",
+        required=False,
+        initial=True,
+        help_text="Check the file and show the report without saving anything.",
+    )
+    deactivate_missing = forms.BooleanField(
+        label="Deactivate people missing from the file",
+        required=False,
+        help_text="Only for the full feed: everyone active who is not in it is deactivated.",
+    )
+    force = forms.BooleanField(
+        label="Deactivate even above the safety limit",
+        required=False,
+        help_text=(
+            f"Normally refused when more than {round(100 * DEACTIVATION_LIMIT)}% of active "
+            "employees would be deactivated, which usually means a truncated file."
+        ),
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_FILE_BYTES:
+            raise forms.ValidationError(FILE_TOO_LARGE)
+        return upload

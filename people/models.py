@@ -119,3 +119,41 @@ class Employee(models.Model):
     @property
     def is_active(self) -> bool:
         return self.user.is_active
+
+
+class ImportRun(models.Model):
+    """One HR feed import: who ran it, with which options, and what it did.
+
+    Kept so admins can see when the people data last changed and why a row was refused. It
+    holds counts and the row problems only, never a copy of the feed.
+    """
+
+    class Source(models.TextChoices):
+        COMMAND = "command", "Command line"
+        ADMIN = "admin", "Admin upload"
+
+    started_at = models.DateTimeField(auto_now_add=True)
+    actor = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="people_imports"
+    )
+    source = models.CharField(max_length=16, choices=Source.choices, default=Source.COMMAND)
+    filename = models.CharField(max_length=255, blank=True)
+    dry_run = models.BooleanField(default=False)
+    deactivate_missing = models.BooleanField(default=False)
+    rows = models.PositiveIntegerField(default=0)
+    created = models.PositiveIntegerField(default=0)
+    updated = models.PositiveIntegerField(default=0)
+    unchanged = models.PositiveIntegerField(default=0)
+    rejected = models.PositiveIntegerField(default=0)
+    deactivated = models.PositiveIntegerField(default=0)
+    problems = models.JSONField(
+        default=list, blank=True, help_text="Rejected rows and manager links, with reasons."
+    )
+
+    class Meta:
+        ordering = ["-started_at"]
+        verbose_name = "HR feed import"
+
+    def __str__(self):
+        kind = "Dry run" if self.dry_run else "Import"
+        return f"{kind} of {self.filename or 'HR feed'} at {self.started_at:%Y-%m-%d %H:%M}"

@@ -1,0 +1,210 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.template.response import TemplateResponse
+from django.urls import path
+from django.utils.html import format_html_join
+
+from .forms import HRFeedImportForm, UserChangeForm, UserCreationForm
+from .importing import OPTIONAL_COLUMNS, REQUIRED_COLUMNS
+from .models import Department, Employee, ImportRun, Role, User
+from .services import people_import
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    """Accounts sign in by email; there is no username."""
+
+    form = UserChangeForm
+    add_form = UserCreationForm
+    ordering = ["email"]
+    list_display = ["email", "first_name", "last_name", "is_active", "is_staff", "last_login"]
+    list_filter = ["is_active", "is_staff", "is_superuser", "groups"]
+    search_fields = ["email", "first_name", "last_name", "employee__employee_id"]
+    fieldsets = (
+        (None, {"fields": ("email", "password")}),
+        ("Personal info", {"fields": ("first_name", "last_name")}),
+        (
+            "Permissions",
+            {
+                "fields": (
+                    "is_active",
+                    "is_staff",
+                    "is_superuser",
+                    "groups",
+                    "user_permissions",
+                ),
+            },
+        ),
+        ("Important dates", {"fields": ("last_login", "date_joined")}),
+    )
+    add_fieldsets = (
+        (
+            None,
+            {
+                "classes": ("wide",),
+                "fields": ("email", "usable_password", "password1", "password2"),
+            },
+        ),
+    )
+
+
+@admin.register(Department)
+class DepartmentAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug"]
+    search_fields = ["name"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+@admin.register(Role)
+class RoleAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug"]
+    search_fields = ["name"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+@admin.register(Employee)
+class EmployeeAdmin(admin.ModelAdmin):
+    """HR details only. A person's learning record is theirs: it is not shown here."""
+
+    change_list_template = "admin/people/employee/change_list.html"
+    list_display = [
+        "employee_id",
+        "full_name",
+        "email",
+        "department",
+        "role",
+        "job_title",
+        "is_manager",
+        "active",
+    ]
+    list_select_related = ["user", "department", "role"]
+    list_filter = [
+        "department",
+        "role",
+        "is_manager",
+        ("user__is_active", admin.BooleanFieldListFilter),
+    ]
+    search_fields = ["employee_id", "user__email", "user__first_name", "user__last_name"]
+    autocomplete_fields = ["user", "manager"]
+    filter_horizontal = ["interests"]
+    readonly_fields = ["created_at", "updated_at"]
+    fieldsets = (
+        (None, {"fields": ("user", "employee_id")}),
+        ("From the HR feed", {"fields": ("department", "role", "job_title", "location")}),
+        ("Reporting line", {"fields": ("is_manager", "manager")}),
+        ("Chosen by the person", {"fields": ("interests",)}),
+        ("Record", {"fields": ("created_at", "updated_at")}),
+    )
+
+    @admin.display(description="name", ordering="user__last_name")
+    def full_name(self, employee):
+        return employee.full_name
+
+    @admin.display(description="email", ordering="user__email")
+    def email(self, employee):
+        return employee.user.email
+
+    @admin.display(description="active", boolean=True, ordering="user__is_active")
+    def active(self, employee):
+        return employee.user.is_active
+
+    def get_urls(self):
+        urls = [
+            path(
+                "import/",
+                self.admin_site.admin_view(self.import_view),
+                name="people_employee_import",
+            ),
+        ]
+        return urls + super().get_urls()
+
+    def can_import(self, request) -> bool:
+        return self.has_add_permission(request) and self.has_change_permission(request)
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {**(extra_context or {}), "can_import": self.can_import(request)}
+        return super().changelist_view(request, extra_context)
+
+    def import_view(self, request):
+        if not self.can_import(request):
+            raise PermissionDenied
+        report = None
+        if request.method == "POST":
+            form = HRFeedImportForm(request.POST, request.FILES)
+            if form.is_valid():
+                upload = form.cleaned_data["file"]
+                try:
+                    report = people_import(
+                        file=upload,
+                        filename=upload.name,
+                        dry_run=form.cleaned_data["dry_run"],
+                        deactivate_missing=form.cleaned_data["deactivate_missing"],
+                        force=form.cleaned_data["force"],
+                        actor=request.user,
+                        source=ImportRun.Source.ADMIN,
+                    )
+                except ValidationError as error:
+                    form.add_error("file", error)
+        else:
+            form = HRFeedImportForm()
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": "Import HR feed",
+            "form": form,
+            "report": report,
+            "required_columns": REQUIRED_COLUMNS,
+            "optional_columns": OPTIONAL_COLUMNS,
+            "recent_runs": ImportRun.objects.select_related("actor")[:5],
+        }
+        return TemplateResponse(request, "admin/people/employee/import.html", context)
+
+
+@admin.register(ImportRun)
+class ImportRunAdmin(admin.ModelAdmin):
+    """A read-only log: imports are made by the import page or command, never edited."""
+
+    list_display = [
+        "started_at",
+        "source",
+        "actor",
+        "filename",
+        "dry_run",
+        "rows",
+        "created",
+        "updated",
+        "unchanged",
+        "rejected",
+        "deactivated",
+    ]
+    list_filter = ["source", "dry_run", "deactivate_missing"]
+    list_select_related = ["actor"]
+    date_hierarchy = "started_at"
+    exclude = ["problems"]
+    readonly_fields = ["problem_table"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="problems")
+    def problem_table(self, run):
+        if not run.problems:
+            return "None"
+        kinds = {"rejected": "row rejected", "manager_link": "manager link not applied"}
+        return format_html_join(
+            "\n",
+            "<p>Row {} ({}), {}: {}</p>",
+            (
+                (
+                    problem["row"],
+                    problem["employee_id"] or "no ID",
+                    kinds.get(problem["kind"], problem["kind"]),
+                    problem["reason"],
+                )
+                for problem in run.problems
+            ),
+        )

@@ -1,0 +1,25 @@
+from allauth.account.auth_backends import AuthenticationBackend as AllauthBackend
+
+
+class AuthenticationBackend(AllauthBackend):
+    """allauth's backend, loading the employee profile with the user in one query.
+
+    Almost every page needs the profile (visibility rules, navigation, the widget), so the
+    per-request user lookup joins it instead of paying a second query later.
+    """
+
+    def get_user(self, user_id):
+        user_model = self._get_user_model()
+        try:
+            user = user_model._default_manager.select_related(
+                "employee__department", "employee__role"
+            ).get(pk=user_id)
+        except user_model.DoesNotExist:
+            return None
+        return user if self.user_can_authenticate(user) else None
+
+    @staticmethod
+    def _get_user_model():
+        from django.contrib.auth import get_user_model
+
+        return get_user_model()
