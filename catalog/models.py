@@ -190,6 +190,10 @@ class Offering(models.Model):
     )
     # iCalendar SEQUENCE: bumped whenever the time or place changes so calendars update.
     sequence = models.PositiveIntegerField(default=0, editable=False)
+    # The session's ID in the system it is planned in; the CSV import upserts by it.
+    external_id = models.CharField(
+        "external ID", max_length=100, null=True, blank=True, unique=True
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -1,16 +1,138 @@
+from dataclasses import dataclass
+
+from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import render
+from django.utils import timezone
+from django.utils.functional import cached_property
 
-from . import selectors
+from . import selectors, services
+from .filters import DurationBand, ItemFilterSet, Sort, StartsWithin
+from .models import Item
+from .visibility import can_preview_unpublished
+
+PAGE_SIZE = 20
+
+
+class CountedPaginator(Paginator):
+    """A paginator told its total up front: the facet query already counted the results."""
+
+    def __init__(self, object_list, per_page, *, count: int, **kwargs):
+        super().__init__(object_list, per_page, **kwargs)
+        self._known_count = count
+
+    @cached_property
+    def count(self) -> int:
+        return self._known_count
+
+
+@dataclass
+class FacetOption:
+    value: str
+    label: str
+    count: int
+    selected: bool
+
+
+@dataclass
+class FacetGroup:
+    name: str
+    label: str
+    options: list[FacetOption]
+    multiple: bool = True
+
+    @property
+    def has_selection(self) -> bool:
+        return any(option.selected for option in self.options)
+
+
+def _facet_groups(filterset: ItemFilterSet, facets: selectors.FacetCounts) -> list[FacetGroup]:
+    chosen = filterset.form.cleaned_data
+
+    def static(name: str, label: str, choices, multiple: bool = True) -> FacetGroup:
+        picked = chosen.get(name) or []
+        if isinstance(picked, str):
+            picked = [picked]
+        counts = facets.static.get(name, {})
+        return FacetGroup(
+            name,
+            label,
+            [FacetOption(v, lbl, counts.get(v, 0), v in picked) for v, lbl in choices],
+            multiple,
+        )
+
+    def grouped(name: str, label: str, rows) -> FacetGroup:
+        picked = chosen.get(name) or []
+        return FacetGroup(name, label, [FacetOption(v, lbl, n, v in picked) for v, lbl, n in rows])
+
+    groups = [
+        grouped("topic", "Topic", facets.topics),
+        static("format", "Format", Item.Format.choices),
+        static("duration", "Duration", DurationBand.choices),
+        static("level", "Level", Item.Level.choices),
+        grouped("language", "Language", facets.languages),
+        grouped("provider", "Provider", facets.providers),
+        static("starts", "Sessions", StartsWithin.choices, multiple=False),
+    ]
+    return [group for group in groups if group.options]
 
 
 def item_list(request):
-    items = selectors.item_list_visible_to(user=request.user)[:50]
-    return render(request, "catalog/item_list.html", {"items": items})
+    now = timezone.now()
+    filterset = ItemFilterSet(
+        request.GET,
+        queryset=selectors.item_list_for_catalog(user=request.user, now=now),
+        request=request,
+        now=now,
+    )
+    term = filterset.term
+    conditions = filterset.conditions()
+    facets = selectors.item_facet_counts(
+        user=request.user,
+        term=term,
+        conditions=conditions,
+        selected=filterset.selected(),
+        now=now,
+    )
+    paginator = CountedPaginator(filterset.qs, PAGE_SIZE, count=facets.total)
+    page_number = request.GET.get("page")
+    page = paginator.get_page(page_number)
+    items = list(page.object_list) if facets.total else []
+    if term and not facets.total and page_number in (None, "", "1"):
+        services.zero_result_search_record(term=term)
+    chosen_sort = filterset.form.cleaned_data.get("sort") or ""
+    sort = chosen_sort or (Sort.RELEVANCE if term else Sort.TITLE)
+    return render(
+        request,
+        "catalog/item_list.html",
+        {
+            "filterset": filterset,
+            "form": filterset.form,
+            "term": term,
+            "items": items,
+            "page_obj": page,
+            "paginator": paginator,
+            "total": facets.total,
+            "facet_groups": _facet_groups(filterset, facets),
+            "has_filters": bool(conditions),
+            "sort": sort,
+            # Kept across filter changes only when the person picked it: a new search term
+            # should otherwise switch the default order to relevance.
+            "chosen_sort": chosen_sort,
+            "sort_choices": [c for c in Sort.choices if term or c[0] != Sort.RELEVANCE],
+        },
+    )
 
 
 def item_detail(request, slug):
     item = selectors.item_get_visible_to(user=request.user, slug=slug)
     if item is None:
         raise Http404("No such item.")
-    return render(request, "catalog/item_detail.html", {"item": item})
+    return render(
+        request,
+        "catalog/item_detail.html",
+        {
+            "item": item,
+            "is_preview": can_preview_unpublished(request.user) and not item.is_public,
+        },
+    )

@@ -1,0 +1,245 @@
+"""The catalog's search form and filters (django-filter).
+
+Every facet filter is expressed as one `Q` without joins (related rows go through EXISTS), so
+the same conditions filter the result list and feed the facet counts in
+`catalog.selectors.item_facet_counts` without duplicating rows.
+"""
+
+import datetime as dt
+import re
+
+import django_filters
+from django import forms
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, TextChoices
+from django.utils import timezone
+
+from .models import Item, Offering
+from .search import MAX_TERM_LENGTH, search_items
+
+# Facets whose values are read from the data (GROUP BY); the others have fixed choices.
+GROUPED_FACETS = ("topic", "provider", "language")
+STATIC_FACETS = ("format", "level", "duration", "starts")
+MAX_VALUES_PER_FACET = 20
+
+INVALID_TOPIC = "“%(value)s” is not a valid topic."
+INVALID_LANGUAGE = "“%(value)s” is not a valid language code."
+INVALID_THEME = "“%(value)s” is not a valid theme."
+TOO_MANY_VALUES = "Choose at most %(limit)s values."
+
+
+class DurationBand(TextChoices):
+    # A "day" is a working day of training (8 hours), the unit course leaders plan in.
+    SHORT = "short", "Under 30 min"
+    MEDIUM = "medium", "30 min – 2 h"
+    LONG = "long", "2 h – 1 day"
+    MULTI_DAY = "multi_day", "More than a day"
+
+
+DURATION_BAND_Q = {
+    DurationBand.SHORT: Q(duration_minutes__lt=30),
+    DurationBand.MEDIUM: Q(duration_minutes__gte=30, duration_minutes__lt=120),
+    DurationBand.LONG: Q(duration_minutes__gte=120, duration_minutes__lte=480),
+    DurationBand.MULTI_DAY: Q(duration_minutes__gt=480),
+}
+
+
+class StartsWithin(TextChoices):
+    ANY = "any", "Any upcoming session"
+    WEEK = "7", "Starts within 7 days"
+    MONTH = "30", "Starts within 30 days"
+    QUARTER = "90", "Starts within 90 days"
+
+
+class Sort(TextChoices):
+    RELEVANCE = "relevance", "Relevance"
+    TITLE = "title", "Title A–Z"
+    NEWEST = "newest", "Newest"
+    SOONEST = "soonest", "Soonest session"
+    POPULAR = "popular", "Most popular"
+
+
+def upcoming_sessions(now: dt.datetime, days: int | None = None) -> QuerySet:
+    """Scheduled, not cancelled sessions of the outer item that have not started yet."""
+    sessions = Offering.objects.filter(
+        item_id=OuterRef("pk"), status=Offering.Status.SCHEDULED, starts_at__gt=now
+    )
+    if days is not None:
+        sessions = sessions.filter(starts_at__lte=now + dt.timedelta(days=days))
+    return sessions
+
+
+def starts_within_q(value: str, now: dt.datetime) -> Q:
+    days = None if value == StartsWithin.ANY else int(value)
+    return Q(Exists(upcoming_sessions(now, days)))
+
+
+def order_items(queryset: QuerySet, sort: str, *, has_term: bool) -> QuerySet:
+    """Relevance needs a search term; without one the catalog reads A–Z."""
+    if not sort:
+        sort = Sort.RELEVANCE if has_term else Sort.TITLE
+    if sort == Sort.RELEVANCE and not has_term:
+        sort = Sort.TITLE
+    orderings = {
+        Sort.RELEVANCE: (F("search_rank").desc(), "title", "pk"),
+        Sort.TITLE: ("title", "pk"),
+        Sort.NEWEST: ("-created_at", "pk"),
+        Sort.SOONEST: (F("next_session_starts_at").asc(nulls_last=True), "title", "pk"),
+        Sort.POPULAR: ("-popularity", "title", "pk"),
+    }
+    return queryset.order_by(*orderings[sort])
+
+
+class MultipleValueField(forms.Field):
+    """Several values of one GET parameter (`?topic=a&topic=b`), each checked by `pattern`."""
+
+    widget = forms.MultipleHiddenInput
+
+    def __init__(self, *, pattern: str, max_length: int, invalid_message: str, **kwargs):
+        self.pattern = re.compile(pattern)
+        self.max_length = max_length
+        self.invalid_message = invalid_message
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        if not value:
+            return []
+        if isinstance(value, str):
+            value = [value]
+        return list(dict.fromkeys(v.strip() for v in value if v and v.strip()))
+
+    def validate(self, value):
+        super().validate(value)
+        if len(value) > MAX_VALUES_PER_FACET:
+            raise forms.ValidationError(TOO_MANY_VALUES, params={"limit": MAX_VALUES_PER_FACET})
+        for item in value:
+            if len(item) > self.max_length or not self.pattern.fullmatch(item):
+                raise forms.ValidationError(self.invalid_message, params={"value": item[:40]})
+
+
+class MultipleValueFilter(django_filters.Filter):
+    field_class = MultipleValueField
+
+
+class ItemFilterSet(django_filters.FilterSet):
+    """Search term, facet filters and sort order of the catalog page.
+
+    Within one facet the chosen values are alternatives (format is video OR book); across
+    facets they all apply (and a video of under 30 minutes).
+    """
+
+    q = django_filters.CharFilter(
+        label="Search", max_length=MAX_TERM_LENGTH, method="filter_search", strip=True
+    )
+    topic = MultipleValueFilter(
+        label="Topic",
+        method="filter_condition",
+        pattern=r"[-a-zA-Z0-9_]+",
+        max_length=120,
+        invalid_message=INVALID_TOPIC,
+    )
+    format = django_filters.MultipleChoiceFilter(
+        label="Format", choices=Item.Format.choices, method="filter_condition"
+    )
+    duration = django_filters.MultipleChoiceFilter(
+        label="Duration", choices=DurationBand.choices, method="filter_condition"
+    )
+    level = django_filters.MultipleChoiceFilter(
+        label="Level", choices=Item.Level.choices, method="filter_condition"
+    )
+    language = MultipleValueFilter(
+        label="Language",
+        method="filter_condition",
+        pattern=r"[a-zA-Z]{2,3}([-_][a-zA-Z0-9]{2,8})?",
+        max_length=8,
+        invalid_message=INVALID_LANGUAGE,
+    )
+    provider = MultipleValueFilter(
+        label="Provider",
+        method="filter_condition",
+        pattern=r"[^\x00-\x1f]+",
+        max_length=120,
+        invalid_message="“%(value)s” is not a valid provider.",
+    )
+    # Items of a released monthly theme (?theme=<slug>), e.g. from a theme page.
+    theme = MultipleValueFilter(
+        label="Theme",
+        method="filter_condition",
+        pattern=r"[-a-zA-Z0-9_]+",
+        max_length=220,
+        invalid_message=INVALID_THEME,
+    )
+    starts = django_filters.ChoiceFilter(
+        label="Sessions",
+        choices=StartsWithin.choices,
+        method="filter_condition",
+        empty_label="Any time, or self-paced",
+    )
+    sort = django_filters.ChoiceFilter(
+        label="Sort by", choices=Sort.choices, method="filter_sort", empty_label=None
+    )
+
+    def __init__(self, data=None, queryset=None, *, request=None, prefix=None, now=None):
+        super().__init__(data, queryset, request=request, prefix=prefix)
+        self.now = now or timezone.now()
+
+    @property
+    def term(self) -> str:
+        if not self.is_bound:
+            return ""
+        self.errors  # noqa: B018 - validates the form so cleaned_data exists
+        return self.form.cleaned_data.get("q") or ""
+
+    def conditions(self) -> dict[str, Q]:
+        """The valid, non-empty facet filters as {facet name: Q}. Invalid input is left out."""
+        self.errors  # noqa: B018 - validates the form so cleaned_data exists
+        conditions = {}
+        for name in (*GROUPED_FACETS, *STATIC_FACETS, "theme"):
+            value = self.form.cleaned_data.get(name)
+            if value:
+                conditions[name] = self.condition(name, value)
+        return conditions
+
+    def selected(self) -> dict[str, list[str]]:
+        """The valid chosen values of the facets read from the data, {facet name: values}."""
+        self.errors  # noqa: B018 - validates the form so cleaned_data exists
+        return {name: self.form.cleaned_data.get(name) or [] for name in GROUPED_FACETS}
+
+    def condition(self, name: str, value) -> Q:
+        if name == "topic":
+            return Q(
+                Exists(
+                    Item.topics.through.objects.filter(
+                        item_id=OuterRef("pk"), topic__slug__in=value
+                    )
+                )
+            )
+        if name == "duration":
+            combined = Q()
+            for band in value:
+                combined |= DURATION_BAND_Q[band]
+            return combined
+        if name == "starts":
+            return starts_within_q(value, self.now)
+        if name == "theme":
+            # Imported here: themes builds on the catalog, and owns the release rule.
+            from themes.models import ThemeItem
+            from themes.selectors import theme_list_released
+
+            released = theme_list_released(now=self.now).filter(slug__in=value)
+            return Q(Exists(ThemeItem.objects.filter(item_id=OuterRef("pk"), theme__in=released)))
+        return Q(**{f"{name}__in": value})
+
+    def filter_search(self, queryset, name, value):
+        return search_items(queryset, value)
+
+    def filter_condition(self, queryset, name, value):
+        return queryset.filter(self.condition(name, value))
+
+    def filter_sort(self, queryset, name, value):
+        return order_items(queryset, value, has_term=bool(self.term))
+
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset)
+        if not self.form.cleaned_data.get("sort"):
+            queryset = order_items(queryset, "", has_term=bool(self.term))
+        return queryset

@@ -1,0 +1,103 @@
+"""Catalog free-text search: PostgreSQL full-text plus trigram typo tolerance, SQLite fallback.
+
+`search_items` is the only entry point; callers never branch on the database vendor.
+"""
+
+import re
+
+from django.contrib.postgres.search import (
+    SearchQuery,
+    SearchRank,
+    TrigramWordSimilarity,
+)
+from django.db import connection
+from django.db.models import Case, F, FloatField, Q, QuerySet, Value, When
+
+# The text search configuration used both to build `Item.search_vector` and to parse queries;
+# they must match or stemmed words would not meet.
+SEARCH_CONFIG = "english"
+MAX_TERM_LENGTH = 200
+# How much the title's trigram word similarity (0 to 1) adds to the full-text rank. Whether a
+# title is a typo match at all is decided by pg_trgm's `%>` operator (its
+# word_similarity_threshold, 0.6 by default), which the GIN trigram index on the title serves.
+TRIGRAM_WEIGHT = 0.5
+
+_WHITESPACE = re.compile(r"\s+")
+# websearch syntax: "-word" excludes a word; quotes group a phrase; "or" joins alternatives.
+_NEGATED = re.compile(r"(?:^|\s)-([^\s\"]+)")
+_SYNTAX = re.compile(r'["()]|(?:^|\s)or(?=\s|$)')
+
+
+def _split_term(term: str) -> tuple[str, list[str]]:
+    """(the words to look for, the words to exclude), websearch syntax removed."""
+    excluded = _NEGATED.findall(term)
+    wanted = _SYNTAX.sub(" ", _NEGATED.sub(" ", term))
+    return _WHITESPACE.sub(" ", wanted).strip(), excluded
+
+
+def normalize_search_term(term: str) -> str:
+    """Lowercased, trimmed, whitespace collapsed, at most MAX_TERM_LENGTH characters."""
+    return _WHITESPACE.sub(" ", term).strip().lower()[:MAX_TERM_LENGTH].strip()
+
+
+def search_items(queryset: QuerySet, term: str, *, rank: bool = True) -> QuerySet:
+    """Items of `queryset` matching `term`, annotated with `search_rank` (higher is better).
+
+    PostgreSQL: websearch syntax ("quoted phrases", -exclusions, or) against the weighted
+    `search_vector`, ranked with SearchRank, OR a trigram word match on the title so a typo
+    ("leadrship") still finds the item. Elsewhere: every word must appear (case-insensitive)
+    in the title, summary, description, provider or topic names; titles that contain the
+    whole term rank first. `rank=False` only filters (for counts, where order is moot).
+    """
+    term = normalize_search_term(term)
+    if not term:
+        if not rank:
+            return queryset
+        return queryset.annotate(search_rank=Value(0.0, output_field=FloatField()))
+    if connection.vendor == "postgresql":
+        return _search_postgresql(queryset, term, rank)
+    return _search_fallback(queryset, term, rank)
+
+
+def _search_postgresql(queryset: QuerySet, term: str, rank: bool) -> QuerySet:
+    query = SearchQuery(term, search_type="websearch", config=SEARCH_CONFIG)
+    wanted, excluded = _split_term(term)
+    # The typo match looks at the wanted words only, and still honours "-word" exclusions.
+    typo = Q(title__trigram_word_similar=wanted) if wanted else Q(pk__in=[])
+    for word in excluded:
+        typo &= ~Q(search_vector=SearchQuery(word, config=SEARCH_CONFIG))
+    # Uses index: catalog_item_search_vector_gin (@@) and catalog_item_title_trgm (%>).
+    queryset = queryset.filter(Q(search_vector=query) | typo)
+    if not rank:
+        return queryset
+    return queryset.annotate(
+        search_rank=SearchRank(F("search_vector"), query)
+        + TRIGRAM_WEIGHT * TrigramWordSimilarity(wanted, "title")
+    )
+
+
+def _search_fallback(queryset: QuerySet, term: str, rank: bool) -> QuerySet:
+    wanted, excluded = _split_term(term)
+    for word in wanted.split():
+        queryset = queryset.filter(_contains(word))
+    for word in excluded:
+        queryset = queryset.exclude(_contains(word))
+    if not rank:
+        return queryset
+    return queryset.annotate(
+        search_rank=Case(
+            When(title__icontains=wanted, then=Value(1.0)),
+            default=Value(0.0),
+            output_field=FloatField(),
+        )
+    )
+
+
+def _contains(word: str) -> Q:
+    return (
+        Q(title__icontains=word)
+        | Q(summary__icontains=word)
+        | Q(description__icontains=word)
+        | Q(provider__icontains=word)
+        | Q(topic_names__icontains=word)
+    )

@@ -1,0 +1,123 @@
+"""Writes owned by the catalog app: search denormalization and zero-result search counts."""
+
+import datetime as dt
+from collections.abc import Iterable
+
+from django.contrib.postgres.search import SearchVector
+from django.db import IntegrityError, connection, transaction
+from django.db.models import (
+    Aggregate,
+    F,
+    OuterRef,
+    QuerySet,
+    Subquery,
+    TextField,
+    Value,
+)
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from .models import Item, ZeroResultSearch
+from .search import SEARCH_CONFIG, normalize_search_term
+
+# A plain list of ids is sent in slices this big: SQLite refuses more than 32,766 bound
+# parameters in one statement, and very long IN lists plan badly on PostgreSQL too.
+ID_BATCH_SIZE = 10_000
+TOPIC_NAME_SEPARATOR = ", "
+
+
+class _TopicNames(Aggregate):
+    """Topic names joined into one string: STRING_AGG on PostgreSQL, GROUP_CONCAT on SQLite."""
+
+    function = "STRING_AGG"
+    template = "%(function)s(%(expressions)s ORDER BY %(expressions_first)s)"
+    output_field = TextField()
+
+    def __init__(self, expression, **extra):
+        super().__init__(expression, Value(TOPIC_NAME_SEPARATOR), **extra)
+
+    def as_sql(self, compiler, connection, **extra_context):
+        name_sql, _ = compiler.compile(self.source_expressions[0])
+        return super().as_sql(compiler, connection, expressions_first=name_sql, **extra_context)
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        return super(Aggregate, self).as_sql(
+            compiler,
+            connection,
+            function="GROUP_CONCAT",
+            template="%(function)s(%(expressions)s)",
+            **extra_context,
+        )
+
+
+def _topic_names_subquery() -> Coalesce:
+    names = (
+        Item.topics.through.objects.filter(item_id=OuterRef("pk"))
+        .values("item_id")
+        .annotate(names=_TopicNames(F("topic__name")))
+        .values("names")
+    )
+    return Coalesce(Subquery(names, output_field=TextField()), Value("", output_field=TextField()))
+
+
+def _search_vector_expression(topic_names) -> SearchVector:
+    # Weights: the title matters most, then topics, then the summary; the long description
+    # and the provider only help a match, they rarely decide the order.
+    return (
+        SearchVector("title", weight="A", config=SEARCH_CONFIG)
+        + SearchVector(topic_names, weight="B", config=SEARCH_CONFIG)
+        + SearchVector("summary", weight="C", config=SEARCH_CONFIG)
+        + SearchVector("description", "provider", weight="D", config=SEARCH_CONFIG)
+    )
+
+
+def _refresh(queryset: QuerySet) -> int:
+    topic_names = _topic_names_subquery()
+    changes = {"topic_names": topic_names}
+    if connection.vendor == "postgresql":
+        # The vector is built from the same subquery, not from the topic_names column: inside
+        # one UPDATE a column still holds its old value.
+        changes["search_vector"] = _search_vector_expression(topic_names)
+    return queryset.update(**changes)
+
+
+@transaction.atomic
+def item_search_refresh(*, item_ids: Iterable[int] | QuerySet) -> int:
+    """Recompute `topic_names` (and, on PostgreSQL, `search_vector`) for the given items.
+
+    Call it after anything that changes an item's title, summary, description, provider or
+    topics, or a topic's name. Set-based: a queryset of ids (`Item.objects.values("pk")`) is
+    refreshed in one UPDATE whatever its size, which is how bulk loads should call it; a list
+    of ids is sent in slices of ID_BATCH_SIZE. Unknown ids are ignored. Does not touch
+    `updated_at` or the item history. Returns the number of rows updated; raises nothing.
+    """
+    if isinstance(item_ids, QuerySet):
+        return _refresh(Item.objects.filter(pk__in=item_ids))
+    ids = sorted(set(item_ids))
+    return sum(
+        _refresh(Item.objects.filter(pk__in=ids[start : start + ID_BATCH_SIZE]))
+        for start in range(0, len(ids), ID_BATCH_SIZE)
+    )
+
+
+@transaction.atomic
+def zero_result_search_record(*, term: str, day: dt.date | None = None) -> ZeroResultSearch | None:
+    """Count one search that found nothing, aggregated per normalized term and day.
+
+    No user or request detail is stored. The increment is a single UPDATE (count = count + 1),
+    so concurrent searches never lose a count; when the row for the day does not exist yet it
+    is inserted, and if a concurrent request inserted it first the unique constraint fails and
+    the UPDATE is retried. A term that normalizes to nothing is not recorded (returns None).
+    """
+    normalized = normalize_search_term(term)
+    if not normalized:
+        return None
+    day = day or timezone.localdate()
+    rows = ZeroResultSearch.objects.filter(term=normalized, day=day)
+    if not rows.update(count=F("count") + 1):
+        try:
+            with transaction.atomic():
+                return ZeroResultSearch.objects.create(term=normalized, day=day, count=1)
+        except IntegrityError:
+            rows.update(count=F("count") + 1)
+    return rows.get()

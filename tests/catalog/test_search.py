@@ -1,0 +1,127 @@
+import pytest
+from django.contrib.auth.models import AnonymousUser
+
+from catalog.search import normalize_search_term
+from catalog.selectors import item_search_visible_to
+from tests.catalog.factories import TopicFactory
+
+
+def titles(term, user=None):
+    found = item_search_visible_to(user=user or AnonymousUser(), term=term)
+    return [item.title for item in found.order_by("-search_rank", "title")]
+
+
+def test_normalize_search_term_lowercases_trims_and_collapses_whitespace():
+    assert normalize_search_term("  Hand\t HYGIENE \n audit ") == "hand hygiene audit"
+    assert normalize_search_term("a" * 300) == "a" * 200
+    assert normalize_search_term("   ") == ""
+
+
+@pytest.mark.django_db
+def test_search_matches_title_summary_description_provider_and_topics(make_item):
+    make_item(title="Title match: dementia")
+    make_item(title="Summary", summary="Caring for people with dementia.")
+    make_item(title="Description", description="Covers **dementia** care.")
+    make_item(title="Provider", provider="Dementia UK")
+    make_item(title="Topic", topics=[TopicFactory(name="Dementia care")])
+    make_item(title="Unrelated", summary="Hand hygiene")
+
+    assert set(titles("dementia")) == {
+        "Title match: dementia",
+        "Summary",
+        "Description",
+        "Provider",
+        "Topic",
+    }
+
+
+@pytest.mark.django_db
+def test_search_requires_every_word(make_item):
+    make_item(title="Sepsis recognition", summary="For ward nurses")
+    make_item(title="Sepsis in children", summary="For paediatric teams")
+
+    assert titles("sepsis ward") == ["Sepsis recognition"]
+
+
+@pytest.mark.django_db
+def test_search_ranks_title_matches_above_description_matches(make_item):
+    make_item(title="Handover basics", description="Includes a section on delegation.")
+    make_item(title="Delegation for nurses", description="Handing over tasks safely.")
+
+    assert titles("delegation")[0] == "Delegation for nurses"
+
+
+@pytest.mark.django_db
+def test_blank_search_returns_everything_visible(make_item):
+    make_item(title="One")
+    make_item(title="Two")
+
+    assert set(titles("   ")) == {"One", "Two"}
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_postgres_search_tolerates_a_typo_in_the_title(make_item):
+    make_item(title="Leadership for new ward managers")
+    make_item(title="Infection control")
+
+    assert titles("leadrship") == ["Leadership for new ward managers"]
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_postgres_search_stems_words(make_item):
+    make_item(title="Managing difficult conversations")
+    make_item(title="Infection control")
+
+    assert titles("managed conversation") == ["Managing difficult conversations"]
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_postgres_search_ranks_by_field_weight(make_item):
+    make_item(title="Provider match", provider="Resilience Institute")
+    make_item(title="Summary match", summary="Building resilience on shift")
+    make_item(title="Topic match", topics=[TopicFactory(name="Resilience")])
+    make_item(title="Resilience at work")
+
+    assert titles("resilience") == [
+        "Resilience at work",
+        "Topic match",
+        "Summary match",
+        "Provider match",
+    ]
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_postgres_search_understands_websearch_syntax(make_item):
+    make_item(title="Sepsis in adults")
+    make_item(title="Sepsis in children")
+    make_item(title="Adult safeguarding")
+
+    assert titles("sepsis -children") == ["Sepsis in adults"]
+    assert titles('"sepsis in children"') == ["Sepsis in children"]
+    assert set(titles("safeguarding or children")) == {"Sepsis in children", "Adult safeguarding"}
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_postgres_search_uses_the_refreshed_search_vector(make_item):
+    item = make_item(title="Moving and handling")
+    item.topics.add(TopicFactory(name="Ergonomics"))
+
+    assert titles("ergonomics") == []
+
+    from catalog.services import item_search_refresh
+
+    item_search_refresh(item_ids=[item.pk])
+    assert titles("ergonomics") == ["Moving and handling"]
+
+
+@pytest.mark.django_db
+def test_search_excludes_words_prefixed_with_a_minus(make_item):
+    make_item(title="Sepsis in adults")
+    make_item(title="Sepsis in children")
+
+    assert titles("sepsis -children") == ["Sepsis in adults"]

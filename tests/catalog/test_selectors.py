@@ -1,0 +1,286 @@
+import datetime as dt
+
+import pytest
+from django.contrib.auth.models import AnonymousUser, Group
+from django.db.models import Q
+from django.utils import timezone
+
+from catalog.filters import ItemFilterSet
+from catalog.models import Item, Offering
+from catalog.selectors import (
+    FACET_OPTION_LIMIT,
+    item_facet_counts,
+    item_get_visible_to,
+    item_list_for_catalog,
+    item_list_visible_to,
+    item_search_visible_to,
+)
+from tests.catalog.factories import AudienceFactory, ItemFactory, OfferingFactory, TopicFactory
+from tests.people.factories import DepartmentFactory, EmployeeFactory, RoleFactory
+
+
+def visible_titles(user, **kwargs):
+    return set(item_list_visible_to(user=user, **kwargs).values_list("title", flat=True))
+
+
+def facets_for(user, params=None, term=""):
+    filterset = ItemFilterSet(params or {}, queryset=Item.objects.all())
+    return item_facet_counts(
+        user=user, term=term, conditions=filterset.conditions(), selected=filterset.selected()
+    )
+
+
+@pytest.fixture
+def pharmacy():
+    return DepartmentFactory(name="Pharmacy")
+
+
+@pytest.mark.django_db
+def test_open_item_is_visible_to_everyone_including_anonymous(employee):
+    ItemFactory(title="Open to all")
+
+    assert visible_titles(employee.user) == {"Open to all"}
+    assert visible_titles(AnonymousUser()) == {"Open to all"}
+
+
+@pytest.mark.django_db
+def test_department_audience_sees_item_and_outsiders_do_not(employee, pharmacy):
+    ItemFactory(title="Pharmacy only", audiences=[AudienceFactory(departments=[pharmacy])])
+    pharmacist = EmployeeFactory(department=pharmacy)
+
+    assert visible_titles(pharmacist.user) == {"Pharmacy only"}
+    assert visible_titles(employee.user) == set()
+    assert visible_titles(AnonymousUser()) == set()
+
+
+@pytest.mark.django_db
+def test_role_audience_sees_item(employee):
+    midwife = RoleFactory(name="Midwife")
+    ItemFactory(title="For midwives", audiences=[AudienceFactory(roles=[midwife])])
+
+    assert visible_titles(EmployeeFactory(role=midwife).user) == {"For midwives"}
+    assert visible_titles(employee.user) == set()
+
+
+@pytest.mark.django_db
+def test_managers_only_audience_hides_item_from_staff_without_reports(employee, manager):
+    ItemFactory(title="Managing rotas", audiences=[AudienceFactory(managers_only=True)])
+
+    assert visible_titles(manager.user) == {"Managing rotas"}
+    assert visible_titles(employee.user) == set()
+
+
+@pytest.mark.django_db
+def test_group_audience_sees_item(employee):
+    group = Group.objects.create(name="Resuscitation officers")
+    ItemFactory(title="Advanced life support", audiences=[AudienceFactory(groups=[group])])
+    officer = EmployeeFactory()
+    officer.user.groups.add(group)
+
+    assert visible_titles(officer.user) == {"Advanced life support"}
+    assert visible_titles(employee.user) == set()
+
+
+@pytest.mark.django_db
+def test_audience_with_two_criteria_requires_both(pharmacy):
+    lead = RoleFactory(name="Team lead")
+    ItemFactory(
+        title="Pharmacy leads", audiences=[AudienceFactory(departments=[pharmacy], roles=[lead])]
+    )
+
+    assert visible_titles(EmployeeFactory(department=pharmacy, role=lead).user) == {
+        "Pharmacy leads"
+    }
+    assert visible_titles(EmployeeFactory(department=pharmacy).user) == set()
+    assert visible_titles(EmployeeFactory(role=lead).user) == set()
+
+
+@pytest.mark.django_db
+def test_item_with_two_audiences_is_visible_to_members_of_either(employee, pharmacy):
+    midwife = RoleFactory(name="Midwife")
+    ItemFactory(
+        title="Shared",
+        audiences=[AudienceFactory(departments=[pharmacy]), AudienceFactory(roles=[midwife])],
+    )
+
+    assert visible_titles(EmployeeFactory(department=pharmacy).user) == {"Shared"}
+    assert visible_titles(EmployeeFactory(role=midwife).user) == {"Shared"}
+    assert visible_titles(employee.user) == set()
+
+
+@pytest.mark.django_db
+def test_publish_window_and_flag_decide_what_is_listed(employee):
+    now = timezone.now()
+    ItemFactory(title="Live")
+    ItemFactory(title="Draft", is_published=False)
+    ItemFactory(title="Not yet", publish_start=now + dt.timedelta(days=1))
+    ItemFactory(title="Expired", publish_end=now - dt.timedelta(minutes=1))
+    ItemFactory(
+        title="In window",
+        publish_start=now - dt.timedelta(days=1),
+        publish_end=now + dt.timedelta(days=1),
+    )
+
+    assert visible_titles(employee.user) == {"Live", "In window"}
+
+
+@pytest.mark.django_db
+def test_detail_selector_returns_none_for_restricted_item_outside_audience(employee, pharmacy):
+    item = ItemFactory(audiences=[AudienceFactory(departments=[pharmacy])])
+
+    assert item_get_visible_to(user=employee.user, slug=item.slug) is None
+    assert item_get_visible_to(user=AnonymousUser(), slug=item.slug) is None
+    member = item_get_visible_to(user=EmployeeFactory(department=pharmacy).user, slug=item.slug)
+    assert member == item
+    assert member.is_restricted
+    assert not member.is_public
+
+
+@pytest.mark.django_db
+def test_detail_selector_lists_only_future_scheduled_sessions():
+    item = ItemFactory(delivery=Item.Delivery.SCHEDULED)
+    now = timezone.now()
+    later = OfferingFactory(item=item, starts_at=now + dt.timedelta(days=20))
+    sooner = OfferingFactory(item=item, starts_at=now + dt.timedelta(days=2))
+    OfferingFactory(item=item, starts_at=now - dt.timedelta(days=2))
+    OfferingFactory(
+        item=item, starts_at=now + dt.timedelta(days=5), status=Offering.Status.CANCELLED
+    )
+
+    found = item_get_visible_to(user=AnonymousUser(), slug=item.slug)
+
+    assert found.upcoming_sessions == [sooner, later]
+
+
+@pytest.mark.django_db
+def test_catalog_list_annotates_next_session_and_restriction(pharmacy):
+    now = timezone.now()
+    scheduled = ItemFactory(title="Scheduled")
+    OfferingFactory(item=scheduled, starts_at=now + dt.timedelta(days=9))
+    OfferingFactory(item=scheduled, starts_at=now + dt.timedelta(days=3))
+    OfferingFactory(
+        item=scheduled, starts_at=now + dt.timedelta(days=1), status=Offering.Status.CANCELLED
+    )
+    ItemFactory(title="Restricted", audiences=[AudienceFactory(departments=[pharmacy])])
+    pharmacist = EmployeeFactory(department=pharmacy)
+
+    rows = {i.title: i for i in item_list_for_catalog(user=pharmacist.user, now=now)}
+
+    assert rows["Scheduled"].next_session_starts_at == now + dt.timedelta(days=3)
+    assert not rows["Scheduled"].is_restricted
+    assert rows["Restricted"].next_session_starts_at is None
+    assert rows["Restricted"].is_restricted
+
+
+@pytest.mark.django_db
+def test_facets_never_count_items_outside_the_persons_audience(employee, pharmacy):
+    topic = TopicFactory(name="Medicines", slug="medicines")
+    ItemFactory(
+        format=Item.Format.VIDEO,
+        provider="Secret provider",
+        language="cy",
+        topics=[topic],
+        audiences=[AudienceFactory(departments=[pharmacy])],
+    )
+    ItemFactory(format=Item.Format.BOOK, provider="Open provider")
+
+    outsider = facets_for(employee.user)
+    member = facets_for(EmployeeFactory(department=pharmacy).user)
+
+    assert outsider.total == 1
+    assert outsider.static["format"] == {**outsider.static["format"], "video": 0, "book": 1}
+    assert outsider.topics == []
+    assert [p[0] for p in outsider.providers] == ["Open provider"]
+    assert [lang[0] for lang in outsider.languages] == ["en"]
+    assert member.total == 2
+    assert member.static["format"]["video"] == 1
+    assert member.topics == [("medicines", "Medicines", 1)]
+    assert {p[0] for p in member.providers} == {"Open provider", "Secret provider"}
+
+
+@pytest.mark.django_db
+def test_facet_counts_are_disjunctive_within_a_facet_and_conjunctive_across(employee):
+    ItemFactory(format=Item.Format.VIDEO, level=Item.Level.INTRODUCTORY, duration_minutes=20)
+    ItemFactory(format=Item.Format.VIDEO, level=Item.Level.ADVANCED, duration_minutes=90)
+    ItemFactory(format=Item.Format.BOOK, level=Item.Level.ADVANCED, duration_minutes=600)
+    ItemFactory(format=Item.Format.PODCAST, level=Item.Level.ADVANCED, duration_minutes=45)
+
+    counts = facets_for(employee.user, {"format": ["video"], "level": ["advanced"]})
+
+    assert counts.total == 1
+    # Format counts ignore the format filter but honour the level filter.
+    assert counts.static["format"]["video"] == 1
+    assert counts.static["format"]["book"] == 1
+    assert counts.static["format"]["podcast"] == 1
+    # Level counts ignore the level filter but honour the format filter.
+    assert counts.static["level"]["introductory"] == 1
+    assert counts.static["level"]["advanced"] == 1
+    # Duration counts honour both.
+    assert counts.static["duration"] == {"short": 0, "medium": 1, "long": 0, "multi_day": 0}
+
+
+@pytest.mark.django_db
+def test_duration_bands_and_session_windows_are_counted(employee):
+    now = timezone.now()
+    for minutes in (10, 29, 30, 119, 120, 480, 481, None):
+        ItemFactory(duration_minutes=minutes)
+    week = ItemFactory(duration_minutes=None)
+    OfferingFactory(item=week, starts_at=now + dt.timedelta(days=3))
+    quarter = ItemFactory(duration_minutes=None)
+    OfferingFactory(item=quarter, starts_at=now + dt.timedelta(days=60))
+
+    counts = facets_for(employee.user)
+
+    assert counts.static["duration"] == {"short": 2, "medium": 2, "long": 2, "multi_day": 1}
+    assert counts.static["starts"] == {"any": 2, "7": 1, "30": 1, "90": 2}
+
+
+@pytest.mark.django_db
+def test_topic_facet_keeps_a_chosen_topic_listed_even_with_no_results(employee):
+    TopicFactory(name="Rare", slug="rare")
+    ItemFactory(topics=[TopicFactory(name="Common", slug="common")])
+
+    counts = facets_for(employee.user, {"topic": ["rare"]})
+
+    assert counts.total == 0
+    assert counts.topics == [("common", "Common", 1), ("rare", "Rare", 0)]
+
+
+@pytest.mark.django_db
+def test_search_selector_applies_visibility_before_matching(employee, pharmacy, make_item):
+    make_item(title="Controlled drugs", audiences=[AudienceFactory(departments=[pharmacy])])
+    make_item(title="Controlled breathing")
+
+    found = item_search_visible_to(user=employee.user, term="controlled")
+
+    assert [i.title for i in found] == ["Controlled breathing"]
+
+
+@pytest.mark.django_db
+def test_filterset_conditions_leave_out_invalid_values(employee):
+    filterset = ItemFilterSet(
+        {"format": ["video", "hologram"], "level": ["advanced"], "topic": ["bad slug!"]},
+        queryset=Item.objects.all(),
+    )
+
+    conditions = filterset.conditions()
+
+    assert set(conditions) == {"level"}
+    assert conditions["level"] == Q(level__in=["advanced"])
+    assert set(filterset.errors) == {"format", "topic"}
+
+
+@pytest.mark.django_db
+def test_provider_facet_lists_the_largest_providers_and_always_the_chosen_one(employee):
+    for number in range(FACET_OPTION_LIMIT + 5):
+        for _ in range(2 if number < FACET_OPTION_LIMIT else 1):
+            ItemFactory(provider=f"Provider {number:02d}")
+    chosen = f"Provider {FACET_OPTION_LIMIT + 4:02d}"
+
+    counts = facets_for(employee.user, {"provider": [chosen]})
+
+    listed = [value for value, _, _ in counts.providers]
+    assert len(listed) == FACET_OPTION_LIMIT + 1
+    assert listed[0] == "Provider 00"
+    assert chosen in listed
+    assert counts.total == 1
