@@ -74,6 +74,13 @@ class Enrollment(models.Model):
                 condition=Q(status__in=ACTIVE_STATUSES, offering__isnull=True),
                 name="enrollment_one_active_per_self_paced_item",
             ),
+            # One session of an item at a time: a person switches sessions rather than
+            # holding seats in two of them (services check first; this catches the race).
+            models.UniqueConstraint(
+                fields=["user", "item"],
+                condition=Q(status__in=ACTIVE_STATUSES),
+                name="enrollment_one_active_per_item",
+            ),
             models.CheckConstraint(
                 condition=~Q(status="waitlisted") | Q(waitlisted_at__isnull=False),
                 name="enrollment_waitlisted_has_time",

@@ -1,0 +1,71 @@
+"""Aggregate reads over enrollments, for suggestions and reporting.
+
+Every function here answers "how many people", never "who": callers show the numbers only
+for groups of at least MIN_GROUP_SIZE people.
+"""
+
+from datetime import datetime
+
+from django.db.models import Count, Q
+
+from .models import Enrollment
+
+ENGAGED_STATUSES = (
+    Enrollment.Status.ENROLLED,
+    Enrollment.Status.WAITLISTED,
+    Enrollment.Status.COMPLETED,
+)
+
+
+def enrollments_counting_as_engaged(*, user):
+    """The person's enrollments that mean 'already taking or took this' (not withdrawn)."""
+    return Enrollment.objects.filter(user_id=user.pk, status__in=ENGAGED_STATUSES)
+
+
+def department_item_popularity(
+    *, department_id: int, since: datetime, limit: int = 50
+) -> dict[int, int]:
+    """Item → number of people in the department who enrolled since `since`."""
+    rows = (
+        Enrollment.objects.filter(
+            user__employee__department_id=department_id,
+            created_at__gte=since,
+            status__in=ENGAGED_STATUSES,
+        )
+        .values("item_id")
+        .annotate(people=Count("user_id", distinct=True))
+        .order_by("-people", "item_id")[:limit]
+    )
+    return {row["item_id"]: row["people"] for row in rows}
+
+
+def team_topic_interest(*, user_ids, since: datetime, min_people: int) -> dict[int, int]:
+    """Topic → number of the given people who enrolled in an item of that topic since `since`.
+
+    Topics explored by fewer than `min_people` are left out, so a single person's choice is
+    never singled out.
+    """
+    rows = (
+        Enrollment.objects.filter(
+            user_id__in=user_ids, created_at__gte=since, status__in=ENGAGED_STATUSES
+        )
+        .values("item__topics")
+        .annotate(people=Count("user_id", distinct=True))
+        .filter(item__topics__isnull=False, people__gte=min_people)
+    )
+    return {row["item__topics"]: row["people"] for row in rows}
+
+
+def people_enrolled_counts(*, user_ids, since_by_item: dict[int, datetime]) -> dict[int, int]:
+    """Item → how many of the given people enrolled in it after the item's own `since`."""
+    if not since_by_item:
+        return {}
+    window = Q()
+    for item_id, since in since_by_item.items():
+        window |= Q(item_id=item_id, created_at__gte=since)
+    rows = (
+        Enrollment.objects.filter(window, user_id__in=user_ids, status__in=ENGAGED_STATUSES)
+        .values("item_id")
+        .annotate(people=Count("user_id", distinct=True))
+    )
+    return {row["item_id"]: row["people"] for row in rows}

@@ -1,0 +1,170 @@
+"""The enrollment emails: who gets which message, with which invite, under which key.
+
+Every email goes through `notifications.services.email_send_once`, whose key makes a task
+that Celery delivers twice send one email. The keys name what the email is about:
+- one confirmation / waitlist / promotion / withdrawal email per enrollment,
+- one "changed" email per person per revision (SEQUENCE) of a session,
+- one "cancelled" email per person per session,
+- one reminder per enrollment per start time (a session moved gets a new reminder),
+- one "a session opened" email per interest.
+"""
+
+from django.utils import formats
+
+from catalog.models import Item, Offering
+from notifications.kinds import Kind
+from notifications.services import absolute_url, email_send_once
+from people.models import User
+
+from .calendar import CANCEL, REQUEST, invite_mimetype, offering_invite
+from .models import Enrollment, SessionInterest
+from .selectors import waitlist_position
+
+TEMPLATE_DIR = "enrollment/email"
+
+
+def session_when(offering: Offering) -> str:
+    """'Tuesday 3 March 2026, 09:00–12:00 (Europe/London)', in the session's own time zone."""
+    starts_at, ends_at = offering.local_starts_at, offering.local_ends_at
+    day = formats.date_format(starts_at, "l j F Y")
+    start = formats.time_format(starts_at, "H:i")
+    if starts_at.date() == ends_at.date():
+        end = formats.time_format(ends_at, "H:i")
+    else:
+        end = formats.date_format(ends_at, "l j F Y, H:i")
+    return f"{day}, {start}–{end} ({offering.timezone})"
+
+
+def _item_context(item: Item) -> dict:
+    return {"item": item, "item_url": absolute_url(item.get_absolute_url())}
+
+
+def _offering_context(offering: Offering) -> dict:
+    return {
+        **_item_context(offering.item),
+        "offering": offering,
+        "when": session_when(offering),
+    }
+
+
+def _invite(offering: Offering, user: User, method: str) -> tuple[str, bytes, str]:
+    return (
+        "invite.ics",
+        offering_invite(offering=offering, user=user, method=method),
+        invite_mimetype(method),
+    )
+
+
+def _enrollment_email(
+    enrollment: Enrollment, *, key: str, template: str, kind: str, method: str | None
+) -> bool:
+    user = enrollment.user
+    offering = enrollment.offering
+    context = {"enrollment": enrollment}
+    attachments = []
+    if offering is not None:
+        context.update(_offering_context(offering))
+        if method:
+            attachments.append(_invite(offering, user, method))
+    else:
+        context.update(_item_context(enrollment.item))
+    return email_send_once(
+        key=key,
+        user=user,
+        template=f"{TEMPLATE_DIR}/{template}",
+        context=context,
+        attachments=attachments,
+        kind=kind,
+    )
+
+
+def enrollment_confirmation_send(*, enrollment: Enrollment) -> bool:
+    return _enrollment_email(
+        enrollment,
+        key=f"enrollment-confirmation:{enrollment.pk}",
+        template="confirmation",
+        kind=Kind.ENROLLMENT_CONFIRMATION,
+        method=REQUEST,
+    )
+
+
+def waitlist_confirmation_send(*, enrollment: Enrollment) -> bool:
+    user = enrollment.user
+    return email_send_once(
+        key=f"waitlist-confirmation:{enrollment.pk}",
+        user=user,
+        template=f"{TEMPLATE_DIR}/waitlist",
+        context={
+            "enrollment": enrollment,
+            "position": waitlist_position(enrollment=enrollment),
+            **_offering_context(enrollment.offering),
+        },
+        kind=Kind.WAITLIST_CONFIRMATION,
+    )
+
+
+def promotion_notice_send(*, enrollment: Enrollment) -> bool:
+    return _enrollment_email(
+        enrollment,
+        key=f"promotion:{enrollment.pk}",
+        template="promotion",
+        kind=Kind.PROMOTION,
+        method=REQUEST,
+    )
+
+
+def withdrawal_notice_send(*, enrollment: Enrollment) -> bool:
+    return _enrollment_email(
+        enrollment,
+        key=f"withdrawal:{enrollment.pk}",
+        template="withdrawal",
+        kind=Kind.WITHDRAWAL,
+        method=CANCEL,
+    )
+
+
+def offering_changed_send(*, offering: Offering, enrollment: Enrollment) -> bool:
+    user = enrollment.user
+    return email_send_once(
+        key=f"offering-changed:{offering.pk}:{user.pk}:{offering.sequence}",
+        user=user,
+        template=f"{TEMPLATE_DIR}/session_changed",
+        context={"enrollment": enrollment, **_offering_context(offering)},
+        attachments=[_invite(offering, user, REQUEST)],
+        kind=Kind.SESSION_CHANGED,
+    )
+
+
+def offering_cancelled_send(*, offering: Offering, enrollment: Enrollment) -> bool:
+    user = enrollment.user
+    # Only those who held a seat have the event in their calendar to remove.
+    had_seat = enrollment.enrolled_at is not None
+    return email_send_once(
+        key=f"offering-cancelled:{offering.pk}:{user.pk}",
+        user=user,
+        template=f"{TEMPLATE_DIR}/session_cancelled",
+        context={"enrollment": enrollment, "had_seat": had_seat, **_offering_context(offering)},
+        attachments=[_invite(offering, user, CANCEL)] if had_seat else [],
+        kind=Kind.SESSION_CANCELLED,
+    )
+
+
+def session_reminder_send(*, enrollment: Enrollment) -> bool:
+    offering = enrollment.offering
+    return email_send_once(
+        key=f"session-reminder:{enrollment.pk}:{offering.starts_at.isoformat()}",
+        user=enrollment.user,
+        template=f"{TEMPLATE_DIR}/session_reminder",
+        context={"enrollment": enrollment, **_offering_context(offering)},
+        kind=Kind.SESSION_REMINDER,
+    )
+
+
+def session_opened_send(*, interest: SessionInterest, offering: Offering) -> bool:
+    return email_send_once(
+        key=f"session-opened:{interest.pk}",
+        user=interest.user,
+        template=f"{TEMPLATE_DIR}/session_opened",
+        context={"interest": interest, **_offering_context(offering)},
+        kind=Kind.SESSION_OPENED,
+    )

@@ -1,0 +1,52 @@
+from django import forms
+
+from catalog.models import Offering
+
+from .models import Source
+
+
+class SourceField(forms.CharField):
+    """An untrusted attribution parameter: anything unknown becomes "direct"."""
+
+    def __init__(self, **kwargs):
+        super().__init__(required=False, widget=forms.HiddenInput, **kwargs)
+
+    def clean(self, value):
+        return Source.parse(super().clean(value))
+
+
+class EnrollForm(forms.Form):
+    source = SourceField()
+
+
+class CompleteForm(forms.Form):
+    reflection = forms.CharField(
+        label="Reflection (optional)",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="A note for yourself: what you took away. It appears on your transcript.",
+    )
+
+
+class SwitchForm(forms.Form):
+    offering = forms.ModelChoiceField(
+        label="New session", queryset=Offering.objects.none(), widget=forms.RadioSelect
+    )
+
+    def __init__(self, *args, offerings, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["offering"].queryset = Offering.objects.filter(
+            pk__in=[offering.pk for offering in offerings]
+        )
+        labels = {offering.pk: offering for offering in offerings}
+        self.fields["offering"].label_from_instance = lambda o: session_label(labels.get(o.pk, o))
+
+
+def session_label(offering: Offering) -> str:
+    when = offering.local_starts_at.strftime("%a %d %b %Y, %H:%M")
+    label = f"{offering.title + ' — ' if offering.title else ''}{when} ({offering.timezone})"
+    seats_left = getattr(offering, "seats_left", None)
+    if seats_left == 0:
+        label += " — full, waitlist" if offering.waitlist_enabled else " — full"
+    return label

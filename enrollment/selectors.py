@@ -1,0 +1,200 @@
+"""Reads over enrollments and the transcript, with the rules that decide who sees what.
+
+Everything here is about one person's own record (`user=`), except the roster reads, which
+are for learning admins in the admin site. No function takes another person's id from a URL.
+"""
+
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+
+from catalog.models import Item, Offering
+from catalog.selectors import item_list_visible_to
+from people.models import User
+
+from .models import ACTIVE_STATUSES, Enrollment, SavedItem, SessionInterest, TranscriptEvent
+
+SEATED = (Enrollment.Status.ENROLLED, Enrollment.Status.COMPLETED)
+
+
+def item_is_enrollable_by(*, user: User, item: Item) -> bool:
+    """Published and in the person's audience: nobody enrolls in what they cannot see."""
+    return item_list_visible_to(user=user).filter(pk=item.pk).exists()
+
+
+def enrollment_get_own(*, user: User, pk: int) -> Enrollment | None:
+    """The person's own enrollment; None for anyone else's, so views answer 404."""
+    return (
+        Enrollment.objects.select_related("item", "offering").filter(user_id=user.pk, pk=pk).first()
+    )
+
+
+def enrollment_active_for_item(*, user: User, item: Item) -> Enrollment | None:
+    if not user.is_authenticated:
+        return None
+    return (
+        Enrollment.objects.select_related("offering")
+        .filter(user_id=user.pk, item=item, status__in=ACTIVE_STATUSES)
+        .first()
+    )
+
+
+def waitlist_position(*, enrollment: Enrollment) -> int | None:
+    """1 for the first in line (FIFO by waitlisted_at, then id); None when not waitlisted."""
+    if enrollment.status != Enrollment.Status.WAITLISTED:
+        return None
+    ahead = Enrollment.objects.filter(
+        Q(waitlisted_at__lt=enrollment.waitlisted_at)
+        | Q(waitlisted_at=enrollment.waitlisted_at, pk__lt=enrollment.pk),
+        offering_id=enrollment.offering_id,
+        status=Enrollment.Status.WAITLISTED,
+    ).count()
+    return ahead + 1
+
+
+def offering_seats_taken(*, offering: Offering) -> int:
+    return Enrollment.objects.filter(offering=offering, status__in=SEATED).count()
+
+
+def offering_list_open_for_item(*, item: Item, now=None) -> list[Offering]:
+    """Upcoming, scheduled sessions of the item with `seats_taken` and `seats_left` set."""
+    now = now or timezone.now()
+    offerings = list(
+        item.offerings.filter(status=Offering.Status.SCHEDULED, starts_at__gt=now)
+        .annotate(seats_taken=Count("enrollments", filter=Q(enrollments__status__in=SEATED)))
+        .order_by("starts_at", "pk")
+    )
+    for offering in offerings:
+        offering.seats_left = (
+            None if offering.capacity is None else max(offering.capacity - offering.seats_taken, 0)
+        )
+        offering.enrollment_open = offering.is_enrollment_open(now)
+        offering.enrollment_not_yet_open = bool(
+            offering.enrollment_opens_at and now < offering.enrollment_opens_at
+        )
+    return offerings
+
+
+@dataclass
+class ItemActions:
+    """What the item page offers the person: their place, the sessions, save and notify."""
+
+    enrollment: Enrollment | None
+    waitlist_position: int | None
+    offerings: list[Offering]
+    is_saved: bool
+    wants_session_notice: bool
+
+    @property
+    def has_open_session(self) -> bool:
+        return any(offering.enrollment_open for offering in self.offerings)
+
+
+def item_actions_for(*, user: User, item: Item) -> ItemActions:
+    enrollment = enrollment_active_for_item(user=user, item=item)
+    offerings = [] if item.is_self_paced else offering_list_open_for_item(item=item)
+    signed_in = user.is_authenticated
+    return ItemActions(
+        enrollment=enrollment,
+        waitlist_position=waitlist_position(enrollment=enrollment) if enrollment else None,
+        offerings=offerings,
+        is_saved=signed_in and SavedItem.objects.filter(user_id=user.pk, item=item).exists(),
+        wants_session_notice=signed_in
+        and SessionInterest.objects.filter(
+            user_id=user.pk, item=item, notified_at__isnull=True
+        ).exists(),
+    )
+
+
+@dataclass
+class MyLearning:
+    upcoming_sessions: list[Enrollment] = field(default_factory=list)
+    in_progress: list[Enrollment] = field(default_factory=list)
+    awaiting_attendance: list[Enrollment] = field(default_factory=list)
+    waitlisted: list[Enrollment] = field(default_factory=list)
+    completed: list[Enrollment] = field(default_factory=list)
+    saved: list[SavedItem] = field(default_factory=list)
+    session_requests: list[SessionInterest] = field(default_factory=list)
+
+    @property
+    def is_empty(self) -> bool:
+        return not any(
+            (
+                self.upcoming_sessions,
+                self.in_progress,
+                self.awaiting_attendance,
+                self.waitlisted,
+                self.completed,
+                self.saved,
+                self.session_requests,
+            )
+        )
+
+
+def my_learning_for(*, user: User, now=None) -> MyLearning:
+    """The person's own learning, grouped for the My learning page."""
+    now = now or timezone.now()
+    page = MyLearning()
+    enrollments = (
+        Enrollment.objects.filter(
+            user_id=user.pk, status__in=(*ACTIVE_STATUSES, Enrollment.Status.COMPLETED)
+        )
+        .select_related("item", "offering")
+        .order_by("created_at", "pk")
+    )
+    for enrollment in enrollments:
+        if enrollment.status == Enrollment.Status.COMPLETED:
+            page.completed.append(enrollment)
+        elif enrollment.status == Enrollment.Status.WAITLISTED:
+            enrollment.position = waitlist_position(enrollment=enrollment)
+            page.waitlisted.append(enrollment)
+        elif enrollment.offering_id is None:
+            page.in_progress.append(enrollment)
+        elif enrollment.offering.ends_at > now:
+            page.upcoming_sessions.append(enrollment)
+        else:
+            page.awaiting_attendance.append(enrollment)
+    page.upcoming_sessions.sort(key=lambda e: e.offering.starts_at)
+    page.waitlisted.sort(key=lambda e: e.offering.starts_at)
+    page.completed.sort(key=lambda e: e.completed_at, reverse=True)
+    visible = item_list_visible_to(user=user).values("pk")
+    page.saved = list(
+        SavedItem.objects.filter(user_id=user.pk, item__in=visible).select_related("item")
+    )
+    page.session_requests = list(
+        SessionInterest.objects.filter(
+            user_id=user.pk, notified_at__isnull=True, item__in=visible
+        ).select_related("item")
+    )
+    return page
+
+
+def transcript_events_for(*, user: User) -> QuerySet[TranscriptEvent]:
+    """The person's own transcript, oldest first."""
+    return (
+        TranscriptEvent.objects.filter(user_id=user.pk)
+        .select_related("item", "offering", "actor")
+        .order_by("occurred_at", "pk")
+    )
+
+
+def offering_roster(*, offering: Offering) -> dict[str, list[Enrollment]]:
+    """For learning admins: who holds a seat, who attended, and the waitlist in order."""
+    rows = (
+        Enrollment.objects.filter(offering=offering)
+        .select_related("user", "user__employee")
+        .order_by("enrolled_at", "pk")
+    )
+    roster = {"enrolled": [], "attended": [], "waitlist": [], "left": []}
+    for enrollment in rows:
+        if enrollment.status == Enrollment.Status.ENROLLED:
+            roster["enrolled"].append(enrollment)
+        elif enrollment.status == Enrollment.Status.COMPLETED:
+            roster["attended"].append(enrollment)
+        elif enrollment.status == Enrollment.Status.WAITLISTED:
+            roster["waitlist"].append(enrollment)
+        else:
+            roster["left"].append(enrollment)
+    roster["waitlist"].sort(key=lambda e: (e.waitlisted_at, e.pk))
+    return roster

@@ -1,0 +1,210 @@
+"""Enrollment emails as Celery tasks.
+
+The enrollment services schedule these on commit. Each takes ids, loads fresh rows and
+skips quietly when the row is gone or no longer in the state the email is about (a
+confirmation for an enrollment withdrawn before the task ran sends nothing). Celery
+delivers at least once, so each email is keyed (see enrollment.emails) and a task that
+runs twice sends one email. Sending errors (SMTP, network) are retried with backoff.
+"""
+
+import datetime
+import logging
+
+from celery import shared_task
+from django.db import transaction
+from django.utils import timezone
+
+from catalog.models import Item, Offering
+from catalog.visibility import published_q, visible_items_q
+from notifications.kinds import Kind
+from notifications.selectors import email_allowed
+
+from . import emails
+from .models import Enrollment, SessionInterest
+
+logger = logging.getLogger(__name__)
+
+# How long before a session its reminder is due. Beat runs every 15 minutes, so the
+# reminder goes between 24 h and 23 h 45 min ahead.
+REMINDER_LEAD = datetime.timedelta(hours=24)
+
+RETRY = {
+    "autoretry_for": (OSError,),
+    "retry_backoff": 30,
+    "retry_backoff_max": 15 * 60,
+    "retry_jitter": True,
+    "max_retries": 8,
+}
+
+
+def _enrollment(enrollment_id: int, status: str) -> Enrollment | None:
+    enrollment = (
+        Enrollment.objects.select_related("user", "item", "offering", "offering__item")
+        .filter(pk=enrollment_id)
+        .first()
+    )
+    if enrollment is None:
+        logger.info("Enrollment %s is gone; no email.", enrollment_id)
+        return None
+    if enrollment.status != status:
+        logger.info(
+            "Enrollment %s is %s, not %s; no email.", enrollment_id, enrollment.status, status
+        )
+        return None
+    return enrollment
+
+
+def _offering(offering_id: int, status: str) -> Offering | None:
+    offering = Offering.objects.select_related("item").filter(pk=offering_id).first()
+    if offering is None or offering.status != status:
+        logger.info("Offering %s is gone or not %s; no email.", offering_id, status)
+        return None
+    return offering
+
+
+@shared_task(**RETRY)
+def send_enrollment_confirmation(enrollment_id: int) -> bool:
+    """A seat (or a self-paced enrollment): confirmation, with an invite for a session."""
+    enrollment = _enrollment(enrollment_id, Enrollment.Status.ENROLLED)
+    if enrollment is None:
+        return False
+    return emails.enrollment_confirmation_send(enrollment=enrollment)
+
+
+@shared_task(**RETRY)
+def send_waitlist_confirmation(enrollment_id: int) -> bool:
+    """On the waitlist: the position in line, and no invite (there is no seat yet)."""
+    enrollment = _enrollment(enrollment_id, Enrollment.Status.WAITLISTED)
+    if enrollment is None:
+        return False
+    return emails.waitlist_confirmation_send(enrollment=enrollment)
+
+
+@shared_task(**RETRY)
+def send_promotion_notice(enrollment_id: int) -> bool:
+    """Promoted from the waitlist: the seat is theirs, with the invite."""
+    enrollment = _enrollment(enrollment_id, Enrollment.Status.ENROLLED)
+    if enrollment is None:
+        return False
+    return emails.promotion_notice_send(enrollment=enrollment)
+
+
+@shared_task(**RETRY)
+def send_withdrawal_notice(enrollment_id: int) -> bool:
+    """Withdrawn: confirmation, and a CANCEL that removes the session from their calendar."""
+    enrollment = _enrollment(enrollment_id, Enrollment.Status.WITHDRAWN)
+    if enrollment is None:
+        return False
+    return emails.withdrawal_notice_send(enrollment=enrollment)
+
+
+@shared_task(**RETRY)
+def send_offering_changed(offering_id: int) -> int:
+    """The time or place changed: everyone with a seat gets the updated invite.
+
+    Returns how many emails went out. Each is keyed by the offering's SEQUENCE, so a second
+    change sends again, and a retry after a failure sends only to those still missing.
+    """
+    offering = _offering(offering_id, Offering.Status.SCHEDULED)
+    if offering is None:
+        return 0
+    enrollments = Enrollment.objects.filter(
+        offering=offering, status=Enrollment.Status.ENROLLED
+    ).select_related("user")
+    sent = 0
+    for enrollment in enrollments.iterator():
+        enrollment.offering = offering
+        sent += emails.offering_changed_send(offering=offering, enrollment=enrollment)
+    return sent
+
+
+@shared_task(**RETRY)
+def send_offering_cancelled(offering_id: int) -> int:
+    """The session was cancelled: everyone who was on it (seat or waitlist) is told.
+
+    Their enrollments are already cancelled by the service; those who held a seat also get
+    a CANCEL for their calendar. Returns how many emails went out.
+    """
+    offering = _offering(offering_id, Offering.Status.CANCELLED)
+    if offering is None:
+        return 0
+    enrollments = Enrollment.objects.filter(
+        offering=offering, status=Enrollment.Status.CANCELLED
+    ).select_related("user")
+    sent = 0
+    for enrollment in enrollments.iterator():
+        enrollment.offering = offering
+        sent += emails.offering_cancelled_send(offering=offering, enrollment=enrollment)
+    return sent
+
+
+@shared_task(**RETRY)
+def send_session_reminders() -> int:
+    """Periodic: remind everyone with a seat in a session starting within REMINDER_LEAD.
+
+    Exactly once per (enrollment, start time): a session moved to a new time is due again.
+    Returns how many reminders went out.
+    """
+    now = timezone.now()
+    due = (
+        Enrollment.objects.filter(
+            status=Enrollment.Status.ENROLLED,
+            offering__status=Offering.Status.SCHEDULED,
+            offering__starts_at__gt=now,
+            offering__starts_at__lte=now + REMINDER_LEAD,
+            user__is_active=True,
+        )
+        .select_related("user", "offering", "offering__item")
+        .order_by("offering__starts_at", "pk")
+    )
+    sent = 0
+    for enrollment in due.iterator():
+        sent += emails.session_reminder_send(enrollment=enrollment)
+    return sent
+
+
+@shared_task(**RETRY)
+def notify_session_opened(offering_id: int) -> int:
+    """A new session of an item opened: tell each person who asked, once.
+
+    The request is marked fulfilled (`notified_at`) in the same transaction as the email.
+    People who can no longer see the item, or who switched these emails off, are left
+    pending and not told. Returns how many emails went out.
+    """
+    offering = _offering(offering_id, Offering.Status.SCHEDULED)
+    if offering is None or offering.starts_at <= timezone.now():
+        return 0
+    pending = SessionInterest.objects.filter(
+        item_id=offering.item_id, notified_at__isnull=True
+    ).select_related("user")
+    sent = 0
+    for interest in pending.iterator():
+        user = interest.user
+        if not email_allowed(user=user, kind=Kind.SESSION_OPENED):
+            continue
+        visible = Item.objects.filter(
+            published_q(), visible_items_q(user), pk=offering.item_id
+        ).exists()
+        if not visible:
+            continue
+        with transaction.atomic():
+            # Locked so a concurrent run of this task waits, then sees it fulfilled.
+            locked = (
+                SessionInterest.objects.select_for_update()
+                .filter(pk=interest.pk, notified_at__isnull=True)
+                .first()
+            )
+            if locked is None:
+                continue
+            sent += emails.session_opened_send(interest=locked, offering=offering)
+            locked.notified_at = timezone.now()
+            locked.save(update_fields=["notified_at"])
+    return sent
+
+
+@shared_task(ignore_result=True)
+def refresh_item_popularity() -> int:
+    """Beat: recompute Item.popularity (enrollments of the last 90 days). Idempotent."""
+    from .services import item_popularity_refresh
+
+    return item_popularity_refresh()

@@ -1,0 +1,32 @@
+"""The kinds of email the portal sends, and which of them a person may turn off."""
+
+from django.db import models
+
+
+class Kind(models.TextChoices):
+    # Transactional: the direct answer to something the person did, or a change to a session
+    # they are on. These always go, whatever the preferences say.
+    ENROLLMENT_CONFIRMATION = "enrollment_confirmation", "Enrollment confirmation"
+    WAITLIST_CONFIRMATION = "waitlist_confirmation", "Waitlist confirmation"
+    PROMOTION = "promotion", "Promotion from the waitlist"
+    WITHDRAWAL = "withdrawal", "Withdrawal confirmation"
+    SESSION_CHANGED = "session_changed", "Session changed"
+    SESSION_CANCELLED = "session_cancelled", "Session cancelled"
+    # Optional: each maps to a switch on EmailPreference.
+    SESSION_REMINDER = "session_reminder", "Session reminder"
+    SESSION_OPENED = "session_opened", "New session opened"
+    THEME_ANNOUNCEMENT = "theme_announcement", "Theme announcement"
+    MANAGER_SUGGESTION = "manager_suggestion", "Manager suggestion"
+
+
+# Optional kind → the EmailPreference field that switches it off.
+OPTIONAL_KINDS: dict[str, str] = {
+    Kind.SESSION_REMINDER: "session_reminders",
+    Kind.SESSION_OPENED: "session_opened",
+    Kind.THEME_ANNOUNCEMENT: "theme_announcements",
+    Kind.MANAGER_SUGGESTION: "manager_suggestions",
+}
+
+
+def is_optional(kind: str) -> bool:
+    return kind in OPTIONAL_KINDS
