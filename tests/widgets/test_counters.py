@@ -1,0 +1,36 @@
+import threading
+
+import pytest
+from django.conf import settings
+
+from widgets import counters
+
+pytestmark = pytest.mark.redis
+
+
+def test_redis_counters_round_trip_and_drain_once():
+    store = counters.RedisCounterStore(settings.REDIS_URL)
+    store.drain()
+    store.add(["i:1:employee:0:impressions", "i:1:employee:0:impressions", "t:expired"])
+
+    drained = store.drain()
+    again = store.drain()
+
+    ((day, counter),) = drained.items()
+    assert counter == {"i:1:employee:0:impressions": 2, "t:expired": 1}
+    assert again == {}
+
+
+def test_concurrent_drains_never_count_an_event_twice():
+    store = counters.RedisCounterStore(settings.REDIS_URL)
+    store.drain()
+    for _ in range(200):
+        store.add(["i:7:manager:0:clicks"])
+    results = []
+    threads = [threading.Thread(target=lambda: results.append(store.drain())) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    total = sum(c.get("i:7:manager:0:clicks", 0) for r in results for c in r.values())
+    assert total == 200

@@ -1,0 +1,312 @@
+import datetime as dt
+import time
+
+import pytest
+from django.core.management import call_command
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from enrollment.models import Enrollment, TranscriptEvent
+from tests.catalog.factories import AudienceFactory, ItemFactory
+from tests.people.factories import DepartmentFactory, EmployeeFactory, UserFactory
+from tests.widgets.factories import PlacementFactory
+from widgets.models import (
+    Dismissal,
+    EmbedTokenRejection,
+    TeamSuggestion,
+    WidgetDailyCount,
+)
+from widgets.services import widget_counts_flush
+from widgets.tokens import token_mint
+
+pytestmark = pytest.mark.django_db
+WIDGET = "/widgets/suggested/"
+
+
+def mint(placement, employee, ttl=300, now=None):
+    return token_mint(
+        placement_key=placement.key,
+        secret=placement.secret,
+        employee_id=employee.employee_id,
+        ttl=ttl,
+        now=now,
+    )
+
+
+def test_signed_in_employee_gets_the_employee_variant_with_calls_to_action(client_as, catalog_mix):
+    client = client_as(EmployeeFactory())
+    response = client.get(WIDGET)
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert 'data-variant="employee"' in body
+    assert "View and enroll" in body
+    assert 'target="_top"' in body
+
+
+def test_manager_gets_the_manager_variant(client_as, catalog_mix):
+    client = client_as(EmployeeFactory(is_manager=True))
+    body = client.get(WIDGET, {"variant": "manager"}).content.decode()
+    assert 'data-variant="manager"' in body
+    assert "Suggest to my team" in body
+
+
+def test_anonymous_visitor_gets_generic_variant_with_sign_in_link(client, catalog_mix):
+    response = client.get(WIDGET, {"variant": "manager"})
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert 'data-variant="generic"' in body
+    assert "Sign in for suggestions picked for you" in body
+    assert "Not interested" not in body
+
+
+@pytest.mark.parametrize("is_manager", [False, True])
+def test_warm_widget_request_runs_at_most_two_queries(
+    client_as, catalog_mix, make_team, django_assert_max_num_queries, is_manager
+):
+    if is_manager:
+        person, _ = make_team(5)
+    else:
+        person = EmployeeFactory()
+    client = client_as(person)
+    client.get(WIDGET)  # warms the shared caches
+    with django_assert_max_num_queries(2):
+        response = client.get(WIDGET)
+    assert response.status_code == 200
+    assert response.content.decode().count("lpw-card") >= 3
+
+
+def test_warm_token_widget_request_runs_at_most_two_queries(
+    client, catalog_mix, django_assert_max_num_queries
+):
+    placement = PlacementFactory()
+    token = mint(placement, EmployeeFactory())
+    client.get(WIDGET, {"token": token})
+    with django_assert_max_num_queries(2):
+        response = client.get(WIDGET, {"token": token})
+    assert 'data-variant="employee"' in response.content.decode()
+
+
+def test_widget_still_renders_from_the_database_when_the_cache_is_down(
+    client_as, catalog_mix, settings
+):
+    client = client_as(EmployeeFactory())
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",
+            "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
+        }
+    }
+    response = client.get(WIDGET)
+    assert response.status_code == 200
+    assert response.content.decode().count("lpw-card") >= 3
+
+
+def test_token_identifies_the_employee_without_a_session(client, catalog_mix):
+    placement = PlacementFactory()
+    manager = EmployeeFactory(is_manager=True)
+    body = client.get(WIDGET, {"token": mint(placement, manager), "variant": "manager"})
+    assert 'data-variant="manager"' in body.content.decode()
+
+
+@pytest.mark.parametrize("reason", ["tampered", "expired", "unknown_placement"])
+def test_bad_token_falls_back_to_generic_and_is_counted(client, catalog_mix, reason):
+    placement = PlacementFactory()
+    person = EmployeeFactory()
+    if reason == "tampered":
+        token = mint(placement, person)[:-3] + "xyz"
+    elif reason == "expired":
+        token = mint(placement, person, ttl=60, now=time.time() - 120)
+    else:
+        token = "nope." + mint(placement, person).split(".", 1)[1]
+
+    response = client.get(WIDGET, {"token": token})
+    widget_counts_flush()
+
+    assert response.status_code == 200
+    assert 'data-variant="generic"' in response.content.decode()
+    assert EmbedTokenRejection.objects.get(reason=reason).count == 1
+
+
+def test_widget_may_be_framed_only_by_placement_origins(client, catalog_mix):
+    PlacementFactory(origin="https://intranet.example.org")
+    widget = client.get(WIDGET)
+    catalog = client.get("/catalog/")
+
+    assert "X-Frame-Options" not in widget
+    assert (
+        "frame-ancestors 'self' https://intranet.example.org" in widget["Content-Security-Policy"]
+    )
+    assert catalog["X-Frame-Options"] == "DENY"
+    assert "frame-ancestors 'none'" in catalog["Content-Security-Policy"]
+
+
+def test_widget_inline_style_is_allowed_by_hash_not_unsafe_inline(client, catalog_mix):
+    policy = client.get(WIDGET)["Content-Security-Policy"]
+    assert "'sha256-" in policy
+    assert "unsafe-inline" not in policy
+
+
+def test_click_through_opens_item_page_with_widget_attribution_and_is_counted(
+    client_as, catalog_mix
+):
+    person = EmployeeFactory()
+    client = client_as(person)
+    item = catalog_mix["book"]
+    response = client.get(reverse("widgets:go", args=[item.pk]), {"variant": "employee"})
+    widget_counts_flush()
+
+    assert response.status_code == 302
+    assert response["Location"] == f"/catalog/{item.slug}/?source=widget_employee"
+    row = WidgetDailyCount.objects.get(item=item, variant="employee")
+    assert row.clicks == 1
+    assert not Enrollment.objects.exists()
+
+
+def test_click_through_to_an_item_outside_the_audience_is_404(client_as, db):
+    hidden = ItemFactory(audiences=[AudienceFactory(managers_only=True)])
+    client = client_as(EmployeeFactory())
+    assert client.get(reverse("widgets:go", args=[hidden.pk])).status_code == 404
+
+
+def test_dismiss_remembers_the_choice_without_touching_the_transcript(client_as, catalog_mix):
+    person = EmployeeFactory()
+    client = client_as(person)
+    item = catalog_mix["podcast"]
+    response = client.post(reverse("widgets:dismiss", args=[item.pk]), {"variant": "employee"})
+
+    assert response.status_code == 302
+    assert Dismissal.objects.filter(user=person.user, item=item).exists()
+    assert item.title not in client.get(WIDGET).content.decode()
+    assert not TranscriptEvent.objects.exists()
+
+
+def test_dismiss_without_csrf_token_is_refused(catalog_mix):
+    person = EmployeeFactory()
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(person.user)
+    response = client.post(reverse("widgets:dismiss", args=[catalog_mix["book"].pk]))
+    assert response.status_code == 403
+    assert not Dismissal.objects.exists()
+
+
+def test_dismiss_with_token_needs_a_valid_token(client, catalog_mix):
+    placement = PlacementFactory()
+    person = EmployeeFactory()
+    url = reverse("widgets:dismiss_token", args=[catalog_mix["book"].pk])
+
+    assert client.post(url, {"token": mint(placement, person)[:-2] + "zz"}).status_code == 403
+    assert client.post(url, {}).status_code == 400
+    assert client.post(url, {"token": mint(placement, person)}).status_code == 302
+    assert Dismissal.objects.filter(user=person.user).count() == 1
+
+
+def test_manager_suggests_to_team_without_enrolling_anyone(client_as, catalog_mix, make_team):
+    manager, reports = make_team(5)
+    client = client_as(manager)
+    item = catalog_mix["book"]
+    response = client.post(reverse("widgets:suggest", args=[item.pk]), {"variant": "manager"})
+
+    assert response.status_code == 302
+    assert TeamSuggestion.objects.filter(manager=manager, item=item).exists()
+    assert not Enrollment.objects.exists()
+    assert not TranscriptEvent.objects.exists()
+
+
+def test_non_manager_cannot_suggest_to_a_team(client_as, catalog_mix):
+    person = EmployeeFactory(is_manager=False)
+    client = client_as(person)
+    response = client.post(reverse("widgets:suggest", args=[catalog_mix["book"].pk]))
+    assert response.status_code == 302
+    assert "notice=Only+people+leaders" in response["Location"]
+    assert not TeamSuggestion.objects.exists()
+
+
+def test_team_page_shows_uptake_as_a_count_only_for_teams_of_five(
+    client_as, catalog_mix, make_team
+):
+    item = catalog_mix["book"]
+    now = timezone.now()
+    big_manager, big_team = make_team(5)
+    small_manager, small_team = make_team(3)
+    for manager in (big_manager, small_manager):
+        TeamSuggestion.objects.create(
+            manager=manager, item=item, created_at=now, expires_at=now + dt.timedelta(days=28)
+        )
+    for person in (big_team[0], big_team[1], small_team[0]):
+        Enrollment.objects.create(user=person.user, item=item, status="enrolled")
+
+    big_page = client_as(big_manager).get(reverse("widgets:team")).content.decode()
+    small_page = client_as(small_manager).get(reverse("widgets:team")).content.decode()
+
+    assert "2 of 5" in big_page
+    assert "not shown" in small_page
+    for person in big_team:
+        assert person.user.last_name not in big_page
+
+
+def test_team_page_is_not_for_employees(client_as, db):
+    assert client_as(EmployeeFactory()).get(reverse("widgets:team")).status_code == 404
+
+
+def test_json_api_answers_cors_only_for_placement_origins(client, catalog_mix):
+    placement = PlacementFactory(origin="https://intranet.example.org")
+    token = mint(placement, EmployeeFactory())
+    allowed = client.get(
+        "/widgets/api/suggestions/", {"token": token}, HTTP_ORIGIN="https://intranet.example.org"
+    )
+    other = client.get(
+        "/widgets/api/suggestions/", {"token": token}, HTTP_ORIGIN="https://evil.example.com"
+    )
+
+    assert allowed["Access-Control-Allow-Origin"] == "https://intranet.example.org"
+    assert "Access-Control-Allow-Origin" not in other
+    data = allowed.json()
+    assert data["variant"] == "employee"
+    assert data["signed_in"] is True
+    assert len(data["suggestions"]) >= 3
+    assert all(s["reason"] and s["url"].startswith("http") for s in data["suggestions"])
+
+
+def test_counts_are_aggregates_without_any_user(client_as, catalog_mix):
+    big = DepartmentFactory(name="Emergency Medicine")
+    people = [EmployeeFactory(department=big) for _ in range(5)]
+    small_person = EmployeeFactory(department=DepartmentFactory(name="Chaplaincy"))
+    for person in people[:2] + [small_person]:
+        client_as(person).get(WIDGET)
+    widget_counts_flush()
+
+    field_names = {f.name for f in WidgetDailyCount._meta.get_fields()}
+    assert not field_names & {"user", "user_id", "employee", "person"}
+    by_department = WidgetDailyCount.objects.filter(department=big)
+    # Two people in the department, four suggestions each.
+    assert sum(row.impressions for row in by_department) == 8
+    # Chaplaincy has fewer than 5 people: its views are counted without the department.
+    assert not WidgetDailyCount.objects.filter(department__name="Chaplaincy").exists()
+    assert WidgetDailyCount.objects.filter(department__isnull=True).exists()
+
+
+def test_embed_script_is_served_as_javascript(client):
+    response = client.get("/widgets/embed.js")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/javascript")
+    assert b"learning-portal-widget:height" in b"".join(response.streaming_content)
+
+
+def test_embed_admin_page_is_for_learning_admins_only(client_as, db):
+    admin = UserFactory(is_staff=True, is_superuser=True)
+    PlacementFactory(name="Main intranet")
+    assert "Main intranet" in client_as(admin).get("/widgets/embed/").content.decode()
+    assert client_as(EmployeeFactory()).get("/widgets/embed/").status_code == 403
+
+
+def test_widget_token_command_mints_a_verifiable_token(capsys, db):
+    placement = PlacementFactory()
+    person = EmployeeFactory()
+    call_command("widget_token", person.user.email, "--ttl", "120")
+    token = capsys.readouterr().out.strip()
+
+    from widgets.tokens import token_verify
+
+    assert token_verify(token=token, secret=placement.secret).employee_id == person.employee_id

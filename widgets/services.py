@@ -1,0 +1,139 @@
+import contextlib
+from datetime import timedelta
+
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Count, F, Q
+from django.utils import timezone
+
+from catalog.models import Item
+from people.models import Department, Employee
+
+from . import counters
+from .models import Dismissal, EmbedTokenRejection, Placement, TeamSuggestion, WidgetDailyCount
+
+NOT_A_MANAGER = "Only people leaders with direct reports can suggest learning to their team."
+NO_DIRECT_REPORTS = "You have no direct reports to suggest this to."
+PLACEMENTS_CACHE_KEY = "widgets:placements:v1"
+TEAM_SUGGESTION_DAYS = 28
+MIN_GROUP_SIZE = 5
+
+
+def dismissal_create(*, user, item: Item) -> Dismissal:
+    """'Not interested': stop suggesting the item to this person. Idempotent; no transcript."""
+    dismissal, _ = Dismissal.objects.get_or_create(user=user, item=item)
+    return dismissal
+
+
+@transaction.atomic
+def team_suggestion_create(*, manager: Employee, item: Item, now=None) -> TeamSuggestion:
+    """Suggest an item to the manager's direct reports for TEAM_SUGGESTION_DAYS.
+
+    Suggesting again renews the period. Nobody is enrolled and no transcript is written; each
+    report sees the item in their widget only if they may see it themselves. Raises
+    ValidationError when the person has no manager flag or no direct reports.
+    """
+    if not manager.is_manager:
+        raise ValidationError(NOT_A_MANAGER)
+    if not manager.direct_reports.filter(user__is_active=True).exists():
+        raise ValidationError(NO_DIRECT_REPORTS)
+    now = now or timezone.now()
+    suggestion, _ = TeamSuggestion.objects.update_or_create(
+        manager=manager,
+        item=item,
+        defaults={"created_at": now, "expires_at": now + timedelta(days=TEAM_SUGGESTION_DAYS)},
+    )
+    return suggestion
+
+
+def team_suggestion_withdraw(*, manager: Employee, suggestion_id: int) -> None:
+    TeamSuggestion.objects.filter(manager=manager, pk=suggestion_id).delete()
+
+
+def placement_rotate_secret(*, placement: Placement) -> Placement:
+    """A new secret: tokens signed with the old one stop working at once."""
+    from .models import generate_placement_secret
+
+    placement.secret = generate_placement_secret()
+    placement.save(update_fields=["secret"])
+    placements_cache_clear()
+    return placement
+
+
+def placements_cache_clear() -> None:
+    # If the cache is down, the entry expires on its own within minutes.
+    with contextlib.suppress(Exception):
+        cache.delete(PLACEMENTS_CACHE_KEY)
+
+
+def widget_counts_flush() -> int:
+    """Fold pending counter events into WidgetDailyCount / EmbedTokenRejection rows.
+
+    Department breakdowns are kept only for departments of at least MIN_GROUP_SIZE active
+    people; smaller ones are folded into the all-departments row. Idempotent per drained batch:
+    the store hands each event out once. Returns the number of events written.
+    """
+    drained = counters.get_store().drain()
+    if not drained:
+        return 0
+    big_departments = set(
+        Department.objects.annotate(
+            people=Count("employees", filter=Q(employees__user__is_active=True))
+        )
+        .filter(people__gte=MIN_GROUP_SIZE)
+        .values_list("pk", flat=True)
+    )
+    known_items = None
+    written = 0
+    for day, counter in drained.items():
+        rows: dict[tuple, dict[str, int]] = {}
+        rejections: dict[str, int] = {}
+        for field, value in counter.items():
+            parsed = counters.parse_field(field)
+            if parsed[0] == "t":
+                rejections[parsed[1]] = rejections.get(parsed[1], 0) + value
+                continue
+            _, item_id, variant, department_id, metric = parsed
+            if department_id not in big_departments:
+                department_id = None
+            metrics = rows.setdefault((item_id, variant, department_id), {})
+            metrics[metric] = metrics.get(metric, 0) + value
+            written += value
+        if rows and known_items is None:
+            known_items = set(
+                Item.objects.filter(pk__in={key[0] for key in rows}).values_list("pk", flat=True)
+            )
+        for (item_id, variant, department_id), metrics in rows.items():
+            if item_id in known_items:
+                _add_daily_count(day, item_id, variant, department_id, metrics)
+        for reason, value in rejections.items():
+            _add_rejection(day, reason, value)
+            written += value
+    return written
+
+
+def _add_daily_count(day, item_id, variant, department_id, metrics) -> None:
+    increments = {name: F(name) + metrics.get(name, 0) for name in counters.METRICS}
+    lookup = {"day": day, "item_id": item_id, "variant": variant, "department_id": department_id}
+    if WidgetDailyCount.objects.filter(**lookup).update(**increments):
+        return
+    try:
+        with transaction.atomic():
+            WidgetDailyCount.objects.create(
+                **lookup, **{name: metrics.get(name, 0) for name in counters.METRICS}
+            )
+    except IntegrityError:
+        # Another flusher created the row between our UPDATE and INSERT.
+        WidgetDailyCount.objects.filter(**lookup).update(**increments)
+
+
+def _add_rejection(day, reason, value) -> None:
+    lookup = {"day": day, "reason": reason}
+    if EmbedTokenRejection.objects.filter(**lookup).update(count=F("count") + value):
+        return
+    try:
+        with transaction.atomic():
+            EmbedTokenRejection.objects.create(**lookup, count=value)
+    except IntegrityError:
+        EmbedTokenRejection.objects.filter(**lookup).update(count=F("count") + value)

@@ -1,0 +1,9 @@
+from celery import shared_task
+
+from .services import widget_counts_flush
+
+
+@shared_task(ignore_result=True)
+def flush_widget_counts() -> int:
+    """Beat: fold widget counters into daily rows. Safe to run twice or concurrently."""
+    return widget_counts_flush()

@@ -1,0 +1,324 @@
+"""The widget's endpoints: the iframe fragment, click-through, dismiss, suggest to team, JSON.
+
+These are the only views that may be framed, and only by the configured intranet origins.
+None of them writes an enrollment or a transcript event.
+"""
+
+import base64
+import hashlib
+from functools import cache as memoize
+from pathlib import Path
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_POST
+
+from catalog.selectors import item_list_visible_to
+from enrollment.models import Source
+
+from . import counters, selectors, services
+from .identity import allowed_origins, identify
+from .models import Placement, Variant
+from .tokens import DEFAULT_TTL_SECONDS, token_mint
+
+STATIC_DIR = Path(__file__).resolve().parent / "static" / "widgets"
+SOURCE_FOR_VARIANT = {
+    Variant.MANAGER: Source.WIDGET_MANAGER,
+    Variant.EMPLOYEE: Source.WIDGET_EMPLOYEE,
+    Variant.GENERIC: Source.WIDGET_EMPLOYEE,
+}
+
+
+@memoize
+def frame_css() -> tuple[str, str]:
+    """The widget's own stylesheet, inlined, and its CSP hash (inline styles need one)."""
+    css = (STATIC_DIR / "frame.css").read_text()
+    digest = base64.b64encode(hashlib.sha256(css.encode()).digest()).decode()
+    return css, f"'sha256-{digest}'"
+
+
+def _frameable(response, *, inline_style_hash: str | None = None):
+    """Let the configured intranets (and the portal's own preview) frame this response."""
+    response.xframe_options_exempt = True
+    policy = {"frame-ancestors": ["'self'", *allowed_origins()]}
+    if inline_style_hash:
+        policy["style-src"] = ["'self'", inline_style_hash]
+    response._csp_replace = policy
+    return response
+
+
+def _viewer_and_variant(request, token):
+    identity = identify(request, token)
+    viewer = selectors.viewer_for(user=identity.user)
+    return identity, viewer
+
+
+def _frame_query(*, variant, token, limit, frame) -> str:
+    params = {"variant": variant, "limit": limit, "frame": frame}
+    if token:
+        params["token"] = token
+    return urlencode({k: v for k, v in params.items() if v})
+
+
+@require_GET
+def suggested(request):
+    token = request.GET.get("token", "").strip() or None
+    identity, viewer = _viewer_and_variant(request, token)
+    requested = request.GET.get("variant") or (
+        identity.placement.default_variant if identity.placement else None
+    )
+    limit = selectors.clamp_limit(request.GET.get("limit"))
+    result = selectors.suggestions_for(viewer=viewer, requested_variant=requested, limit=limit)
+    counters.count_items(
+        metric="impressions",
+        item_ids=[s.item_id for s in result.suggestions],
+        variant=result.variant,
+        department_id=result.department_id,
+    )
+    frame = request.GET.get("frame", "")[:40]
+    query = _frame_query(variant=result.variant, token=token, limit=limit, frame=frame)
+    css, css_hash = frame_css()
+    response = render(
+        request,
+        "widgets/frame.html",
+        {
+            "result": result,
+            "viewer": viewer,
+            "identity": identity,
+            "css": css,
+            "frame": frame,
+            "query": query,
+            "token": token,
+            "portal_url": settings.PORTAL_BASE_URL,
+            "login_url": f"{settings.PORTAL_BASE_URL}{reverse('account_login')}?next=/",
+        },
+    )
+    response["Cache-Control"] = "private, no-store"
+    return _frameable(response, inline_style_hash=css_hash)
+
+
+@require_GET
+def go(request, item_id: int):
+    """Click-through: count the click, then open the item page with the widget as its source."""
+    token = request.GET.get("token", "").strip() or None
+    identity = identify(request, token)
+    user = identity.user or request.user
+    item = get_object_or_404(item_list_visible_to(user=user).only("slug"), pk=item_id)
+    variant = request.GET.get("variant", Variant.EMPLOYEE)
+    if variant not in Variant.values:
+        variant = Variant.EMPLOYEE
+    department_id = getattr(getattr(identity.user, "employee", None), "department_id", None)
+    counters.count_items(
+        metric="clicks", item_ids=[item.pk], variant=variant, department_id=department_id
+    )
+    source = SOURCE_FOR_VARIANT[variant]
+    return redirect(f"{item.get_absolute_url()}?{urlencode({'source': source})}")
+
+
+def _dismiss(request, item_id: int, token: str | None):
+    identity = identify(request, token)
+    if identity.user is None:
+        raise PermissionDenied("Sign in to hide suggestions.")
+    item = get_object_or_404(item_list_visible_to(user=identity.user), pk=item_id)
+    services.dismissal_create(user=identity.user, item=item)
+    variant = request.POST.get("variant", Variant.EMPLOYEE)
+    counters.count_items(
+        metric="dismissals",
+        item_ids=[item.pk],
+        variant=variant if variant in Variant.values else Variant.EMPLOYEE,
+        department_id=getattr(getattr(identity.user, "employee", None), "department_id", None),
+    )
+    query = _frame_query(
+        variant=variant,
+        token=token,
+        limit=request.POST.get("limit", ""),
+        frame=request.POST.get("frame", "")[:40],
+    )
+    return _frameable(redirect(f"{reverse('widgets:suggested')}?{query}"))
+
+
+@require_POST
+def dismiss(request, item_id: int):
+    """Session-authenticated dismiss (same-site intranets), CSRF-protected."""
+    return _dismiss(request, item_id, token=None)
+
+
+@csrf_exempt
+@require_POST
+def dismiss_with_token(request, item_id: int):
+    """Token-authenticated dismiss for cross-site intranets.
+
+    CSRF protection guards ambient credentials (cookies); this view ignores the session and
+    acts only on the signed, short-lived token posted with the form.
+    """
+    token = request.POST.get("token", "").strip()
+    if not token:
+        return HttpResponse("An embed token is required.", status=400)
+    return _dismiss(request, item_id, token=token)
+
+
+def _suggest(request, item_id: int, token: str | None):
+    identity = identify(request, token)
+    employee = getattr(identity.user, "employee", None) if identity.user else None
+    if employee is None:
+        raise PermissionDenied("Sign in to suggest learning to your team.")
+    item = get_object_or_404(item_list_visible_to(user=identity.user), pk=item_id)
+    try:
+        services.team_suggestion_create(manager=employee, item=item)
+    except ValidationError as exc:
+        return exc.messages[0], False
+    return f"Suggested “{item.title}” to your team.", True
+
+
+@require_POST
+def suggest_to_team(request, item_id: int):
+    message, ok = _suggest(request, item_id, token=None)
+    if request.POST.get("from") == "portal":
+        (messages.success if ok else messages.error)(request, message)
+        return redirect(request.POST.get("next") or reverse("widgets:team"))
+    return _frame_after_action(request, token=None, notice=message)
+
+
+@csrf_exempt
+@require_POST
+def suggest_to_team_with_token(request, item_id: int):
+    token = request.POST.get("token", "").strip()
+    if not token:
+        return HttpResponse("An embed token is required.", status=400)
+    message, _ = _suggest(request, item_id, token=token)
+    return _frame_after_action(request, token=token, notice=message)
+
+
+def _frame_after_action(request, *, token, notice):
+    query = _frame_query(
+        variant=request.POST.get("variant", ""),
+        token=token,
+        limit=request.POST.get("limit", ""),
+        frame=request.POST.get("frame", "")[:40],
+    )
+    url = f"{reverse('widgets:suggested')}?{query}&{urlencode({'notice': notice[:200]})}"
+    return _frameable(redirect(url))
+
+
+@require_GET
+def api_suggestions(request):
+    """The same suggestions as JSON, for intranets that render natively (CORS: placements only)."""
+    token = request.GET.get("token", "").strip() or None
+    identity, viewer = _viewer_and_variant(request, token)
+    limit = selectors.clamp_limit(request.GET.get("limit"))
+    result = selectors.suggestions_for(
+        viewer=viewer, requested_variant=request.GET.get("variant"), limit=limit
+    )
+    counters.count_items(
+        metric="impressions",
+        item_ids=[s.item_id for s in result.suggestions],
+        variant=result.variant,
+        department_id=result.department_id,
+    )
+    base = settings.PORTAL_BASE_URL
+    go_query = {"variant": result.variant}
+    if token:
+        go_query["token"] = token
+    payload = {
+        "variant": result.variant,
+        "signed_in": not viewer.is_anonymous,
+        "token_rejected": identity.rejected,
+        "theme": {"title": result.theme_title, "url": f"{base}{result.theme_url}"}
+        if result.theme_title
+        else None,
+        "suggestions": [
+            {
+                "id": s.item_id,
+                "title": s.title,
+                "format": s.format,
+                "format_label": s.format_label,
+                "duration": s.duration,
+                "summary": s.summary,
+                "reason": s.reason,
+                "next_session": s.next_session.isoformat() if s.next_session else None,
+                "url": f"{base}{reverse('widgets:go', args=[s.item_id])}?{urlencode(go_query)}",
+            }
+            for s in result.suggestions
+        ],
+        "catalog_url": f"{base}{reverse('catalog:list')}",
+    }
+    response = JsonResponse(payload)
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@require_GET
+def embed_js(request):
+    response = FileResponse(
+        open(STATIC_DIR / "embed.js", "rb"),  # noqa: SIM115 - FileResponse closes it
+        content_type="application/javascript; charset=utf-8",
+    )
+    response["Cache-Control"] = "public, max-age=3600"
+    response["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+@require_GET
+def frame_js(request):
+    response = FileResponse(
+        open(STATIC_DIR / "frame.js", "rb"),  # noqa: SIM115
+        content_type="application/javascript; charset=utf-8",
+    )
+    response["Cache-Control"] = "public, max-age=3600"
+    return response
+
+
+@login_required
+def team(request):
+    """A manager's suggestions to their team, with uptake as a count (teams of ≥ 5 only)."""
+    employee = getattr(request.user, "employee", None)
+    if employee is None or not employee.is_manager:
+        raise Http404("This page is for people leaders.")
+    if request.method == "POST":
+        services.team_suggestion_withdraw(
+            manager=employee, suggestion_id=int(request.POST.get("suggestion", 0) or 0)
+        )
+        messages.success(request, "The suggestion was withdrawn.")
+        return redirect("widgets:team")
+    rows = selectors.team_suggestions_with_uptake(manager=employee)
+    team_size = employee.direct_reports.filter(user__is_active=True).count()
+    return render(
+        request,
+        "widgets/team.html",
+        {"rows": rows, "team_size": team_size, "min_group": selectors.MIN_GROUP_SIZE},
+    )
+
+
+@login_required
+def embed_admin(request):
+    """Copy-paste snippets per placement and a live preview, for learning admins."""
+    if not request.user.has_perm("widgets.view_placement"):
+        raise PermissionDenied
+    placements = Placement.objects.all()
+    example_token = None
+    employee = getattr(request.user, "employee", None)
+    first = placements.filter(is_active=True).first()
+    if first and employee:
+        example_token = token_mint(
+            placement_key=first.key,
+            secret=first.secret,
+            employee_id=employee.employee_id,
+            ttl=DEFAULT_TTL_SECONDS,
+        )
+    return render(
+        request,
+        "widgets/embed_admin.html",
+        {
+            "placements": placements,
+            "portal_url": settings.PORTAL_BASE_URL,
+            "example_token": example_token,
+            "example_placement": first,
+        },
+    )
