@@ -3,6 +3,7 @@ from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 from learning_portal.core import views as core_views
 
@@ -15,9 +16,16 @@ urlpatterns = [
     path("", core_views.home, name="home"),
     path("healthz", core_views.healthz, name="healthz"),
     path("readyz", core_views.readyz, name="readyz"),
+    # Email addresses come from the HR feed: allauth's page to add or change them is off.
+    path("accounts/email/", RedirectView.as_view(pattern_name="people:profile")),
     path("accounts/", include("allauth.urls")),
     path("me/", include("people.urls")),
+    path("me/notifications/", include("notifications.urls")),
+    # /me/learning/… (My learning, transcript) and /learning/<slug>/enroll/ etc.
+    path("", include("enrollment.urls")),
     path("catalog/", include("catalog.urls")),
+    path("themes/", include("themes.urls")),
+    path("widgets/", include("widgets.urls")),
     path(settings.ADMIN_URL, admin.site.urls),
 ]
 

@@ -118,6 +118,11 @@ def browser_page(live_server, settings):
         try:
             yield page
         finally:
+            # ORM calls made while Playwright runs happen in its greenlet, with connections
+            # of their own: close them here, or the test database cannot be dropped.
+            from django.db import connections
+
+            connections.close_all()
             context.close()
             browser.close()
             os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
@@ -129,9 +134,10 @@ def browser_login(browser_page):
 
     def login(user, password="learn-test"):
         browser_page.goto("/accounts/login/")
-        browser_page.get_by_label("Email").fill(user.email)
-        browser_page.get_by_label("Password").fill(password)
-        browser_page.get_by_role("button", name="Sign in").click()
+        form = browser_page.locator("form.auth-form")
+        form.locator("input[name='login']").fill(user.email)
+        form.locator("input[name='password']").fill(password)
+        form.get_by_role("button", name="Sign in", exact=True).click()
         browser_page.wait_for_load_state()
         return browser_page
 

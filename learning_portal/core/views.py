@@ -1,7 +1,10 @@
 from django.http import JsonResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
+
+from themes import selectors as theme_selectors
 
 from . import health
 
@@ -22,4 +25,20 @@ def readyz(request):
 
 
 def home(request):
-    return render(request, "home.html", {})
+    now = timezone.now()
+    theme = theme_selectors.theme_get_current(now=now)
+    theme_entries = []
+    if theme is not None:
+        theme_entries = theme_selectors.theme_entries_visible_to(
+            theme=theme, user=request.user, now=now
+        )[: theme_selectors.HERO_ITEM_COUNT]
+    return render(
+        request,
+        "home.html",
+        {
+            "theme": theme,
+            "theme_entries": theme_entries,
+            "theme_is_this_month": theme is not None
+            and theme.month == theme_selectors.month_start(now),
+        },
+    )

@@ -67,6 +67,7 @@ LOCAL_APPS = [
     "enrollment",
     "themes",
     "widgets",
+    "notifications",
     "learning_portal.core",
 ]
 INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
@@ -104,6 +105,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "learning_portal.core.context_processors.portal",
+                "enrollment.context_processors.nav",
             ],
         },
     },
@@ -138,8 +140,8 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 # Sessions live in the cache with the database behind it: a request that hits the cache
-# costs no query, and a cache flush logs nobody out.
-SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# costs no query, a cache flush logs nobody out, and a cache outage falls back to the database.
+SESSION_ENGINE = "learning_portal.core.sessions"
 
 # ---------------------------------------------------------------------------------------------
 # Celery
@@ -151,15 +153,35 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE: dict = {
+    # Reminders ~24 h before each session; the task itself makes each one go out once.
+    "enrollment-session-reminders": {
+        "task": "enrollment.tasks.send_session_reminders",
+        "schedule": 15 * 60,
+    },
+    # Catalog "popularity" sort and widget ranking: enrollments of the last 90 days.
+    "enrollment-refresh-popularity": {
+        "task": "enrollment.tasks.refresh_item_popularity",
+        "schedule": 60 * 60,
+    },
+    # Widget impressions/clicks/dismissals: Redis counters folded into daily rows.
+    "widgets-flush-counts": {
+        "task": "widgets.tasks.flush_widget_counts",
+        "schedule": 60,
+    },
+    # Theme releases: the theme is public at release_at by query; this records the release
+    # once and announces it. Expires so a backlog after an outage does not pile up runs.
+    "themes-release-due": {
+        "task": "themes.tasks.release_due_themes",
+        "schedule": 60,
+        "options": {"expires": 55},
+    },
+}
 
 # ---------------------------------------------------------------------------------------------
 # Authentication (django-allauth)
 # ---------------------------------------------------------------------------------------------
-AUTHENTICATION_BACKENDS = [
-    "django.contrib.auth.backends.ModelBackend",
-    "allauth.account.auth_backends.AuthenticationBackend",
-]
+AUTHENTICATION_BACKENDS = ["people.backends.AuthenticationBackend"]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -174,7 +196,8 @@ ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*"]
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_EMAIL_VERIFICATION = "none"
-ACCOUNT_SESSION_REMEMBER = None
+# Wards share workstations: a session ends when the browser closes, with no "remember me".
+ACCOUNT_SESSION_REMEMBER = False
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
 ACCOUNT_PASSWORD_RESET_BY_CODE_ENABLED = False
@@ -189,14 +212,15 @@ ACCOUNT_RATE_LIMITS = {
     "reset_password": "20/m/ip,5/m/key",
     "reset_password_from_key": "20/m/ip",
 }
-SOCIALACCOUNT_EMAIL_AUTHENTICATION = True
-SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = True
+# allauth's own match-by-email is off: people.adapters attaches a first SSO login to the
+# imported employee (employee ID first, then email) and refuses anyone else.
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = False
 SOCIALACCOUNT_AUTO_SIGNUP = True
 SOCIALACCOUNT_LOGIN_ON_GET = False
 SOCIALACCOUNT_ONLY = env.bool("SSO_ONLY", default=False)
 SOCIALACCOUNT_STORE_TOKENS = False
 
-# SSO is configured from the environment without code changes; see people/sso.py.
+# SSO is configured from the environment without code changes; see settings/sso.py.
 SSO_OIDC_PROVIDERS = env.json("SSO_OIDC_PROVIDERS", default=[])
 SSO_SAML_PROVIDERS = env.json("SSO_SAML_PROVIDERS", default=[])
 # The claim (OIDC) or attribute (SAML) that carries the HR employee ID, used to attach an SSO
@@ -233,8 +257,18 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": ["'none'"],
     },
 }
+# The widget's JSON API answers cross-origin requests only from active placements' origins
+# (checked per request by widgets.signals); nothing else on the portal is CORS-enabled.
 CORS_ALLOWED_ORIGINS: list[str] = []
 CORS_URLS_REGEX = r"^/widgets/api/.*$"
+
+# ---------------------------------------------------------------------------------------------
+# Widget
+# ---------------------------------------------------------------------------------------------
+# Topic slugs whose items the manager variant offers "for people leaders".
+WIDGET_LEADERSHIP_TOPICS = env.list(
+    "WIDGET_LEADERSHIP_TOPICS", default=["leadership", "coaching", "people-management"]
+)
 
 # Staff login goes through allauth too, so it shares allauth's rate limits.
 ADMIN_URL = env("DJANGO_ADMIN_URL", default="admin/")
@@ -250,8 +284,13 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
 }
 
-from .sso import socialaccount_providers  # noqa: E402
+from .sso import socialaccount_providers, sso_form_action_origins  # noqa: E402
 
 SOCIALACCOUNT_PROVIDERS = socialaccount_providers(
     SSO_OIDC_PROVIDERS, SSO_SAML_PROVIDERS, SSO_EMPLOYEE_ID_CLAIM
+)
+# An SSO button POSTs to the portal, which redirects to the identity provider; browsers check
+# that redirect against form-action, so the providers' origins are allowed there.
+CONTENT_SECURITY_POLICY["DIRECTIVES"]["form-action"] += sso_form_action_origins(
+    SSO_OIDC_PROVIDERS, SSO_SAML_PROVIDERS
 )

@@ -1,0 +1,202 @@
+"""Widget throughput under gunicorn: the widget (manager, employee, token) vs a minimal view.
+
+Starts one gunicorn (production settings, PostgreSQL pool, Redis cache and sessions) on a free
+local port, then drives each case with the same number of keep-alive client connections for
+the same time. The minimal view is /healthz: a Django view behind the same middleware that
+touches neither the database nor the cache. Target: the widget at >= 0.5x its throughput.
+"""
+
+from __future__ import annotations
+
+import http.client
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+from urllib.parse import urlencode
+
+from bench.harness import percentile
+
+ROOT = Path(__file__).resolve().parent.parent
+DURATION_SECONDS = float(os.environ.get("BENCH_WIDGET_SECONDS", 8))
+CONNECTIONS = int(os.environ.get("BENCH_WIDGET_CONNECTIONS", 8))
+WORKERS = int(os.environ.get("BENCH_WIDGET_WORKERS", 2))
+THREADS = int(os.environ.get("BENCH_WIDGET_THREADS", 4))
+REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/15")
+TARGET_RATIO = 0.5
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _session_cookie(user) -> str:
+    """A real signed-in session, stored where gunicorn's workers will find it."""
+    from django.conf import settings
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.utils.module_loading import import_string
+
+    store = import_string(f"{settings.SESSION_ENGINE}.SessionStore")()
+    store[SESSION_KEY] = str(user.pk)
+    store[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
+    store[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    store.save()
+    return f"{settings.SESSION_COOKIE_NAME}={store.session_key}"
+
+
+def _people():
+    from people.models import Employee
+
+    base = Employee.objects.select_related("user").filter(user__is_active=True)
+    manager = base.filter(is_manager=True, direct_reports__isnull=False).distinct().first()
+    employee = base.filter(is_manager=False, department__isnull=False).first()
+    if manager is None or employee is None:
+        raise SystemExit("The bench data set has no manager with reports or no employee.")
+    return manager, employee
+
+
+def _placement(port: int):
+    from widgets.models import Placement
+
+    placement, _ = Placement.objects.update_or_create(
+        key="bench-intranet",
+        defaults={"name": "Benchmark intranet", "origin": f"http://127.0.0.1:{port + 1}"},
+    )
+    return placement
+
+
+def _start_gunicorn(port: int, database_url: str) -> subprocess.Popen:
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "learning_portal.settings.production",
+        "DJANGO_SECRET_KEY": "bench-only-" + "x" * 50,
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "PORTAL_BASE_URL": f"http://127.0.0.1:{port}",
+        "DATABASE_URL": database_url,
+        "REDIS_URL": REDIS_URL,
+        "DJANGO_SECURE_SSL_REDIRECT": "false",
+        "LOG_LEVEL": "WARNING",
+    }
+    command = [
+        sys.executable, "-m", "gunicorn", "learning_portal.wsgi",
+        "--bind", f"127.0.0.1:{port}",
+        "--workers", str(WORKERS), "--threads", str(THREADS), "--worker-class", "gthread",
+        "--log-level", "warning", "--keep-alive", "30",
+    ]  # fmt: skip
+    process = subprocess.Popen(command, cwd=ROOT, env=env)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            conn.request("GET", "/healthz")
+            if conn.getresponse().status == 200:
+                return process
+        except OSError:
+            time.sleep(0.3)
+    process.terminate()
+    raise SystemExit("gunicorn did not start within 30 s")
+
+
+def _drive(port: int, path: str, headers: dict[str, str]) -> tuple[float, list[float], int]:
+    """CONNECTIONS keep-alive clients for DURATION_SECONDS: (req/s, latencies ms, errors)."""
+    latencies: list[float] = []
+    errors = [0]
+    lock = threading.Lock()
+    stop_at = time.monotonic() + DURATION_SECONDS
+
+    def client():
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        mine = []
+        while time.monotonic() < stop_at:
+            started = time.perf_counter()
+            try:
+                conn.request("GET", path, headers=headers)
+                response = conn.getresponse()
+                response.read()
+                ok = response.status == 200
+            except (OSError, http.client.HTTPException):
+                conn.close()
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+                ok = False
+            elapsed = (time.perf_counter() - started) * 1000
+            if ok:
+                mine.append(elapsed)
+            else:
+                with lock:
+                    errors[0] += 1
+        with lock:
+            latencies.extend(mine)
+
+    threads = [threading.Thread(target=client) for _ in range(CONNECTIONS)]
+    began = time.monotonic()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return len(latencies) / (time.monotonic() - began), latencies, errors[0]
+
+
+def run(ctx) -> None:
+    from django.conf import settings
+    from django.core.cache import caches
+
+    from widgets.tokens import token_mint
+
+    database_url = os.environ["DATABASE_URL"]
+    # Sessions and caches must live in the Redis the gunicorn workers use.
+    settings.CACHES["default"] = {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+        "KEY_PREFIX": "lp",
+    }
+    caches._settings = caches.settings = caches.configure_settings(None)
+    caches._connections = threading.local()
+    caches["default"].clear()
+
+    port = _free_port()
+    manager, employee = _people()
+    placement = _placement(port)
+    token = token_mint(
+        placement_key=placement.key, secret=placement.secret,
+        employee_id=employee.employee_id, ttl=3600,
+    )  # fmt: skip
+    cases = {
+        "minimal view (/healthz)": ("/healthz", {}),
+        "widget: employee (session)": (
+            "/widgets/suggested/?variant=employee",
+            {"Cookie": _session_cookie(employee.user)},
+        ),
+        "widget: manager (session)": (
+            "/widgets/suggested/?variant=manager",
+            {"Cookie": _session_cookie(manager.user)},
+        ),
+        "widget: employee (token)": (
+            "/widgets/suggested/?" + urlencode({"token": token}),
+            {},
+        ),
+    }
+    process = _start_gunicorn(port, database_url)
+    try:
+        print(
+            f"\n== Widget throughput: gunicorn {WORKERS} workers x {THREADS} threads, "
+            f"{CONNECTIONS} connections, {DURATION_SECONDS:g} s per case =="
+        )
+        print(f"{'case':<28} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7} {'ratio':>6}")
+        baseline = None
+        for label, (path, headers) in cases.items():
+            _drive(port, path, headers)  # warm-up: caches, pool, worker imports
+            rate, latencies, errors = _drive(port, path, headers)
+            baseline = baseline or rate
+            print(
+                f"{label:<28} {rate:8.0f} {percentile(latencies, 50):8.1f} "
+                f"{percentile(latencies, 99):8.1f} {errors:7d} {rate / baseline:6.2f}"
+            )
+        print(f"target: every widget case >= {TARGET_RATIO:.1f}x the minimal view's req/s")
+    finally:
+        process.terminate()
+        process.wait(timeout=10)

@@ -1,0 +1,57 @@
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+
+from bench import catalog_search
+from bench.harness import Context, available, percentile, summary_of
+
+
+def test_percentile_interpolates_between_samples():
+    values = [float(n) for n in range(1, 101)]
+
+    assert percentile(values, 50) == pytest.approx(50.5)
+    assert percentile(values, 95) == pytest.approx(95.05)
+    assert percentile([7.0], 95) == 7.0
+    assert percentile([], 50) == 0.0
+
+
+def test_every_benchmark_module_is_found_with_its_summary():
+    names = available()
+
+    assert "catalog_search" in names
+    assert "harness" not in names
+    assert all(summary_of(name) for name in names)
+
+
+def test_measure_stops_a_slow_case_after_its_budget_but_keeps_three_samples():
+    ctx = Context(rounds=50, warmup=1, employees=0, items=0, budget_seconds=0)
+    calls = []
+
+    samples = ctx.measure(lambda: calls.append(1))
+
+    assert len(samples) == 3
+    assert len(calls) == 4
+
+
+def test_report_prints_each_case_and_the_ratio_to_the_target(capsys):
+    ctx = Context(rounds=3, warmup=0, employees=0, items=0)
+
+    ctx.report("demo", {"fast": [10.0, 10.0, 10.0]}, target_ms=50, notes={"fast": "4 queries"})
+
+    output = capsys.readouterr().out
+    assert "== demo (target p95 <= 50 ms) ==" in output
+    assert "4 queries" in output
+    assert "p95/target=0.20" in output
+
+
+@pytest.mark.django_db
+def test_catalog_benchmark_cases_all_render(client):
+    """The benchmark's fixed queries stay valid catalog URLs as the filters evolve."""
+    call_command("seed_demo", employees=50, items=60, stdout=StringIO())
+    client.post("/accounts/login/", {"login": catalog_search.BENCH_USER, "password": "learn-demo"})
+
+    for label, query in catalog_search.CASES:
+        response = client.get(f"/catalog/?{query}")
+        assert response.status_code == 200, label
+        assert not response.context["form"].errors, label
