@@ -17,11 +17,6 @@ ENGAGED_STATUSES = (
 )
 
 
-def enrollments_counting_as_engaged(*, user):
-    """The person's enrollments that mean 'already taking or took this' (not withdrawn)."""
-    return Enrollment.objects.filter(user_id=user.pk, status__in=ENGAGED_STATUSES)
-
-
 def department_item_popularity(
     *, department_id: int, since: datetime, limit: int = 50
 ) -> dict[int, int]:
