@@ -71,6 +71,8 @@ def _placement(port: int):
 
 
 def _start_gunicorn(port: int, database_url: str) -> subprocess.Popen:
+    from django.conf import settings
+
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "learning_portal.settings.production",
@@ -81,6 +83,8 @@ def _start_gunicorn(port: int, database_url: str) -> subprocess.Popen:
         "REDIS_URL": REDIS_URL,
         "DJANGO_SECURE_SSL_REDIRECT": "false",
         "LOG_LEVEL": "WARNING",
+        # The files the harness collected for this run (hashed names, as in a deployment).
+        "STATIC_ROOT": str(settings.STATIC_ROOT),
     }
     command = [
         sys.executable, "-m", "gunicorn", "learning_portal.wsgi",
