@@ -25,7 +25,6 @@ DURATION_SECONDS = float(os.environ.get("BENCH_WIDGET_SECONDS", 8))
 CONNECTIONS = int(os.environ.get("BENCH_WIDGET_CONNECTIONS", 8))
 WORKERS = int(os.environ.get("BENCH_WIDGET_WORKERS", 2))
 THREADS = int(os.environ.get("BENCH_WIDGET_THREADS", 4))
-REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/15")
 TARGET_RATIO = 0.5
 
 
@@ -70,19 +69,15 @@ def _placement(port: int):
     return placement
 
 
-def _start_gunicorn(port: int, database_url: str) -> subprocess.Popen:
+def _start_gunicorn(port: int) -> subprocess.Popen:
     from django.conf import settings
 
+    # The harness already set up production's environment (secret, database, Redis); the
+    # workers share it, so sessions minted here are valid there.
     env = {
         **os.environ,
-        "DJANGO_SETTINGS_MODULE": "learning_portal.settings.production",
-        "DJANGO_SECRET_KEY": "bench-only-" + "x" * 50,
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
         "PORTAL_BASE_URL": f"http://127.0.0.1:{port}",
-        "DATABASE_URL": database_url,
-        "REDIS_URL": REDIS_URL,
-        "DJANGO_SECURE_SSL_REDIRECT": "false",
-        "LOG_LEVEL": "WARNING",
         # The files the harness collected for this run (hashed names, as in a deployment).
         "STATIC_ROOT": str(settings.STATIC_ROOT),
     }
@@ -146,21 +141,11 @@ def _drive(port: int, path: str, headers: dict[str, str]) -> tuple[float, list[f
 
 
 def run(ctx) -> None:
-    from django.conf import settings
-    from django.core.cache import caches
+    from django.core.cache import cache
 
     from widgets.tokens import token_mint
 
-    database_url = os.environ["DATABASE_URL"]
-    # Sessions and caches must live in the Redis the gunicorn workers use.
-    settings.CACHES["default"] = {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
-        "LOCATION": REDIS_URL,
-        "KEY_PREFIX": "lp",
-    }
-    caches._settings = caches.settings = caches.configure_settings(None)
-    caches._connections = threading.local()
-    caches["default"].clear()
+    cache.clear()
 
     port = _free_port()
     manager, employee = _people()
@@ -184,7 +169,7 @@ def run(ctx) -> None:
             {},
         ),
     }
-    process = _start_gunicorn(port, database_url)
+    process = _start_gunicorn(port)
     try:
         print(
             f"\n== Widget throughput: gunicorn {WORKERS} workers x {THREADS} threads, "

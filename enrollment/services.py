@@ -30,6 +30,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from catalog.models import Item, Offering
+from learning_portal.core.record_versions import record_version_bump
 from people.models import User
 
 from . import tasks
@@ -105,6 +106,8 @@ def current_actor() -> User | None:
 def _event(
     *, enrollment: Enrollment, kind: str, source: str, actor: User | None, at, note: str = ""
 ) -> TranscriptEvent:
+    # Caches derived from the person's record (the widget's suggestions) start over.
+    record_version_bump(user_id=enrollment.user_id)
     return TranscriptEvent.objects.create(
         user_id=enrollment.user_id,
         enrollment=enrollment,

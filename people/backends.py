@@ -11,9 +11,9 @@ class AuthenticationBackend(AllauthBackend):
     def get_user(self, user_id):
         user_model = self._get_user_model()
         try:
-            user = user_model._default_manager.select_related(
-                "employee__department", "employee__role"
-            ).get(pk=user_id)
+            # Only the profile row: department and role are used by id, and each extra join
+            # made this per-request lookup measurably slower to build.
+            user = user_model._default_manager.select_related("employee").get(pk=user_id)
         except user_model.DoesNotExist:
             return None
         return user if self.user_can_authenticate(user) else None

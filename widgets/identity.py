@@ -1,6 +1,7 @@
 """Who is looking at the widget: an embed token, the portal session, or nobody."""
 
 import contextlib
+import time
 from dataclasses import dataclass
 
 from django.core.cache import cache
@@ -9,9 +10,9 @@ from people.models import Employee
 
 from . import counters
 from .models import Placement
-from .services import PLACEMENTS_CACHE_KEY
 from .tokens import TokenRejected, token_placement_key, token_verify
 
+PLACEMENTS_CACHE_KEY = "widgets:placements:v1"
 PLACEMENTS_TTL_SECONDS = 5 * 60
 
 
@@ -40,8 +41,26 @@ def active_placements() -> dict[str, PlacementInfo]:
     return placements
 
 
+# Every widget response names the allowed origins in its CSP. They change only when an admin
+# edits a placement, so each process keeps them for a few seconds instead of asking Redis.
+_ORIGINS_MEMO_SECONDS = 10.0
+_origins_memo: tuple[float, list[str]] = (0.0, [])
+
+
 def allowed_origins() -> list[str]:
-    return sorted({p.origin for p in active_placements().values()})
+    global _origins_memo
+    checked_at, origins = _origins_memo
+    if time.monotonic() - checked_at < _ORIGINS_MEMO_SECONDS:
+        return origins
+    origins = sorted({p.origin for p in active_placements().values()})
+    _origins_memo = (time.monotonic(), origins)
+    return origins
+
+
+def allowed_origins_forget() -> None:
+    """Drop this process's memo (an admin just changed a placement, or a test did)."""
+    global _origins_memo
+    _origins_memo = (0.0, [])
 
 
 @dataclass(frozen=True)

@@ -141,6 +141,8 @@ class WidgetResult:
     theme_title: str | None
     theme_url: str | None
     department_id: int | None
+    # When this result must be recomputed at the latest (the next theme release).
+    valid_until: datetime | None = None
 
 
 # -- The cache, which may be down: every read and write is allowed to fail. -------------------
@@ -235,7 +237,7 @@ def viewer_for(*, user, now: datetime | None = None) -> Viewer:
 # -- Shared, cached parts -----------------------------------------------------------------------
 
 
-def _pool_key(now: datetime) -> str:
+def pool_key(now: datetime) -> str:
     # Bucketed by time so a theme release or a new item shows within POOL_TTL_SECONDS.
     bucket = int(now.timestamp()) // POOL_TTL_SECONDS
     return f"widgets:pool:{CACHE_VERSION}:{bucket}"
@@ -557,18 +559,18 @@ def suggestions_for(
     today = timezone.localdate(now)
     variant = variant_for(viewer=viewer, requested=requested_variant)
     limit = clamp_limit(limit)
-    pool_key = _pool_key(now)
+    bucket_key = pool_key(now)
     # The finished list for this person, keyed by everything it depends on, so that a warm
     # request neither loads the pool nor ranks it. Buckets end at local midnight, so the
     # daily rotation is unaffected.
-    person_key = _person_key(pool_key, viewer, variant, limit)
+    person_key = _person_key(bucket_key, viewer, variant, limit)
     remembered = _cache_get_many([person_key]).get(person_key)
-    if remembered is not None and (remembered[0] is None or now < remembered[0]):
-        return remembered[1]
-    keys = [pool_key]
+    if remembered is not None and (remembered.valid_until is None or now < remembered.valid_until):
+        return remembered
+    keys = [bucket_key]
     segment_key = department_key = team_key = None
     if not viewer.is_anonymous:
-        segment_key = _segment_key(pool_key, viewer)
+        segment_key = _segment_key(bucket_key, viewer)
         keys.append(segment_key)
         if viewer.department_id:
             department_key = _department_key(viewer.department_id, today)
@@ -578,12 +580,12 @@ def suggestions_for(
             keys.append(team_key)
     cached = _cache_get_many(keys)
 
-    pool = cached.get(pool_key)
+    pool = cached.get(bucket_key)
     if pool is not None and pool.valid_until is not None and now >= pool.valid_until:
         pool = None
     if pool is None:
         pool = pool_build(now=now)
-        _cache_set(pool_key, pool, POOL_TTL_SECONDS * 2)
+        _cache_set(bucket_key, pool, POOL_TTL_SECONDS * 2)
 
     def cached_or_build(key, build, timeout, empty):
         if key is None:
@@ -629,8 +631,9 @@ def suggestions_for(
         theme_title=pool.theme_title,
         theme_url=pool.theme_url,
         department_id=viewer.department_id,
+        valid_until=pool.valid_until,
     )
-    _cache_set(person_key, (pool.valid_until, result), POOL_TTL_SECONDS)
+    _cache_set(person_key, result, POOL_TTL_SECONDS)
     return result
 
 

@@ -8,21 +8,24 @@ from django.db.models import Count, F, Q
 from django.utils import timezone
 
 from catalog.models import Item
+from learning_portal.core.record_versions import record_version_bump
 from people.models import Department, Employee
 
 from . import counters
+from .identity import PLACEMENTS_CACHE_KEY, allowed_origins_forget
 from .models import Dismissal, EmbedTokenRejection, Placement, TeamSuggestion, WidgetDailyCount
 
 NOT_A_MANAGER = "Only people leaders with direct reports can suggest learning to their team."
 NO_DIRECT_REPORTS = "You have no direct reports to suggest this to."
-PLACEMENTS_CACHE_KEY = "widgets:placements:v1"
 TEAM_SUGGESTION_DAYS = 28
 MIN_GROUP_SIZE = 5
 
 
 def dismissal_create(*, user, item: Item) -> Dismissal:
     """'Not interested': stop suggesting the item to this person. Idempotent; no transcript."""
-    dismissal, _ = Dismissal.objects.get_or_create(user=user, item=item)
+    dismissal, created = Dismissal.objects.get_or_create(user=user, item=item)
+    if created:
+        record_version_bump(user_id=user.pk)
     return dismissal
 
 
@@ -65,6 +68,7 @@ def placements_cache_clear() -> None:
     # If the cache is down, the entry expires on its own within minutes.
     with contextlib.suppress(Exception):
         cache.delete(PLACEMENTS_CACHE_KEY)
+    allowed_origins_forget()
 
 
 def widget_counts_flush() -> int:

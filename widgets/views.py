@@ -15,15 +15,18 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
 from catalog.selectors import item_list_visible_to
 from enrollment.models import Source
 
-from . import counters, selectors, services
+from . import counters, fragments, selectors, services
 from .identity import allowed_origins, identify
 from .models import Placement, Variant
 from .tokens import DEFAULT_TTL_SECONDS, token_mint
@@ -70,38 +73,66 @@ def _frame_query(*, variant, token, limit, frame) -> str:
 @require_GET
 def suggested(request):
     token = request.GET.get("token", "").strip() or None
-    identity, viewer = _viewer_and_variant(request, token)
+    identity = identify(request, token)
+    if identity.rejected:
+        token = None  # never echo a refused token back into the page
     requested = request.GET.get("variant") or (
-        identity.placement.default_variant if identity.placement else None
+        identity.placement.default_variant if identity.placement else ""
     )
     limit = selectors.clamp_limit(request.GET.get("limit"))
-    result = selectors.suggestions_for(viewer=viewer, requested_variant=requested, limit=limit)
+    notice = request.GET.get("notice", "")[:200]
+    user_id = identity.user.pk if identity.user else None
+    now = timezone.now()
+    key = fragments.fragment_key(
+        now=now, user_id=user_id, variant=requested, limit=limit, via_token=bool(token)
+    )
+    # A notice (after an action) is one-off: neither served from nor stored in the cache.
+    fragment = None if notice else fragments.fragment_get(key=key, user_id=user_id, now=now)
+    if fragment is None:
+        version = fragments.record_version_of(user_id)
+        viewer = selectors.viewer_for(user=identity.user, now=now)
+        result = selectors.suggestions_for(
+            viewer=viewer, requested_variant=requested, limit=limit, now=now
+        )
+        css, _ = frame_css()
+        html = render_to_string(
+            "widgets/frame.html",
+            {
+                "result": result,
+                "viewer": viewer,
+                "css": css,
+                "token": bool(token),
+                "limit": limit,
+                "notice": notice,
+                "slots": fragments.SLOTS,
+                "login_url": f"{settings.PORTAL_BASE_URL}{reverse('account_login')}?next=/",
+            },
+            request=request,
+        )
+        fragment = fragments.Fragment(
+            html=html,
+            result=result,
+            record_version=version,
+            valid_until=result.valid_until,
+        )
+        if not notice:
+            fragments.fragment_set(key=key, fragment=fragment)
+    result = fragment.result
     counters.count_items(
         metric="impressions",
         item_ids=[s.item_id for s in result.suggestions],
         variant=result.variant,
         department_id=result.department_id,
     )
-    frame = request.GET.get("frame", "")[:40]
-    query = _frame_query(variant=result.variant, token=token, limit=limit, frame=frame)
-    css, css_hash = frame_css()
-    response = render(
-        request,
-        "widgets/frame.html",
-        {
-            "result": result,
-            "viewer": viewer,
-            "identity": identity,
-            "css": css,
-            "frame": frame,
-            "query": query,
-            "token": token,
-            "portal_url": settings.PORTAL_BASE_URL,
-            "login_url": f"{settings.PORTAL_BASE_URL}{reverse('account_login')}?next=/",
-        },
+    html = fragments.fill_slots(
+        fragment.html,
+        csrf=get_token(request) if user_id and not token else "",
+        token=token,
+        frame=fragments.clean_frame_id(request.GET.get("frame", "")),
     )
+    response = HttpResponse(html)
     response["Cache-Control"] = "private, no-store"
-    return _frameable(response, inline_style_hash=css_hash)
+    return _frameable(response, inline_style_hash=frame_css()[1])
 
 
 @require_GET

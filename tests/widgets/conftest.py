@@ -7,13 +7,16 @@ from catalog.models import Item
 from tests.catalog.factories import AudienceFactory, ItemFactory, OfferingFactory, TopicFactory
 from tests.people.factories import DepartmentFactory, EmployeeFactory
 from widgets import counters
+from widgets.identity import allowed_origins_forget
 
 
 @pytest.fixture(autouse=True)
 def _fresh_counter_store():
     counters.reset_store()
+    allowed_origins_forget()
     yield
     counters.reset_store()
+    allowed_origins_forget()
 
 
 @pytest.fixture

@@ -93,7 +93,7 @@ def test_widget_still_renders_from_the_database_when_the_cache_is_down(
     client = client_as(EmployeeFactory())
     settings.CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "learning_portal.core.cache.PortalRedisCache",
             "LOCATION": "redis://127.0.0.1:1/0",
             "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
         }
@@ -310,3 +310,58 @@ def test_widget_token_command_mints_a_verifiable_token(capsys, db):
     from widgets.tokens import token_verify
 
     assert token_verify(token=token, secret=placement.secret).employee_id == person.employee_id
+
+
+def test_enrolling_takes_the_item_out_of_a_warm_widget_at_once(
+    client_as, catalog_mix, django_capture_on_commit_callbacks
+):
+    from enrollment.services import enrollment_create
+
+    person = EmployeeFactory()
+    client = client_as(person)
+    item = catalog_mix["book"]
+    assert item.title in client.get(WIDGET, {"limit": 6}).content.decode()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        enrollment_create(user=person.user, item=item, offering=None, source="catalog")
+
+    assert item.title not in client.get(WIDGET, {"limit": 6}).content.decode()
+
+
+def test_dismissing_takes_the_item_out_of_a_warm_widget_at_once(
+    client_as, catalog_mix, django_capture_on_commit_callbacks
+):
+    person = EmployeeFactory()
+    client = client_as(person)
+    item = catalog_mix["video"]
+    assert item.title in client.get(WIDGET, {"limit": 6}).content.decode()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("widgets:dismiss", args=[item.pk]), {"variant": "employee"})
+
+    assert item.title not in client.get(WIDGET, {"limit": 6}).content.decode()
+
+
+def test_warm_widget_fills_per_response_values_into_the_cached_fragment(client, catalog_mix):
+    placement = PlacementFactory()
+    person = EmployeeFactory()
+    first, second = mint(placement, person), mint(placement, person, ttl=400)
+    client.get(WIDGET, {"token": first, "frame": "lp-widget-a"})
+    body = client.get(WIDGET, {"token": second, "frame": "lp-widget-b"}).content.decode()
+
+    assert f'name="token" value="{second}"' in body
+    assert first not in body
+    assert 'data-frame-id="lp-widget-b"' in body
+    assert "@@lpw-slot" not in body
+
+
+def test_hostile_token_and_frame_values_are_never_echoed(client, catalog_mix):
+    body = client.get(
+        WIDGET, {"token": '"><script>alert(1)</script>', "frame": '"><img src=x onerror=1>'}
+    ).content.decode()
+
+    assert "<script>alert" not in body
+    assert "<img" not in body
+    # Reduced to characters that need no escaping.
+    assert 'data-frame-id="imgsrcxonerror1"' in body
+    assert 'data-variant="generic"' in body

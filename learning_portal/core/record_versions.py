@@ -1,0 +1,32 @@
+"""A per-person version of their learning record, for caches that must never show stale data.
+
+Whatever is derived from someone's enrollments (for instance the widget, which must never
+suggest what they already enrolled in) can be cached under the current version and trusted
+until the version changes. The enrollment services bump it whenever they write the
+transcript, after the transaction commits. Without a cache (or with the cache down) every
+read simply misses.
+"""
+
+import contextlib
+import time
+
+from django.core.cache import cache
+from django.db import transaction
+
+TTL_SECONDS = 7 * 24 * 60 * 60
+
+
+def record_version_key(user_id: int) -> str:
+    return f"record-version:{user_id}"
+
+
+def record_version_bump(*, user_id: int) -> None:
+    """Give the person's record a new version once the current transaction commits."""
+
+    def bump():
+        # A time-based value rather than INCR: an evicted key can never come back to an
+        # old value that a cached entry was stored under.
+        with contextlib.suppress(Exception):
+            cache.set(record_version_key(user_id), time.time_ns(), TTL_SECONDS)
+
+    transaction.on_commit(bump)

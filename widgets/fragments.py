@@ -1,0 +1,90 @@
+"""The rendered widget, cached per person and trusted while their learning record is unchanged.
+
+The widget is on every intranet page view, so a warm request should cost one lookup of the
+person and one cache round trip. The fragment is stored with the person's record version
+(bumped by every transcript write and every dismissal, see core.record_versions) and the
+time of the next theme release, so it is never served once either has moved on; what varies
+per response (CSRF token, embed token, the iframe's id) is left as slots filled at the end.
+"""
+
+import contextlib
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from urllib.parse import quote
+
+from django.core.cache import cache
+from django.utils.html import escape
+
+from learning_portal.core.record_versions import record_version_key
+
+from .selectors import POOL_TTL_SECONDS, WidgetResult, pool_key
+
+SLOTS = {
+    "csrf": "@@lpw-slot-csrf@@",
+    "token": "@@lpw-slot-token@@",
+    "token_url": "@@lpw-slot-token-url@@",
+    "frame": "@@lpw-slot-frame@@",
+}
+FRAME_ID = re.compile(r"[^A-Za-z0-9_-]")
+
+
+@dataclass(frozen=True)
+class Fragment:
+    html: str
+    result: WidgetResult
+    record_version: int | None
+    valid_until: datetime | None
+
+
+def clean_frame_id(value: str) -> str:
+    """The embedding page's iframe id, reduced to characters that need no escaping."""
+    return FRAME_ID.sub("", value)[:40]
+
+
+def fragment_key(
+    *, now: datetime, user_id: int | None, variant: str, limit: int, via_token: bool
+) -> str:
+    person = user_id or "anonymous"
+    return f"widgets:fragment:v1:{pool_key(now)}:{person}:{variant}:{limit}:{int(via_token)}"
+
+
+def fragment_get(*, key: str, user_id: int | None, now: datetime) -> Fragment | None:
+    keys = [key] + ([record_version_key(user_id)] if user_id else [])
+    try:
+        found = cache.get_many(keys)
+    except Exception:  # noqa: BLE001 - the cache is down: render from the database
+        return None
+    fragment = found.get(key)
+    if fragment is None:
+        return None
+    current_version = found.get(record_version_key(user_id)) if user_id else None
+    if fragment.record_version != current_version:
+        return None
+    if fragment.valid_until is not None and now >= fragment.valid_until:
+        return None
+    return fragment
+
+
+def record_version_of(user_id: int | None):
+    """Read before rendering: a bump during the render then invalidates what is stored."""
+    if not user_id:
+        return None
+    try:
+        return cache.get(record_version_key(user_id))
+    except Exception:  # noqa: BLE001
+        return None
+
+
+def fragment_set(*, key: str, fragment: Fragment) -> None:
+    with contextlib.suppress(Exception):
+        cache.set(key, fragment, POOL_TTL_SECONDS)
+
+
+def fill_slots(html: str, *, csrf: str, token: str | None, frame: str) -> str:
+    return (
+        html.replace(SLOTS["csrf"], csrf)
+        .replace(SLOTS["token_url"], quote(token or "", safe=""))
+        .replace(SLOTS["token"], escape(token or ""))
+        .replace(SLOTS["frame"], frame)
+    )
