@@ -1,11 +1,13 @@
 """Aggregate widget counters: impressions, clicks and dismissals per day × item × variant.
 
 The widget is rendered on every intranet page view, so a count must cost no SQL query. With
-Redis, each event is one HINCRBY into a hash per day, and a beat task folds the hashes into
-`WidgetDailyCount` rows. Without Redis (the embedded default) events are buffered in the
-process and written in batches. Neither store ever records who saw or clicked what.
+Redis, each process gathers events for up to a second and adds them with HINCRBY into a hash
+per day; a beat task folds the hashes into `WidgetDailyCount` rows. Without Redis (the
+embedded default) events are buffered in the process and written in batches. Neither store
+ever records who saw or clicked what.
 """
 
+import atexit
 import logging
 import threading
 import time
@@ -19,6 +21,8 @@ logger = logging.getLogger(__name__)
 METRICS = ("impressions", "clicks", "dismissals")
 HASH_PREFIX = "widgets:counts:"
 BUFFER_FLUSH_SECONDS = 10
+PUSH_SECONDS = 1.0
+PUSH_EVENTS = 500
 
 
 def _field(*, item_id: int, variant: str, department_id: int | None, metric: str) -> str:
@@ -46,16 +50,46 @@ class RedisCounterStore:
         # Namespaced like the cache, so several deployments can share one Redis.
         self.prefix = f"{settings.CACHES['default'].get('KEY_PREFIX', 'lp')}:{HASH_PREFIX}"
 
+        # Events wait here for up to PUSH_SECONDS (or PUSH_EVENTS) and go to Redis in one
+        # pipeline: a round trip per widget view would be a noticeable share of its cost.
+        # A crash loses at most that second of counts, which aggregate analytics can bear.
+        self.lock = threading.Lock()
+        self.pending: dict[str, Counter] = {}
+        self.pending_events = 0
+        self.last_push = time.monotonic()
+
     def add(self, fields: list[str]) -> None:
-        key = self.prefix + timezone.localdate().isoformat()
+        day = timezone.localdate().isoformat()
+        with self.lock:
+            counter = self.pending.setdefault(day, Counter())
+            for field in fields:
+                counter[field] += 1
+            self.pending_events += len(fields)
+            due = (
+                self.pending_events >= PUSH_EVENTS
+                or time.monotonic() - self.last_push >= PUSH_SECONDS
+            )
+        if due:
+            self.push()
+
+    def push(self) -> None:
+        with self.lock:
+            pending, self.pending = self.pending, {}
+            self.pending_events = 0
+            self.last_push = time.monotonic()
+        if not pending:
+            return
         pipe = self.client.pipeline(transaction=False)
-        for field in fields:
-            pipe.hincrby(key, field, 1)
-        pipe.expire(key, 60 * 60 * 24 * 7)
+        for day, counter in pending.items():
+            key = self.prefix + day
+            for field, value in counter.items():
+                pipe.hincrby(key, field, value)
+            pipe.expire(key, 60 * 60 * 24 * 7)
         pipe.execute()
 
     def drain(self) -> dict[str, Counter]:
         """Take each pending hash atomically (RENAME): no increment is lost or counted twice."""
+        self.push()
         drained: dict[str, Counter] = {}
         for raw_key in self.client.scan_iter(match=self.prefix + "*"):
             key = raw_key.decode()
@@ -112,8 +146,20 @@ def get_store():
         with _store_lock:
             if _store is None:
                 url = settings.REDIS_URL
-                _store = RedisCounterStore(url) if url else BufferedCounterStore()
+                if url:
+                    _store = RedisCounterStore(url)
+                    # What the last second gathered goes to Redis when the worker exits.
+                    atexit.register(_push_quietly, _store)
+                else:
+                    _store = BufferedCounterStore()
     return _store
+
+
+def _push_quietly(store) -> None:
+    try:
+        store.push()
+    except Exception:  # noqa: BLE001 - shutting down; counts are best effort
+        logger.warning("widget counters could not be pushed at exit")
 
 
 def reset_store() -> None:

@@ -33,7 +33,11 @@ FRAME_ID = re.compile(r"[^A-Za-z0-9_-]")
 class Fragment:
     html: str
     result: WidgetResult
+    user_id: int | None
     record_version: int | None
+    # The session auth hash Django verified when this was rendered: a session may reuse the
+    # fragment without loading the user only while it still carries that hash.
+    session_auth_hash: str | None
     valid_until: datetime | None
 
 
@@ -42,24 +46,29 @@ def clean_frame_id(value: str) -> str:
     return FRAME_ID.sub("", value)[:40]
 
 
-def fragment_key(
-    *, now: datetime, user_id: int | None, variant: str, limit: int, via_token: bool
-) -> str:
-    person = user_id or "anonymous"
-    return f"widgets:fragment:v1:{pool_key(now)}:{person}:{variant}:{limit}:{int(via_token)}"
+def fragment_key(*, now: datetime, subject: str, variant: str, limit: int) -> str:
+    return f"widgets:fragment:v1:{pool_key(now)}:{subject}:{variant}:{limit}"
 
 
-def fragment_get(*, key: str, user_id: int | None, now: datetime) -> Fragment | None:
-    keys = [key] + ([record_version_key(user_id)] if user_id else [])
+def fragment_get(*, key: str, claim, now: datetime) -> Fragment | None:
+    """The cached fragment if it may be served to this claim as it is, else None."""
+    keys = [key] + ([record_version_key(claim.user_id)] if claim.user_id else [])
     try:
         found = cache.get_many(keys)
+        fragment = found.get(key)
+        if fragment is None:
+            return None
+        if claim.user_id:
+            current_version = found.get(record_version_key(claim.user_id))
+        elif fragment.user_id:
+            current_version = cache.get(record_version_key(fragment.user_id))
+        else:
+            current_version = None
     except Exception:  # noqa: BLE001 - the cache is down: render from the database
         return None
-    fragment = found.get(key)
-    if fragment is None:
-        return None
-    current_version = found.get(record_version_key(user_id)) if user_id else None
     if fragment.record_version != current_version:
+        return None
+    if claim.user_id and fragment.session_auth_hash != claim.session_auth_hash:
         return None
     if fragment.valid_until is not None and now >= fragment.valid_until:
         return None

@@ -4,6 +4,7 @@ import contextlib
 import time
 from dataclasses import dataclass
 
+from django.contrib.auth import HASH_SESSION_KEY, SESSION_KEY
 from django.core.cache import cache
 
 from people.models import Employee
@@ -24,8 +25,18 @@ class PlacementInfo:
     default_variant: str
 
 
+# Placements change only when an admin edits one; every widget response needs them (allowed
+# origins, token secrets), so each process keeps them for a few seconds besides the cache.
+_MEMO_SECONDS = 10.0
+_memo: tuple[float, dict[str, PlacementInfo] | None] = (0.0, None)
+
+
 def active_placements() -> dict[str, PlacementInfo]:
-    """Active placements by key, cached: every widget request needs the allowed origins."""
+    """Active placements by key: process memo, then the shared cache, then the database."""
+    global _memo
+    checked_at, placements = _memo
+    if placements is not None and time.monotonic() - checked_at < _MEMO_SECONDS:
+        return placements
     try:
         placements = cache.get(PLACEMENTS_CACHE_KEY)
     except Exception:  # noqa: BLE001
@@ -38,29 +49,63 @@ def active_placements() -> dict[str, PlacementInfo]:
         # The cache may be down; the placements are then read again next time.
         with contextlib.suppress(Exception):
             cache.set(PLACEMENTS_CACHE_KEY, placements, PLACEMENTS_TTL_SECONDS)
+    _memo = (time.monotonic(), placements)
     return placements
 
 
-# Every widget response names the allowed origins in its CSP. They change only when an admin
-# edits a placement, so each process keeps them for a few seconds instead of asking Redis.
-_ORIGINS_MEMO_SECONDS = 10.0
-_origins_memo: tuple[float, list[str]] = (0.0, [])
+def placements_memo_forget() -> None:
+    """Drop this process's memo (an admin just changed a placement, or a test did)."""
+    global _memo
+    _memo = (0.0, None)
 
 
 def allowed_origins() -> list[str]:
-    global _origins_memo
-    checked_at, origins = _origins_memo
-    if time.monotonic() - checked_at < _ORIGINS_MEMO_SECONDS:
-        return origins
-    origins = sorted({p.origin for p in active_placements().values()})
-    _origins_memo = (time.monotonic(), origins)
-    return origins
+    return sorted({p.origin for p in active_placements().values()})
 
 
-def allowed_origins_forget() -> None:
-    """Drop this process's memo (an admin just changed a placement, or a test did)."""
-    global _origins_memo
-    _origins_memo = (0.0, [])
+@dataclass(frozen=True)
+class Claim:
+    """Who the request says it is, established without the database.
+
+    An embed token is verified by its signature; a session names its user and the session
+    auth hash Django checked when the session was last used in full. `subject` keys caches.
+    """
+
+    subject: str
+    user_id: int | None = None
+    session_auth_hash: str | None = None
+    employee_id: str | None = None
+    placement: PlacementInfo | None = None
+    rejected: str | None = None
+
+
+ANONYMOUS = Claim(subject="anonymous")
+
+
+def claim_for(request, token: str | None) -> Claim:
+    if token:
+        try:
+            placement = active_placements().get(token_placement_key(token))
+            if placement is None:
+                raise TokenRejected("unknown_placement")
+            verified = token_verify(token=token, secret=placement.secret)
+        except TokenRejected as exc:
+            counters.count_token_rejection(exc.reason)
+            return Claim(subject="anonymous", rejected=exc.reason)
+        return Claim(
+            subject=f"employee:{verified.employee_id}",
+            employee_id=verified.employee_id,
+            placement=placement,
+        )
+    session = getattr(request, "session", None)
+    user_id = session.get(SESSION_KEY) if session is not None else None
+    if user_id is None:
+        return ANONYMOUS
+    return Claim(
+        subject=f"user:{user_id}",
+        user_id=int(user_id),
+        session_auth_hash=session.get(HASH_SESSION_KEY),
+    )
 
 
 @dataclass(frozen=True)
@@ -71,31 +116,35 @@ class Identity:
     rejected: str | None = None
 
 
+def identify_claim(request, claim: Claim) -> Identity:
+    """The full check against the database: the employee behind a token must exist and be
+    active; a session's user is loaded and verified by Django's authentication."""
+    if claim.employee_id is not None:
+        employee = (
+            Employee.objects.select_related("user", "department", "role")
+            .filter(employee_id=claim.employee_id)
+            .first()
+        )
+        reason = None
+        if employee is None:
+            reason = "unknown_employee"
+        elif not employee.user.is_active:
+            reason = "inactive"
+        if reason:
+            counters.count_token_rejection(reason)
+            return Identity(user=None, via_token=True, placement=None, rejected=reason)
+        return Identity(user=employee.user, via_token=True, placement=claim.placement)
+    if claim.rejected:
+        return Identity(user=None, via_token=True, placement=None, rejected=claim.rejected)
+    if request.user.is_authenticated:
+        return Identity(user=request.user, via_token=False, placement=None)
+    return Identity(user=None, via_token=False, placement=None)
+
+
 def identify(request, token: str | None) -> Identity:
     """The viewer: a valid embed token wins; then the portal session; else anonymous.
 
     A tampered, expired or unknown token falls back to the generic variant (never an error
     page or a login loop) and is counted by reason.
     """
-    if token:
-        try:
-            placement = active_placements().get(token_placement_key(token))
-            if placement is None:
-                raise TokenRejected("unknown_placement")
-            identity = token_verify(token=token, secret=placement.secret)
-            employee = (
-                Employee.objects.select_related("user", "department", "role")
-                .filter(employee_id=identity.employee_id)
-                .first()
-            )
-            if employee is None:
-                raise TokenRejected("unknown_employee")
-            if not employee.user.is_active:
-                raise TokenRejected("inactive")
-        except TokenRejected as exc:
-            counters.count_token_rejection(exc.reason)
-            return Identity(user=None, via_token=True, placement=None, rejected=exc.reason)
-        return Identity(user=employee.user, via_token=True, placement=placement)
-    if request.user.is_authenticated:
-        return Identity(user=request.user, via_token=False, placement=None)
-    return Identity(user=None, via_token=False, placement=None)
+    return identify_claim(request, claim_for(request, token))

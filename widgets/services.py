@@ -12,7 +12,7 @@ from learning_portal.core.record_versions import record_version_bump
 from people.models import Department, Employee
 
 from . import counters
-from .identity import PLACEMENTS_CACHE_KEY, allowed_origins_forget
+from .identity import PLACEMENTS_CACHE_KEY, placements_memo_forget
 from .models import Dismissal, EmbedTokenRejection, Placement, TeamSuggestion, WidgetDailyCount
 
 NOT_A_MANAGER = "Only people leaders with direct reports can suggest learning to their team."
@@ -68,7 +68,7 @@ def placements_cache_clear() -> None:
     # If the cache is down, the entry expires on its own within minutes.
     with contextlib.suppress(Exception):
         cache.delete(PLACEMENTS_CACHE_KEY)
-    allowed_origins_forget()
+    placements_memo_forget()
 
 
 def widget_counts_flush() -> int:

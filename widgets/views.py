@@ -27,7 +27,7 @@ from catalog.selectors import item_list_visible_to
 from enrollment.models import Source
 
 from . import counters, fragments, selectors, services
-from .identity import allowed_origins, identify
+from .identity import allowed_origins, claim_for, identify, identify_claim
 from .models import Placement, Variant
 from .tokens import DEFAULT_TTL_SECONDS, token_mint
 
@@ -72,51 +72,28 @@ def _frame_query(*, variant, token, limit, frame) -> str:
 
 @require_GET
 def suggested(request):
+    """The widget fragment for the iframe.
+
+    A warm request is served from the person's cached fragment without loading them from the
+    database (see widgets.fragments); otherwise the viewer is checked in full, the
+    suggestions are computed and the fragment is stored for the next page view.
+    """
     token = request.GET.get("token", "").strip() or None
-    identity = identify(request, token)
-    if identity.rejected:
+    claim = claim_for(request, token)
+    if claim.rejected:
         token = None  # never echo a refused token back into the page
     requested = request.GET.get("variant") or (
-        identity.placement.default_variant if identity.placement else ""
+        claim.placement.default_variant if claim.placement else ""
     )
     limit = selectors.clamp_limit(request.GET.get("limit"))
     notice = request.GET.get("notice", "")[:200]
-    user_id = identity.user.pk if identity.user else None
     now = timezone.now()
-    key = fragments.fragment_key(
-        now=now, user_id=user_id, variant=requested, limit=limit, via_token=bool(token)
-    )
+    key = fragments.fragment_key(now=now, subject=claim.subject, variant=requested, limit=limit)
     # A notice (after an action) is one-off: neither served from nor stored in the cache.
-    fragment = None if notice else fragments.fragment_get(key=key, user_id=user_id, now=now)
+    fragment = None if notice else fragments.fragment_get(key=key, claim=claim, now=now)
     if fragment is None:
-        version = fragments.record_version_of(user_id)
-        viewer = selectors.viewer_for(user=identity.user, now=now)
-        result = selectors.suggestions_for(
-            viewer=viewer, requested_variant=requested, limit=limit, now=now
-        )
-        css, _ = frame_css()
-        html = render_to_string(
-            "widgets/frame.html",
-            {
-                "result": result,
-                "viewer": viewer,
-                "css": css,
-                "token": bool(token),
-                "limit": limit,
-                "notice": notice,
-                "slots": fragments.SLOTS,
-                "login_url": f"{settings.PORTAL_BASE_URL}{reverse('account_login')}?next=/",
-            },
-            request=request,
-        )
-        fragment = fragments.Fragment(
-            html=html,
-            result=result,
-            record_version=version,
-            valid_until=result.valid_until,
-        )
-        if not notice:
-            fragments.fragment_set(key=key, fragment=fragment)
+        fragment = _render_fragment(request, claim, token=token, variant=requested, limit=limit,
+                                    notice=notice, now=now)  # fmt: skip
     result = fragment.result
     counters.count_items(
         metric="impressions",
@@ -126,13 +103,60 @@ def suggested(request):
     )
     html = fragments.fill_slots(
         fragment.html,
-        csrf=get_token(request) if user_id and not token else "",
+        csrf=get_token(request) if claim.user_id else "",
         token=token,
         frame=fragments.clean_frame_id(request.GET.get("frame", "")),
     )
     response = HttpResponse(html)
     response["Cache-Control"] = "private, no-store"
     return _frameable(response, inline_style_hash=frame_css()[1])
+
+
+def _render_fragment(request, claim, *, token, variant, limit, notice, now):
+    identity = identify_claim(request, claim)
+    user = identity.user
+    version = fragments.record_version_of(user.pk if user else None)
+    viewer = selectors.viewer_for(user=user, now=now)
+    result = selectors.suggestions_for(
+        viewer=viewer, requested_variant=variant, limit=limit, now=now
+    )
+    html = render_to_string(
+        "widgets/frame.html",
+        {
+            "result": result,
+            "viewer": viewer,
+            "css": frame_css()[0],
+            "token": bool(token) and user is not None,
+            "limit": limit,
+            "notice": notice,
+            "slots": fragments.SLOTS,
+            "login_url": f"{settings.PORTAL_BASE_URL}{reverse('account_login')}?next=/",
+        },
+        request=request,
+    )
+    via_session = user is not None and not identity.via_token
+    fragment = fragments.Fragment(
+        html=html,
+        result=result,
+        user_id=user.pk if user else None,
+        record_version=version,
+        session_auth_hash=claim.session_auth_hash if via_session else None,
+        valid_until=result.valid_until,
+    )
+    if not notice:
+        # Stored under who was verified, not who was claimed: a refused claim never
+        # leaves a personal fragment behind.
+        if user is None:
+            subject = "anonymous"
+        elif identity.via_token:
+            subject = claim.subject
+        else:
+            subject = f"user:{user.pk}"
+        verified_key = fragments.fragment_key(
+            now=now, subject=subject, variant=variant, limit=limit
+        )
+        fragments.fragment_set(key=verified_key, fragment=fragment)
+    return fragment
 
 
 @require_GET

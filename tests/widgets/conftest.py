@@ -7,16 +7,16 @@ from catalog.models import Item
 from tests.catalog.factories import AudienceFactory, ItemFactory, OfferingFactory, TopicFactory
 from tests.people.factories import DepartmentFactory, EmployeeFactory
 from widgets import counters
-from widgets.identity import allowed_origins_forget
+from widgets.identity import placements_memo_forget
 
 
 @pytest.fixture(autouse=True)
 def _fresh_counter_store():
     counters.reset_store()
-    allowed_origins_forget()
+    placements_memo_forget()
     yield
     counters.reset_store()
-    allowed_origins_forget()
+    placements_memo_forget()
 
 
 @pytest.fixture

@@ -365,3 +365,35 @@ def test_hostile_token_and_frame_values_are_never_echoed(client, catalog_mix):
     # Reduced to characters that need no escaping.
     assert 'data-frame-id="imgsrcxonerror1"' in body
     assert 'data-variant="generic"' in body
+
+
+def test_warm_request_is_served_from_the_persons_fragment_without_sql(
+    client_as, client, catalog_mix, django_assert_num_queries
+):
+    placement = PlacementFactory()
+    person = EmployeeFactory()
+    session_client = client_as(person)
+    session_client.get(WIDGET)
+    token = mint(placement, EmployeeFactory())
+    client.get(WIDGET, {"token": token})
+
+    with django_assert_num_queries(0):
+        session_body = session_client.get(WIDGET).content.decode()
+        token_body = client.get(WIDGET, {"token": token}).content.decode()
+
+    assert 'data-variant="employee"' in session_body
+    assert 'data-variant="employee"' in token_body
+
+
+def test_a_session_with_another_auth_hash_is_checked_in_full(client_as, catalog_mix):
+    person = EmployeeFactory()
+    client = client_as(person)
+    client.get(WIDGET)
+    session = client.session
+    session["_auth_user_hash"] = "not-the-hash-django-verified"
+    session.save()
+
+    body = client.get(WIDGET).content.decode()
+
+    # Django's own check refuses the session, so the person gets the signed-out variant.
+    assert 'data-variant="generic"' in body
