@@ -76,7 +76,8 @@ def escape_formula(value: str) -> str:
     return value
 
 
-def _decode(data: bytes) -> str:
+def decode_upload(data: bytes) -> str:
+    """The uploaded bytes as text, or CsvFileError saying why the file is not CSV UTF-8."""
     if not data.strip():
         raise CsvFileError(FILE_EMPTY)
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
@@ -91,7 +92,7 @@ def _decode(data: bytes) -> str:
         raise CsvFileError(FILE_NOT_UTF8.format(byte=data[exc.start], row=row)) from None
 
 
-def _delimiter(first_line: str) -> str:
+def detect_delimiter(first_line: str) -> str:
     # The header holds only column names, so the separator is simply its most common one.
     counts = {delimiter: first_line.count(delimiter) for delimiter in DELIMITERS}
     best = max(counts, key=counts.get)
@@ -107,9 +108,9 @@ def read_csv(data: bytes, *, required: Sequence[str], optional: Sequence[str] = 
     set rather than failing the file. Entirely blank rows (spreadsheets leave them at the
     end) are skipped; cell values are stripped and unescaped (see `escape_formula`).
     """
-    text = _decode(data)
+    text = decode_upload(data)
     first_line = text.lstrip("\r\n").split("\n", 1)[0]
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(first_line))
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=detect_delimiter(first_line))
     try:
         # Row numbers count records, as a spreadsheet does (a quoted cell may span lines);
         # blank records keep their number so later rows match what the admin sees.

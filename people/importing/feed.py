@@ -15,6 +15,9 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.utils.text import slugify
 
+from learning_portal.core import csvfiles
+from learning_portal.core.csvfiles import CsvFileError, decode_upload, detect_delimiter
+
 REQUIRED_COLUMNS = ("employee_id", "email", "first_name", "last_name")
 OPTIONAL_COLUMNS = (
     "department",
@@ -44,13 +47,14 @@ MAX_LENGTHS = {
 }
 
 
-FILE_EMPTY = "The file is empty."
+# File-level messages shared with every CSV upload in the portal.
+FILE_EMPTY = csvfiles.FILE_EMPTY
+FILE_BINARY = csvfiles.FILE_BINARY
+FILE_NOT_UTF8 = csvfiles.FILE_NOT_UTF8
+FILE_UTF16 = csvfiles.FILE_UTF16
 FILE_TOO_LARGE = "The file is larger than 50 MB: split it or check that it is the HR feed."
-FILE_BINARY = "The file is not a CSV text file: save it from the HR system as CSV UTF-8."
-FILE_SPREADSHEET = "The file is a spreadsheet workbook, not CSV: save it as CSV UTF-8."
-FILE_NOT_UTF8 = "The file is not UTF-8 encoded: save it as CSV UTF-8."
 FILE_NOT_CSV = "The file is not valid CSV ({error}, row {row})."
-FILE_NO_DATA_ROWS = "The file has a header row but no data rows."
+FILE_NO_DATA_ROWS = csvfiles.FILE_NO_ROWS
 FILE_MISSING_COLUMNS = (
     "The file is missing required columns: {missing}. Its header row has: {found}."
 )
@@ -88,29 +92,18 @@ def feed_from_bytes(data: bytes) -> Feed:
     """Parse the uploaded bytes, or raise ValidationError saying why the file is unusable."""
     if len(data) > MAX_FILE_BYTES:
         raise ValidationError(FILE_TOO_LARGE)
-    if not data.strip():
-        raise ValidationError(FILE_EMPTY)
-    # xlsx/ods are zip archives, old xls an OLE2 compound file: the most common wrong upload.
-    if data.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0")):
-        raise ValidationError(FILE_SPREADSHEET)
-    if b"\x00" in data:
-        # UTF-16 (Excel's "Unicode text") is text, but not the encoding we ask for.
-        if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-            raise ValidationError(FILE_NOT_UTF8)
-        raise ValidationError(FILE_BINARY)
     try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise ValidationError(FILE_NOT_UTF8) from None
+        text = decode_upload(data)
+    except CsvFileError as error:
+        raise ValidationError(str(error)) from None
     if CONTROL_CHARACTERS.search(text, 0, 4096):
         raise ValidationError(FILE_BINARY)
     return feed_from_text(text)
 
 
 def feed_from_text(text: str) -> Feed:
-    header_line = text.lstrip("\r\n").split("\n", 1)[0]
     # Excel in many European locales saves "CSV" with semicolons.
-    delimiter = max((",", ";", "\t"), key=header_line.count)
+    delimiter = detect_delimiter(text.lstrip("\r\n").split("\n", 1)[0])
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     records = []
     try:

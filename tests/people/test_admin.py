@@ -81,7 +81,8 @@ def test_admin_unusable_file_shows_the_reason_on_the_form(client_as, people_admi
     assert response.status_code == 200
     assert response.context["report"] is None
     assert response.context["form"].errors["file"] == [
-        "The file is not UTF-8 encoded: save it as CSV UTF-8."
+        "The file is not UTF-8 text (undecodable byte 0xE9 on row 2). "
+        "Save it from your spreadsheet as “CSV UTF-8” and upload it again."
     ]
     assert not Employee.objects.exists()
 

@@ -96,11 +96,13 @@ def test_command_deactivates_missing_people_with_the_option(feed_file):
         ),
         (
             "employee_id,email,first_name,last_name\nE1,z@example.org,Zo\xeb,Z\n".encode("cp1252"),
-            "The file is not UTF-8 encoded: save it as CSV UTF-8.",
+            "The file is not UTF-8 text (undecodable byte 0xEB on row 2). "
+            "Save it from your spreadsheet as “CSV UTF-8” and upload it again.",
         ),
         (
             b"\x00\x01\x02\x03binary\xff\xfe",
-            "The file is not a CSV text file: save it from the HR system as CSV UTF-8.",
+            "The file is not CSV text (it looks like a spreadsheet or other binary file). "
+            "Save it from your spreadsheet as “CSV UTF-8” and upload that.",
         ),
         (
             b"id,mail\n1,a@example.org\n",

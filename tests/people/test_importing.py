@@ -133,12 +133,12 @@ def test_departments_are_matched_by_name_or_slug_and_created_once():
             "employee_id,email,first_name,last_name\nE1,jos\xe9@example.org,Jos\xe9,P\n".encode(
                 "latin-1"
             ),
-            importing.FILE_NOT_UTF8,
+            importing.FILE_NOT_UTF8.format(byte=0xE9, row=2),
         ),
-        ("employee_id,email\n".encode("utf-16"), importing.FILE_NOT_UTF8),
+        ("employee_id,email\n".encode("utf-16"), importing.FILE_UTF16),
         (bytes(range(256)) * 4, importing.FILE_BINARY),
         (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", importing.FILE_BINARY),
-        (b"PK\x03\x04\x14\x00\x06\x00[Content_Types].xml", importing.FILE_SPREADSHEET),
+        (b"PK\x03\x04\x14\x00\x06\x00[Content_Types].xml", importing.FILE_BINARY),
     ],
     ids=[
         "empty",
