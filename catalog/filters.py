@@ -1,7 +1,7 @@
 """The catalog's search form and filters (django-filter).
 
-Every facet filter is expressed as one `Q` without joins (related rows go through EXISTS), so
-the same conditions filter the result list and feed the facet counts in
+Every facet filter is expressed as one `Q` without joins (related rows go through EXISTS or
+IN), so the same conditions filter the result list and feed the facet counts in
 `catalog.selectors.item_facet_counts` without duplicating rows.
 """
 
@@ -58,19 +58,26 @@ class Sort(TextChoices):
     POPULAR = "popular", "Most popular"
 
 
-def upcoming_sessions(now: dt.datetime, days: int | None = None) -> QuerySet:
-    """Scheduled, not cancelled sessions of the outer item that have not started yet."""
-    sessions = Offering.objects.filter(
-        item_id=OuterRef("pk"), status=Offering.Status.SCHEDULED, starts_at__gt=now
-    )
+def sessions_ahead(now: dt.datetime, days: int | None = None) -> QuerySet:
+    """Scheduled, not cancelled sessions that have not started yet (within `days` if given)."""
+    sessions = Offering.objects.filter(status=Offering.Status.SCHEDULED, starts_at__gt=now)
     if days is not None:
         sessions = sessions.filter(starts_at__lte=now + dt.timedelta(days=days))
     return sessions
 
 
+def upcoming_sessions(now: dt.datetime, days: int | None = None) -> QuerySet:
+    """The sessions of `sessions_ahead` that belong to the outer item."""
+    return sessions_ahead(now, days).filter(item_id=OuterRef("pk"))
+
+
+def starts_within_days(value: str) -> int | None:
+    """The window of a `StartsWithin` choice in days; None for any upcoming session."""
+    return None if value == StartsWithin.ANY else int(value)
+
+
 def starts_within_q(value: str, now: dt.datetime) -> Q:
-    days = None if value == StartsWithin.ANY else int(value)
-    return Q(Exists(upcoming_sessions(now, days)))
+    return Q(Exists(upcoming_sessions(now, starts_within_days(value))))
 
 
 def order_items(queryset: QuerySet, sort: str, *, has_term: bool) -> QuerySet:
@@ -200,19 +207,23 @@ class ItemFilterSet(django_filters.FilterSet):
         return conditions
 
     def selected(self) -> dict[str, list[str]]:
-        """The valid chosen values of the facets read from the data, {facet name: values}."""
+        """The valid chosen values of every filter, {name: values}; [] for an unused one.
+
+        The single-choice `starts` comes as a one-value list too, so callers treat all alike.
+        """
         self.errors  # noqa: B018 - validates the form so cleaned_data exists
-        return {name: self.form.cleaned_data.get(name) or [] for name in GROUPED_FACETS}
+        selected = {}
+        for name in (*GROUPED_FACETS, *STATIC_FACETS, "theme"):
+            value = self.form.cleaned_data.get(name) or []
+            selected[name] = [value] if isinstance(value, str) else list(value)
+        return selected
 
     def condition(self, name: str, value) -> Q:
         if name == "topic":
-            return Q(
-                Exists(
-                    Item.topics.through.objects.filter(
-                        item_id=OuterRef("pk"), topic__slug__in=value
-                    )
-                )
-            )
+            # IN rather than a correlated EXISTS: where the facet query reads it as a column,
+            # PostgreSQL hashes the item ids once instead of probing the index per row.
+            tagged = Item.topics.through.objects.filter(topic__slug__in=value)
+            return Q(pk__in=tagged.values("item_id"))
         if name == "duration":
             combined = Q()
             for band in value:

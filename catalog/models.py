@@ -121,6 +121,21 @@ class Item(models.Model):
 
     class Meta:
         ordering = ["title"]
+        # Uses: the catalog's sort orders (catalog.filters.order_items), so a page of results
+        # is read in index order and stops after the page instead of sorting every item.
+        indexes = [
+            models.Index(fields=["title", "id"], name="catalog_item_title_id_idx"),
+            models.Index(fields=["-popularity", "title", "id"], name="catalog_item_popular_idx"),
+            models.Index(fields=["-created_at", "id"], name="catalog_item_newest_idx"),
+            # Uses: the facet counts (catalog.selectors.item_facet_counts), which read these
+            # columns of every published item; covering them lets PostgreSQL count from this
+            # small index alone (an index-only scan) instead of the wide rows.
+            models.Index(
+                fields=["is_published", "format", "level", "language", "provider"],
+                include=["duration_minutes", "publish_start", "publish_end", "id"],
+                name="catalog_item_facets_idx",
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(publish_end__isnull=True)
@@ -199,7 +214,14 @@ class Offering(models.Model):
 
     class Meta:
         ordering = ["starts_at"]
-        indexes = [models.Index(fields=["item", "starts_at"], name="catalog_off_item_start_idx")]
+        indexes = [
+            models.Index(fields=["item", "starts_at"], name="catalog_off_item_start_idx"),
+            # Uses: catalog.filters.sessions_ahead, the sessions in a window from now, read
+            # whole (index-only) when the facet counts sort every item into its window.
+            models.Index(
+                fields=["status", "starts_at", "item"], name="catalog_off_status_start_idx"
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(ends_at__gt=models.F("starts_at")),

@@ -87,7 +87,7 @@ def item_list(request):
     )
     term = filterset.term
     conditions = filterset.conditions()
-    facets = selectors.item_facet_counts(
+    facets = selectors.item_facet_counts_cached(
         user=request.user,
         term=term,
         conditions=conditions,

@@ -5,16 +5,25 @@ from django.contrib.auth.models import AnonymousUser, Group
 from django.db.models import Q
 from django.utils import timezone
 
-from catalog.filters import ItemFilterSet
-from catalog.models import Item, Offering
+from catalog.filters import (
+    DURATION_BAND_Q,
+    DurationBand,
+    ItemFilterSet,
+    StartsWithin,
+    starts_within_q,
+)
+from catalog.models import Item, Offering, Topic
 from catalog.selectors import (
     FACET_OPTION_LIMIT,
+    facet_cache_key,
     item_facet_counts,
+    item_facet_counts_cached,
     item_get_visible_to,
     item_list_for_catalog,
     item_list_visible_to,
     item_search_visible_to,
 )
+from catalog.services import item_search_refresh
 from tests.catalog.factories import AudienceFactory, ItemFactory, OfferingFactory, TopicFactory
 from tests.people.factories import DepartmentFactory, EmployeeFactory, RoleFactory
 
@@ -284,3 +293,191 @@ def test_provider_facet_lists_the_largest_providers_and_always_the_chosen_one(em
     assert listed[0] == "Provider 00"
     assert chosen in listed
     assert counts.total == 1
+
+
+def _reference_counts(user, params, now):
+    """Facet counts the slow, obvious way: one COUNT per option under the other filters."""
+    filterset = ItemFilterSet(params, queryset=Item.objects.all(), now=now)
+    conditions = filterset.conditions()
+    base = item_search_visible_to(user=user, term=filterset.term, now=now, rank=False)
+
+    def under_all_but(facet):
+        queryset = base
+        for name, condition in conditions.items():
+            if name != facet:
+                queryset = queryset.filter(condition)
+        return queryset
+
+    option_q = {
+        "format": {value: Q(format=value) for value in Item.Format.values},
+        "level": {value: Q(level=value) for value in Item.Level.values},
+        "duration": {band.value: DURATION_BAND_Q[band] for band in DurationBand},
+        "starts": {value: starts_within_q(value, now) for value in StartsWithin.values},
+    }
+    static = {
+        facet: {value: under_all_but(facet).filter(q).count() for value, q in options.items()}
+        for facet, options in option_q.items()
+    }
+    topics = {
+        topic.slug: under_all_but("topic").filter(topics=topic).count()
+        for topic in Topic.objects.all()
+    }
+    providers = {
+        p: under_all_but("provider").filter(provider=p).count()
+        for p in Item.objects.exclude(provider="").values_list("provider", flat=True).distinct()
+    }
+    languages = {
+        code: under_all_but("language").filter(language=code).count()
+        for code in Item.objects.values_list("language", flat=True).distinct()
+    }
+    return under_all_but("").count(), static, topics, providers, languages
+
+
+@pytest.fixture
+def varied_catalog(employee, pharmacy):
+    """Items spread over every facet, some restricted, some with sessions in each window."""
+    now = timezone.now()
+    topics = [TopicFactory(name=name, slug=name.lower()) for name in ("Safety", "Care", "Data")]
+    restricted = AudienceFactory(departments=[pharmacy])
+    formats = Item.Format.values
+    levels = Item.Level.values
+    for number in range(48):
+        item = ItemFactory(
+            title=f"Hand hygiene {number}" if number % 3 else f"Rota planning {number}",
+            format=formats[number % len(formats)],
+            level=levels[number % len(levels)],
+            language=("en", "fr", "de")[number % 3 if number % 7 else 0],
+            provider=("Academy", "College", "")[number % 5 % 3],
+            duration_minutes=(10, 45, 200, 600, None)[number % 5],
+            topics=topics[: number % 4],
+            audiences=[restricted] if number % 11 == 0 else [],
+        )
+        if number % 4:
+            days = (2, 20, 60, 200)[number % 4]
+            OfferingFactory(item=item, starts_at=now + dt.timedelta(days=days))
+    item_search_refresh(item_ids=Item.objects.values("pk"))
+    return now
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "params",
+    [
+        {},
+        {"format": ["video", "book", "course"], "level": ["advanced", "introductory"]},
+        {"topic": ["safety"], "duration": ["short", "long"]},
+        {"topic": ["care", "data"], "provider": ["Academy"], "starts": "30"},
+        {"language": ["fr", "de"], "starts": "any", "level": ["intermediate"]},
+        {"q": "hygiene", "provider": ["College"], "duration": ["multi_day", "medium"]},
+        {"q": "hygiene", "topic": ["data"], "language": ["en"], "starts": "7"},
+    ],
+)
+def test_facet_counts_from_the_combination_query_match_counting_each_option(
+    employee, pharmacy, varied_catalog, params
+):
+    now = varied_catalog
+    for user in (employee.user, EmployeeFactory(department=pharmacy).user, AnonymousUser()):
+        filterset = ItemFilterSet(params, queryset=Item.objects.all(), now=now)
+        counts = item_facet_counts(
+            user=user,
+            term=filterset.term,
+            conditions=filterset.conditions(),
+            selected=filterset.selected(),
+            now=now,
+        )
+        total, static, topics, providers, languages = _reference_counts(user, params, now)
+
+        assert counts.total == total
+        assert counts.static == static
+        assert {slug: n for slug, _, n in counts.topics} == {
+            slug: n for slug, n in topics.items() if n or slug in params.get("topic", [])
+        }
+        assert {value: n for value, _, n in counts.providers} == {
+            p: n for p, n in providers.items() if n or p in params.get("provider", [])
+        }
+        assert {code: n for code, _, n in counts.languages} == {
+            code: n for code, n in languages.items() if n or code in params.get("language", [])
+        }
+
+
+@pytest.mark.django_db
+def test_cached_facet_counts_are_served_again_without_counting(
+    employee, varied_catalog, django_assert_num_queries
+):
+    filterset = ItemFilterSet({"topic": ["safety"]}, queryset=Item.objects.all())
+    arguments = {
+        "user": employee.user,
+        "term": "",
+        "conditions": filterset.conditions(),
+        "selected": filterset.selected(),
+    }
+    first = item_facet_counts_cached(**arguments)
+    ItemFactory(topics=[Topic.objects.get(slug="safety")])
+
+    # One query: the person's audiences, part of the cache key.
+    with django_assert_num_queries(1):
+        again = item_facet_counts_cached(**arguments)
+
+    assert again == first
+    assert item_facet_counts(**arguments).total == first.total + 1
+
+
+@pytest.mark.django_db
+def test_cached_facet_counts_are_never_shared_across_audiences(employee, pharmacy):
+    secret = TopicFactory(name="Medicines", slug="medicines")
+    ItemFactory(
+        provider="Secret provider",
+        topics=[secret],
+        audiences=[AudienceFactory(departments=[pharmacy])],
+    )
+    ItemFactory(provider="Open provider")
+    pharmacist = EmployeeFactory(department=pharmacy)
+    filterset = ItemFilterSet({}, queryset=Item.objects.all())
+
+    def cached_for(user):
+        return item_facet_counts_cached(
+            user=user, term="", conditions=filterset.conditions(), selected=filterset.selected()
+        )
+
+    member = cached_for(pharmacist.user)
+    outsider = cached_for(employee.user)
+    anonymous = cached_for(AnonymousUser())
+
+    assert member.total == 2
+    assert [t[0] for t in member.topics] == ["medicines"]
+    for counts in (outsider, anonymous):
+        assert counts.total == 1
+        assert counts.topics == []
+        assert [p[0] for p in counts.providers] == ["Open provider"]
+
+
+@pytest.mark.django_db
+def test_facet_cache_key_follows_audience_search_and_filters_only(employee, pharmacy):
+    colleague = EmployeeFactory()
+    AudienceFactory(departments=[pharmacy])
+    pharmacist = EmployeeFactory(department=pharmacy)
+
+    def key(user, term="", **selected):
+        return facet_cache_key(user=user, term=term, selected={"format": [], **selected})
+
+    # Same audiences, same normalized search: one entry for both people.
+    assert key(employee.user, "Hand  Hygiene") == key(colleague.user, "hand hygiene")
+    assert key(employee.user) != key(pharmacist.user)
+    assert key(employee.user) != key(AnonymousUser())
+    assert key(employee.user) != key(employee.user, format=["video"])
+    assert key(employee.user) != key(employee.user, "hygiene")
+
+
+@pytest.mark.django_db
+def test_facet_counts_that_found_nothing_are_not_cached(employee):
+    filterset = ItemFilterSet({"format": ["podcast"]}, queryset=Item.objects.all())
+    arguments = {
+        "user": employee.user,
+        "term": "",
+        "conditions": filterset.conditions(),
+        "selected": filterset.selected(),
+    }
+    assert item_facet_counts_cached(**arguments).total == 0
+    ItemFactory(format=Item.Format.PODCAST)
+
+    assert item_facet_counts_cached(**arguments).total == 1

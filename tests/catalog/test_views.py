@@ -394,3 +394,40 @@ def test_filter_form_keeps_only_a_sort_the_person_chose(client):
 
     assert 'type="hidden" name="sort"' not in default
     assert '<input type="hidden" name="sort" value="popular">' in chosen
+
+
+@pytest.mark.django_db
+def test_catalog_renders_with_fresh_counts_while_the_cache_is_down(client, settings, make_item):
+    make_item(title="Hand hygiene video", format=Item.Format.VIDEO)
+    make_item(title="Hand hygiene book", format=Item.Format.BOOK)
+    # Nothing listens on port 1: every cache read and write fails at once.
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",
+            "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
+        }
+    }
+
+    response = client.get(LIST_URL, {"q": "hygiene", "format": "video"})
+
+    assert response.status_code == 200
+    assert response.context["total"] == 1
+    groups = {group.name: group for group in response.context["facet_groups"]}
+    assert {o.value: o.count for o in groups["format"].options}["book"] == 1
+
+
+@pytest.mark.django_db
+def test_catalog_counts_come_from_the_cache_on_a_second_visit(
+    client_as, employee, django_assert_max_num_queries, make_item
+):
+    make_item(title="Hand hygiene video", format=Item.Format.VIDEO)
+    client = client_as(employee)
+    client.get(LIST_URL, {"format": "video"})
+    make_item(title="Another video", format=Item.Format.VIDEO)
+
+    # The session, the user, the person's audiences (the cache key) and the page of items.
+    with django_assert_max_num_queries(4):
+        response = client.get(LIST_URL, {"format": "video"})
+
+    assert response.context["total"] == 1
