@@ -125,3 +125,13 @@ def test_search_excludes_words_prefixed_with_a_minus(make_item):
     make_item(title="Sepsis in children")
 
     assert titles("sepsis -children") == ["Sepsis in adults"]
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_postgres_full_text_matches_rank_above_typo_only_matches(make_item):
+    make_item(title="Leadrship essentials", summary="Feedback in practice.")
+    make_item(title="Team meetings", summary="Everyday leadership for new managers.")
+
+    # A summary-only full-text match still comes before a title that only looks alike.
+    assert titles("leadership") == ["Team meetings", "Leadrship essentials"]
