@@ -5,6 +5,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from themes import selectors as theme_selectors
+from widgets import selectors as widget_selectors
 
 from . import health
 
@@ -32,6 +33,11 @@ def home(request):
         theme_entries = theme_selectors.theme_entries_visible_to(
             theme=theme, user=request.user, now=now
         )[: theme_selectors.HERO_ITEM_COUNT]
+    # The same suggestions as the intranet widget, for people who come to the portal itself.
+    suggestions = None
+    if request.user.is_authenticated:
+        viewer = widget_selectors.viewer_for(user=request.user, now=now)
+        suggestions = widget_selectors.suggestions_for(viewer=viewer, limit=6, now=now)
     return render(
         request,
         "home.html",
@@ -40,5 +46,6 @@ def home(request):
             "theme_entries": theme_entries,
             "theme_is_this_month": theme is not None
             and theme.month == theme_selectors.month_start(now),
+            "suggestions": suggestions,
         },
     )
