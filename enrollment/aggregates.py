@@ -1,7 +1,7 @@
 """Aggregate reads over enrollments, for suggestions and reporting.
 
 Every function here answers "how many people", never "who": callers show the numbers only
-for groups of at least MIN_GROUP_SIZE people.
+for groups of at least learning_portal.core.privacy.MIN_GROUP_SIZE people.
 """
 
 from datetime import datetime

@@ -37,6 +37,7 @@ from enrollment.aggregates import (
     team_topic_interest,
 )
 from enrollment.models import Enrollment
+from learning_portal.core.privacy import MIN_GROUP_SIZE
 from people.models import Employee
 from themes.selectors import theme_get_current, theme_item_ids, theme_list_upcoming_releases
 
@@ -44,7 +45,6 @@ from .models import Dismissal, TeamSuggestion, Variant
 
 logger = logging.getLogger(__name__)
 
-MIN_GROUP_SIZE = 5
 POOL_TTL_SECONDS = 5 * 60
 SEGMENT_TTL_SECONDS = 10 * 60
 TEAM_TTL_SECONDS = 60 * 60
@@ -54,7 +54,6 @@ MIN_LIMIT = 3
 POPULAR_POOL_SIZE = 150
 PER_TOPIC_POOL_SIZE = 15
 NEW_DAYS = 7
-TEAM_SUGGESTION_DAYS = 28
 MAX_THEME_SLOTS = 2
 MAX_MANAGER_SUGGESTION_SLOTS = 2
 CACHE_VERSION = "v1"
@@ -93,7 +92,6 @@ class Pool:
     theme_title: str | None
     theme_url: str | None
     topic_names: dict[int, str]
-    built_at: datetime
     # The next theme release: the pool is rebuilt then, so the new theme leads at once.
     valid_until: datetime | None = None
 
@@ -118,7 +116,6 @@ class Viewer:
 
     user_id: int | None = None
     employee_pk: int | None = None
-    manager_pk: int | None = None
     department_id: int | None = None
     department_name: str = ""
     role_id: int | None = None
@@ -221,7 +218,6 @@ def viewer_for(*, user, now: datetime | None = None) -> Viewer:
     return Viewer(
         user_id=user.pk,
         employee_pk=employee.pk if employee else None,
-        manager_pk=employee.manager_id if employee else None,
         department_id=employee.department_id if employee else None,
         department_name=employee.department.name if employee and employee.department else "",
         role_id=employee.role_id if employee else None,
@@ -380,7 +376,6 @@ def pool_build(*, now: datetime) -> Pool:
         theme_title=theme[0] if theme else None,
         theme_url=theme[1] if theme else None,
         topic_names=topic_names,
-        built_at=now,
         valid_until=_next_release(now),
     )
 

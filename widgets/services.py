@@ -8,6 +8,7 @@ from django.db.models import Count, F, Q
 from django.utils import timezone
 
 from catalog.models import Item
+from learning_portal.core.privacy import MIN_GROUP_SIZE
 from learning_portal.core.record_versions import record_version_bump
 from people.models import Department, Employee
 
@@ -18,7 +19,6 @@ from .models import Dismissal, EmbedTokenRejection, Placement, TeamSuggestion, W
 NOT_A_MANAGER = "Only people leaders with direct reports can suggest learning to their team."
 NO_DIRECT_REPORTS = "You have no direct reports to suggest this to."
 TEAM_SUGGESTION_DAYS = 28
-MIN_GROUP_SIZE = 5
 
 
 def dismissal_create(*, user, item: Item) -> Dismissal:

@@ -14,17 +14,25 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, HttpResponse, JsonResponse
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpResponse,
+    HttpResponseBadRequest,
+    JsonResponse,
+)
 from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
 from catalog.selectors import item_list_visible_to
 from enrollment.models import Source
+from learning_portal.core.privacy import MIN_GROUP_SIZE
 
 from . import counters, fragments, selectors, services
 from .identity import allowed_origins, claim_for, identify, identify_claim
@@ -55,12 +63,6 @@ def _frameable(response, *, inline_style_hash: str | None = None):
         policy["style-src"] = ["'self'", inline_style_hash]
     response._csp_replace = policy
     return response
-
-
-def _viewer_and_variant(request, token):
-    identity = identify(request, token)
-    viewer = selectors.viewer_for(user=identity.user)
-    return identity, viewer
 
 
 def _frame_query(*, variant, token, limit, frame) -> str:
@@ -236,8 +238,14 @@ def _suggest(request, item_id: int, token: str | None):
 def suggest_to_team(request, item_id: int):
     message, ok = _suggest(request, item_id, token=None)
     if request.POST.get("from") == "portal":
+        # From the item page: back there with a message (never to another site).
         (messages.success if ok else messages.error)(request, message)
-        return redirect(request.POST.get("next") or reverse("widgets:team"))
+        next_url = request.POST.get("next", "")
+        if not url_has_allowed_host_and_scheme(
+            next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        ):
+            next_url = reverse("widgets:team")
+        return redirect(next_url)
     return _frame_after_action(request, token=None, notice=message)
 
 
@@ -266,7 +274,8 @@ def _frame_after_action(request, *, token, notice):
 def api_suggestions(request):
     """The same suggestions as JSON, for intranets that render natively (CORS: placements only)."""
     token = request.GET.get("token", "").strip() or None
-    identity, viewer = _viewer_and_variant(request, token)
+    identity = identify(request, token)
+    viewer = selectors.viewer_for(user=identity.user)
     limit = selectors.clamp_limit(request.GET.get("limit"))
     result = selectors.suggestions_for(
         viewer=viewer, requested_variant=request.GET.get("variant"), limit=limit
@@ -337,9 +346,10 @@ def team(request):
     if employee is None or not employee.is_manager:
         raise Http404("This page is for people leaders.")
     if request.method == "POST":
-        services.team_suggestion_withdraw(
-            manager=employee, suggestion_id=int(request.POST.get("suggestion", 0) or 0)
-        )
+        suggestion_id = request.POST.get("suggestion", "")
+        if not suggestion_id.isdigit():
+            return HttpResponseBadRequest("Choose a suggestion to withdraw.")
+        services.team_suggestion_withdraw(manager=employee, suggestion_id=int(suggestion_id))
         messages.success(request, "The suggestion was withdrawn.")
         return redirect("widgets:team")
     rows = selectors.team_suggestions_with_uptake(manager=employee)
@@ -347,7 +357,7 @@ def team(request):
     return render(
         request,
         "widgets/team.html",
-        {"rows": rows, "team_size": team_size, "min_group": selectors.MIN_GROUP_SIZE},
+        {"rows": rows, "team_size": team_size, "min_group": MIN_GROUP_SIZE},
     )
 
 

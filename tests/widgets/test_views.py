@@ -397,3 +397,43 @@ def test_a_session_with_another_auth_hash_is_checked_in_full(client_as, catalog_
 
     # Django's own check refuses the session, so the person gets the signed-out variant.
     assert 'data-variant="generic"' in body
+
+
+def test_manager_suggests_to_team_from_the_item_page_and_returns_there(
+    client_as, catalog_mix, make_team
+):
+    manager, _ = make_team(2)
+    client = client_as(manager)
+    item = catalog_mix["book"]
+    page = client.get(item.get_absolute_url()).content.decode()
+    assert "Suggest to my team" in page
+
+    response = client.post(
+        reverse("widgets:suggest", args=[item.pk]),
+        {"from": "portal", "next": item.get_absolute_url()},
+        follow=True,
+    )
+
+    assert response.redirect_chain[-1][0] == item.get_absolute_url()
+    assert f"Suggested “{item.title}” to your team." in response.content.decode()
+    assert TeamSuggestion.objects.filter(manager=manager, item=item).exists()
+
+
+def test_item_page_offers_no_team_suggestion_to_employees(client_as, catalog_mix):
+    page = client_as(EmployeeFactory()).get(catalog_mix["book"].get_absolute_url())
+    assert "Suggest to my team" not in page.content.decode()
+
+
+def test_suggest_from_the_portal_never_redirects_to_another_site(client_as, catalog_mix, make_team):
+    manager, _ = make_team(2)
+    response = client_as(manager).post(
+        reverse("widgets:suggest", args=[catalog_mix["book"].pk]),
+        {"from": "portal", "next": "https://evil.example.com/"},
+    )
+    assert response["Location"] == reverse("widgets:team")
+
+
+def test_team_page_refuses_a_malformed_withdrawal(client_as, make_team):
+    manager, _ = make_team(2)
+    response = client_as(manager).post(reverse("widgets:team"), {"suggestion": "abc"})
+    assert response.status_code == 400
