@@ -18,8 +18,22 @@ from .models import ACTIVE_STATUSES, Enrollment, SavedItem, SessionInterest, Tra
 SEATED = (Enrollment.Status.ENROLLED, Enrollment.Status.COMPLETED)
 
 
+def item_get_enrollable(*, user: User, slug: str) -> Item | None:
+    """The item if the person may enroll in it (see `item_is_enrollable_by`), else None.
+
+    The item remembers whom it was checked for, so the service called next in the same
+    request does not run the visibility query a second time.
+    """
+    item = item_list_visible_to(user=user).filter(slug=slug).first()
+    if item is not None:
+        item._enrollable_by_user_id = user.pk
+    return item
+
+
 def item_is_enrollable_by(*, user: User, item: Item) -> bool:
     """Published and in the person's audience: nobody enrolls in what they cannot see."""
+    if user.pk is not None and getattr(item, "_enrollable_by_user_id", None) == user.pk:
+        return True
     return item_list_visible_to(user=user).filter(pk=item.pk).exists()
 
 
@@ -51,6 +65,10 @@ def waitlist_position(*, enrollment: Enrollment) -> int | None:
         status=Enrollment.Status.WAITLISTED,
     ).count()
     return ahead + 1
+
+
+def offering_waitlist_length(*, offering: Offering) -> int:
+    return Enrollment.objects.filter(offering=offering, status=Enrollment.Status.WAITLISTED).count()
 
 
 def offering_seats_taken(*, offering: Offering) -> int:
@@ -85,10 +103,6 @@ class ItemActions:
     offerings: list[Offering]
     is_saved: bool
     wants_session_notice: bool
-
-    @property
-    def has_open_session(self) -> bool:
-        return any(offering.enrollment_open for offering in self.offerings)
 
 
 def item_actions_for(*, user: User, item: Item) -> ItemActions:
@@ -198,3 +212,17 @@ def offering_roster(*, offering: Offering) -> dict[str, list[Enrollment]]:
             roster["left"].append(enrollment)
     roster["waitlist"].sort(key=lambda e: (e.waitlisted_at, e.pk))
     return roster
+
+
+def offering_seats_left(*, offerings: QuerySet[Offering]) -> dict[int, int | None]:
+    """Free seats per offering id (None: no limit), counted in one query for the whole set.
+
+    Seats are held by SEATED statuses, the same rule enrollment uses when it admits people.
+    """
+    taken = offerings.annotate(
+        seats_taken=Count("enrollments", filter=Q(enrollments__status__in=SEATED))
+    ).values_list("pk", "capacity", "seats_taken")
+    return {
+        pk: None if capacity is None else max(capacity - seats_taken, 0)
+        for pk, capacity, seats_taken in taken
+    }

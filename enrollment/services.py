@@ -35,7 +35,7 @@ from people.models import User
 
 from . import tasks
 from .models import ACTIVE_STATUSES, Enrollment, SavedItem, SessionInterest, Source, TranscriptEvent
-from .selectors import item_is_enrollable_by
+from .selectors import SEATED, item_is_enrollable_by, offering_seats_taken
 
 USER_INACTIVE = "This account is deactivated, so it cannot enroll."
 ITEM_NOT_AVAILABLE = "This learning item is not available to this person."
@@ -82,7 +82,6 @@ OFFERING_EDITABLE_FIELDS = (
     "enrollment_opens_at",
     "enrollment_closes_at",
 )
-SEATED_STATUSES = (Enrollment.Status.ENROLLED, Enrollment.Status.COMPLETED)
 POPULARITY_WINDOW = datetime.timedelta(days=90)
 
 
@@ -144,14 +143,10 @@ def _active_for_item(*, user: User, item: Item) -> Enrollment | None:
     return Enrollment.objects.filter(user=user, item=item, status__in=ACTIVE_STATUSES).first()
 
 
-def _seats_taken(offering: Offering) -> int:
-    return Enrollment.objects.filter(offering=offering, status__in=SEATED_STATUSES).count()
-
-
 def _queue_state(offering: Offering) -> tuple[int, datetime.datetime | None]:
     """Seats taken and the last waitlist time, in one query (it runs under the lock)."""
     state = Enrollment.objects.filter(offering=offering).aggregate(
-        seated=Count("pk", filter=Q(status__in=SEATED_STATUSES)),
+        seated=Count("pk", filter=Q(status__in=SEATED)),
         last=Max("waitlisted_at", filter=Q(status=Enrollment.Status.WAITLISTED)),
     )
     return state["seated"], state["last"]
@@ -271,7 +266,11 @@ def _promote_locked(
     """
     if offering.status != Offering.Status.SCHEDULED or now >= offering.starts_at:
         return []
-    free = None if offering.capacity is None else offering.capacity - _seats_taken(offering)
+    free = (
+        None
+        if offering.capacity is None
+        else offering.capacity - offering_seats_taken(offering=offering)
+    )
     if free is not None and free <= 0:
         return []
     queue = (

@@ -16,8 +16,6 @@ TRACKED_FIELDS = ("status", *services.INVITE_FIELDS)
 
 
 def remember_previous(sender, instance, raw=False, **kwargs):
-    if not isinstance(instance, Offering):
-        return
     previous = None
     if not raw and instance.pk is not None:
         previous = Offering.objects.filter(pk=instance.pk).values(*TRACKED_FIELDS).first()
@@ -25,7 +23,7 @@ def remember_previous(sender, instance, raw=False, **kwargs):
 
 
 def apply_changes(sender, instance, created, raw=False, **kwargs):
-    if raw or not isinstance(instance, Offering):
+    if raw:
         return
     previous = instance.__dict__.pop("_enrollment_previous", None)
     services.offering_changes_apply(offering=instance, previous=previous, created=created)
@@ -34,5 +32,8 @@ def apply_changes(sender, instance, created, raw=False, **kwargs):
 
 
 def connect() -> None:
-    pre_save.connect(remember_previous, dispatch_uid="enrollment_offering_previous")
-    post_save.connect(apply_changes, dispatch_uid="enrollment_offering_changes")
+    # Only Offering saves: every other model's save skips these receivers entirely.
+    pre_save.connect(
+        remember_previous, sender=Offering, dispatch_uid="enrollment_offering_previous"
+    )
+    post_save.connect(apply_changes, sender=Offering, dispatch_uid="enrollment_offering_changes")

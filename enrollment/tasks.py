@@ -14,13 +14,13 @@ from celery import shared_task
 from django.db import transaction
 from django.utils import timezone
 
-from catalog.models import Item, Offering
-from catalog.visibility import published_q, visible_items_q
+from catalog.models import Offering
 from notifications.kinds import Kind
 from notifications.selectors import email_allowed
 
 from . import emails
 from .models import Enrollment, SessionInterest
+from .selectors import item_is_enrollable_by
 
 logger = logging.getLogger(__name__)
 
@@ -182,10 +182,7 @@ def notify_session_opened(offering_id: int) -> int:
         user = interest.user
         if not email_allowed(user=user, kind=Kind.SESSION_OPENED):
             continue
-        visible = Item.objects.filter(
-            published_q(), visible_items_q(user), pk=offering.item_id
-        ).exists()
-        if not visible:
+        if not item_is_enrollable_by(user=user, item=offering.item):
             continue
         with transaction.atomic():
             # Locked so a concurrent run of this task waits, then sees it fulfilled.

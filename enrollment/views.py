@@ -16,30 +16,25 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
-from catalog.selectors import item_list_visible_to
-
 from . import exports, selectors, services
 from .forms import CompleteForm, EnrollForm, SwitchForm
 from .models import Enrollment, Source
+from .templatetags.enrollment_tags import ordinal
 
 
 def _visible_item_or_404(user, slug):
-    item = item_list_visible_to(user=user).filter(slug=slug).first()
+    # The item remembers this check, so the service does not repeat the visibility query.
+    item = selectors.item_get_enrollable(user=user, slug=slug)
     if item is None:
         raise Http404("No such learning item.")
     return item
-
-
-def _ordinal(n: int) -> str:
-    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
-    return f"{n}{suffix}"
 
 
 def _enrolled_message(enrollment: Enrollment) -> str:
     if enrollment.status == Enrollment.Status.WAITLISTED:
         position = selectors.waitlist_position(enrollment=enrollment)
         return (
-            f"The session is full, so you are {_ordinal(position)} on the waitlist for "
+            f"The session is full, so you are {ordinal(position)} on the waitlist for "
             f"{enrollment.item}. We will email you if a seat frees up."
         )
     return f"You are enrolled in {enrollment.item}. It is on your transcript."
@@ -100,18 +95,13 @@ def _what_will_happen(*, item, offering, existing) -> dict:
         elif offering.capacity is not None and seats_taken >= offering.capacity:
             if offering.waitlist_enabled:
                 outcome = "waitlist"
-                next_position = (
-                    Enrollment.objects.filter(
-                        offering=offering, status=Enrollment.Status.WAITLISTED
-                    ).count()
-                    + 1
-                )
+                next_position = selectors.offering_waitlist_length(offering=offering) + 1
             else:
                 outcome = "full"
     return {
         "outcome": outcome,
         "existing": existing,
-        "next_position": next_position and _ordinal(next_position),
+        "next_position": next_position and ordinal(next_position),
     }
 
 
@@ -238,8 +228,6 @@ def session_interest(request, slug):
 @login_required
 def my_learning(request):
     page = selectors.my_learning_for(user=request.user)
-    for enrollment in page.waitlisted:
-        enrollment.position_text = _ordinal(enrollment.position)
     return render(request, "enrollment/my_learning.html", {"page": page})
 
 

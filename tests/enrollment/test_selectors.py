@@ -1,0 +1,37 @@
+import pytest
+
+from enrollment import selectors
+from tests.catalog.factories import AudienceFactory, ItemFactory
+from tests.people.factories import DepartmentFactory, EmployeeFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_item_get_enrollable_returns_visible_items_only(employee):
+    open_item = ItemFactory()
+    restricted = ItemFactory(
+        audiences=[AudienceFactory(departments=[DepartmentFactory(name="Pharmacy")])]
+    )
+
+    assert selectors.item_get_enrollable(user=employee.user, slug=open_item.slug) == open_item
+    assert selectors.item_get_enrollable(user=employee.user, slug=restricted.slug) is None
+    assert selectors.item_get_enrollable(user=employee.user, slug="no-such-item") is None
+
+
+def test_an_item_checked_for_a_person_is_not_checked_again(employee, django_assert_num_queries):
+    item = ItemFactory()
+    checked = selectors.item_get_enrollable(user=employee.user, slug=item.slug)
+
+    with django_assert_num_queries(0):
+        assert selectors.item_is_enrollable_by(user=employee.user, item=checked)
+
+
+def test_an_item_checked_for_one_person_is_still_checked_for_another():
+    pharmacy = DepartmentFactory(name="Pharmacy")
+    pharmacist = EmployeeFactory(department=pharmacy)
+    nurse = EmployeeFactory()
+    item = ItemFactory(audiences=[AudienceFactory(departments=[pharmacy])])
+    checked = selectors.item_get_enrollable(user=pharmacist.user, slug=item.slug)
+
+    assert selectors.item_is_enrollable_by(user=pharmacist.user, item=checked)
+    assert not selectors.item_is_enrollable_by(user=nurse.user, item=checked)
