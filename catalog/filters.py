@@ -23,6 +23,7 @@ MAX_VALUES_PER_FACET = 20
 
 INVALID_TOPIC = "“%(value)s” is not a valid topic."
 INVALID_LANGUAGE = "“%(value)s” is not a valid language code."
+INVALID_PROVIDER = "“%(value)s” is not a valid provider."
 INVALID_THEME = "“%(value)s” is not a valid theme."
 TOO_MANY_VALUES = "Choose at most %(limit)s values."
 
@@ -80,12 +81,17 @@ def starts_within_q(value: str, now: dt.datetime) -> Q:
     return Q(Exists(upcoming_sessions(now, starts_within_days(value))))
 
 
-def order_items(queryset: QuerySet, sort: str, *, has_term: bool) -> QuerySet:
-    """Relevance needs a search term; without one the catalog reads A–Z."""
+def effective_sort(sort: str, *, has_term: bool) -> str:
+    """The order the results are read in: relevance needs a search term, otherwise A–Z."""
     if not sort:
         sort = Sort.RELEVANCE if has_term else Sort.TITLE
     if sort == Sort.RELEVANCE and not has_term:
         sort = Sort.TITLE
+    return sort
+
+
+def order_items(queryset: QuerySet, sort: str, *, has_term: bool) -> QuerySet:
+    sort = effective_sort(sort, has_term=has_term)
     orderings = {
         Sort.RELEVANCE: (F("search_rank").desc(), "title", "pk"),
         Sort.TITLE: ("title", "pk"),
@@ -165,7 +171,7 @@ class ItemFilterSet(django_filters.FilterSet):
         method="filter_condition",
         pattern=r"[^\x00-\x1f]+",
         max_length=120,
-        invalid_message="“%(value)s” is not a valid provider.",
+        invalid_message=INVALID_PROVIDER,
     )
     # Items of a released monthly theme (?theme=<slug>), e.g. from a theme page.
     theme = MultipleValueFilter(

@@ -12,9 +12,7 @@ from django.db.models import (
     Case,
     CharField,
     Count,
-    Exists,
     ExpressionWrapper,
-    OuterRef,
     Prefetch,
     Q,
     QuerySet,
@@ -36,7 +34,13 @@ from .filters import (
 )
 from .models import Item, Offering, Topic
 from .search import normalize_search_term, search_items
-from .visibility import audiences_of, can_preview_unpublished, published_q, visible_items_q
+from .visibility import (
+    audiences_of,
+    can_preview_unpublished,
+    published_q,
+    restricted_item,
+    visible_items_q,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -94,7 +98,7 @@ def item_list_for_catalog(*, user, now: dt.datetime | None = None) -> QuerySet[I
         next_session_starts_at=Subquery(
             upcoming_sessions(now).order_by("starts_at").values("starts_at")[:1]
         ),
-        is_restricted=Exists(Item.audiences.through.objects.filter(item_id=OuterRef("pk"))),
+        is_restricted=restricted_item(),
     )
 
 
@@ -110,7 +114,7 @@ def item_get_visible_to(*, user, slug: str, now: dt.datetime | None = None) -> I
         queryset = Item.objects.all()
     else:
         queryset = item_list_visible_to(user=user, now=now)
-    restricted = Exists(Item.audiences.through.objects.filter(item_id=OuterRef("pk")))
+    restricted = restricted_item()
     return (
         queryset.annotate(
             is_restricted=restricted,

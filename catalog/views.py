@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 
 from . import selectors, services
-from .filters import DurationBand, ItemFilterSet, Sort, StartsWithin
+from .filters import DurationBand, ItemFilterSet, Sort, StartsWithin, effective_sort
 from .models import Item
 from .visibility import can_preview_unpublished
 
@@ -101,7 +101,7 @@ def item_list(request):
     if term and not facets.total and page_number in (None, "", "1"):
         services.zero_result_search_record(term=term)
     chosen_sort = filterset.form.cleaned_data.get("sort") or ""
-    sort = chosen_sort or (Sort.RELEVANCE if term else Sort.TITLE)
+    sort = effective_sort(chosen_sort, has_term=bool(term))
     return render(
         request,
         "catalog/item_list.html",

@@ -42,18 +42,22 @@ def audiences_of(user):
     return Audience.objects.filter(criteria)
 
 
+def restricted_item() -> Exists:
+    """An item with an audience: only that audience (and previewing admins) may see it."""
+    return Exists(Item.audiences.through.objects.filter(item_id=OuterRef("pk")))
+
+
 def visible_items_q(user) -> Q:
     """Items open to everyone, or restricted to an audience the person belongs to.
 
     Anonymous visitors see only open items. The check is one SQL expression (no query of its
     own), so it composes into any other query.
     """
-    through = Item.audiences.through
-    restricted = Exists(through.objects.filter(item_id=OuterRef("pk")))
+    restricted = restricted_item()
     if not user.is_authenticated:
         return ~restricted
     member = Exists(
-        through.objects.filter(
+        Item.audiences.through.objects.filter(
             item_id=OuterRef("pk"), audience_id__in=audiences_of(user).values("pk")
         )
     )

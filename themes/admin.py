@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from . import selectors, services
-from .models import Theme, ThemeItem, ThemeRelease
+from .models import Theme, ThemeItem, ThemeRelease, add_months
 
 # The default release time offered on the schedule page: the theme's first morning.
 DEFAULT_RELEASE_TIME = datetime.time(7, 0)
@@ -32,10 +32,6 @@ class ScheduleForm(forms.Form):
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
         help_text="In the portal's time zone. The theme becomes public at this moment.",
     )
-
-
-def _next_month(day: datetime.date) -> datetime.date:
-    return (day.replace(day=1) + datetime.timedelta(days=32)).replace(day=1)
 
 
 @admin.register(Theme)
@@ -164,7 +160,7 @@ class ThemeAdmin(admin.ModelAdmin):
     def duplicate_to_next_month(self, request, queryset):
         this_month = selectors.month_start(timezone.now())
         for theme in queryset:
-            month = _next_month(max(theme.month, this_month))
+            month = add_months(max(theme.month, this_month), 1)
             try:
                 copy = services.theme_duplicate(theme=theme, month=month)
             except ValidationError as error:

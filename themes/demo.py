@@ -10,7 +10,7 @@ from django.utils.text import slugify
 from catalog.models import Item, Offering
 from catalog.visibility import published_q
 
-from .models import Theme, ThemeItem, ThemeRelease
+from .models import Theme, ThemeItem, ThemeRelease, add_months
 from .selectors import month_start
 
 THEMES = [
@@ -68,11 +68,6 @@ FEATURED_SESSIONS = 2
 RELEASE_TIME = datetime.time(7, 0)
 
 
-def _add_months(day: datetime.date, count: int) -> datetime.date:
-    index = day.year * 12 + day.month - 1 + count
-    return datetime.date(index // 12, index % 12 + 1, 1)
-
-
 def _release_at(month: datetime.date) -> datetime.datetime:
     return datetime.datetime.combine(month, RELEASE_TIME, tzinfo=timezone.get_current_timezone())
 
@@ -94,7 +89,7 @@ def seed_theme_year(*, rng: random.Random, now: datetime.datetime) -> list[Theme
     rng.shuffle(titles)
     created = []
     for offset in range(-PAST_MONTHS, UPCOMING_MONTHS + 1):
-        month = _add_months(this_month, offset)
+        month = add_months(this_month, offset)
         if Theme.objects.filter(month=month).exists():
             continue
         title, introduction = titles[(offset + PAST_MONTHS) % len(titles)]
@@ -118,7 +113,7 @@ def seed_theme_year(*, rng: random.Random, now: datetime.datetime) -> list[Theme
                 item__in=items,
                 status=Offering.Status.SCHEDULED,
                 starts_at__date__gte=month,
-                starts_at__date__lt=_add_months(month, 1),
+                starts_at__date__lt=add_months(month, 1),
             ).order_by("starts_at")[:FEATURED_SESSIONS]
         )
         # Items with a featured session lead the theme, then a random pick of the rest.

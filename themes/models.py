@@ -1,9 +1,17 @@
+import datetime
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+
+
+def add_months(day: datetime.date, count: int) -> datetime.date:
+    """The first day of the month `count` months after (or before) the month of `day`."""
+    index = day.year * 12 + day.month - 1 + count
+    return datetime.date(index // 12, index % 12 + 1, 1)
 
 
 class Theme(models.Model):
@@ -89,9 +97,7 @@ class Theme(models.Model):
     @property
     def month_end(self):
         """The first day of the next month (exclusive end of the theme's month)."""
-        if self.month.month == 12:
-            return self.month.replace(year=self.month.year + 1, month=1)
-        return self.month.replace(month=self.month.month + 1)
+        return add_months(self.month, 1)
 
 
 class ThemeItem(models.Model):

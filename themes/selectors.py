@@ -4,13 +4,13 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from catalog.models import Item, Offering
 from catalog.selectors import item_list_visible_to
-from catalog.visibility import can_preview_unpublished, published_q
-from enrollment.models import Enrollment
+from catalog.visibility import can_preview_unpublished, published_q, restricted_item
+from enrollment.selectors import offering_seats_left
 
 from .models import Theme, ThemeItem, ThemeRelease
 
@@ -241,7 +241,7 @@ def theme_schedule_checklist(*, theme: Theme, release_at: datetime.datetime) -> 
         .values_list("pk", flat=True)
     )
     restricted = set(
-        Item.objects.filter(pk__in=item_ids, audiences__isnull=False).values_list("pk", flat=True)
+        Item.objects.filter(restricted_item(), pk__in=item_ids).values_list("pk", flat=True)
     )
     for entry in entries:
         item = entry.item
@@ -257,15 +257,14 @@ def theme_schedule_checklist(*, theme: Theme, release_at: datetime.datetime) -> 
     if entries and not any(entry.item_id not in published_at_release for entry in entries):
         checklist.passed_checks.append("Every item is published at the release time.")
 
-    offerings = theme.featured_offerings.select_related("item").annotate(
-        taken=Count("enrollments", filter=Q(enrollments__status=Enrollment.Status.ENROLLED))
-    )
-    for offering in offerings.order_by("starts_at"):
+    offerings = theme.featured_offerings.select_related("item").order_by("starts_at")
+    seats_left = offering_seats_left(offerings=theme.featured_offerings.all())
+    for offering in offerings:
         name = str(offering)
         if offering.status == Offering.Status.CANCELLED:
             checklist.failures.append(SESSION_CANCELLED.format(offering=name))
             continue
-        if offering.capacity is not None and offering.taken >= offering.capacity:
+        if seats_left[offering.pk] == 0:
             checklist.failures.append(SESSION_FULL.format(offering=name))
         closes_at = offering.effective_enrollment_closes_at
         if closes_at <= release_at:

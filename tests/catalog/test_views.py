@@ -261,6 +261,17 @@ def test_default_sort_is_relevance_with_a_search_and_title_without(client, make_
 
 
 @pytest.mark.django_db
+def test_relevance_without_a_search_shows_the_title_order_it_reads_in(client, make_item):
+    make_item(title="Beta")
+    make_item(title="Alpha")
+
+    response = client.get(LIST_URL, {"sort": "relevance"})
+
+    assert response.context["sort"] == "title"
+    assert [item.title for item in response.context["items"]] == ["Alpha", "Beta"]
+
+
+@pytest.mark.django_db
 @pytest.mark.parametrize(
     "params",
     [

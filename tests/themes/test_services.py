@@ -2,6 +2,8 @@ import datetime as dt
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from enrollment.models import Enrollment
@@ -106,6 +108,40 @@ def test_checklist_blocks_a_full_featured_session(ready_theme, next_month):
     checklist = selectors.theme_schedule_checklist(theme=ready_theme, release_at=aware(next_month))
 
     assert checklist.failures == [selectors.SESSION_FULL.format(offering=str(session))]
+
+
+def test_checklist_counts_attended_seats_as_taken_like_enrollment(ready_theme, next_month):
+    session = OfferingFactory(capacity=1, starts_at=aware(next_month + dt.timedelta(days=9)))
+    ready_theme.featured_offerings.add(session)
+    Enrollment.objects.create(
+        user=EmployeeFactory().user,
+        item=session.item,
+        offering=session,
+        status=Enrollment.Status.COMPLETED,
+        enrolled_at=timezone.now(),
+        completed_at=timezone.now(),
+    )
+
+    checklist = selectors.theme_schedule_checklist(theme=ready_theme, release_at=aware(next_month))
+
+    assert checklist.failures == [selectors.SESSION_FULL.format(offering=str(session))]
+
+
+def test_checklist_counts_seats_in_one_query_whatever_the_number_of_sessions(
+    ready_theme, next_month
+):
+    def queries_for_sessions(count):
+        ready_theme.featured_offerings.set(
+            [
+                OfferingFactory(capacity=3, starts_at=aware(next_month + dt.timedelta(days=9)))
+                for _ in range(count)
+            ]
+        )
+        with CaptureQueriesContext(connection) as captured:
+            selectors.theme_schedule_checklist(theme=ready_theme, release_at=aware(next_month))
+        return len(captured)
+
+    assert queries_for_sessions(1) == queries_for_sessions(4)
 
 
 def test_checklist_blocks_a_cancelled_or_already_closed_session(ready_theme, next_month):
