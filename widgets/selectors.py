@@ -29,7 +29,7 @@ from django.utils import timezone
 
 from catalog.models import Item, Offering
 from catalog.selectors import item_list_visible_to
-from catalog.visibility import published_q
+from catalog.visibility import published_q, restricted_item
 from enrollment.aggregates import (
     ENGAGED_STATUSES,
     department_item_popularity,
@@ -327,7 +327,7 @@ def pool_build(*, now: datetime) -> Pool:
         if topic_slug in leadership_slugs:
             leadership_ids.add(item_id)
     restricted_ids = set(
-        Item.audiences.through.objects.filter(item_id__in=ids).values_list("item_id", flat=True)
+        Item.objects.filter(restricted_item(), pk__in=ids).values_list("pk", flat=True)
     )
     leadership_ids.update(
         Item.audiences.through.objects.filter(
