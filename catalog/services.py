@@ -17,6 +17,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from .index import catalog_changed
 from .models import Item, ZeroResultSearch
 from .search import SEARCH_CONFIG, normalize_search_term
 
@@ -91,6 +92,8 @@ def item_search_refresh(*, item_ids: Iterable[int] | QuerySet) -> int:
     of ids is sent in slices of ID_BATCH_SIZE. Unknown ids are ignored. Does not touch
     `updated_at` or the item history. Returns the number of rows updated; raises nothing.
     """
+    # What a search matches is cached per catalog index (catalog.index.term_match).
+    catalog_changed()
     if isinstance(item_ids, QuerySet):
         return _refresh(Item.objects.filter(pk__in=item_ids))
     ids = sorted(set(item_ids))

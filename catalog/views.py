@@ -4,7 +4,6 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import render
 from django.utils import timezone
-from django.utils.functional import cached_property
 
 from . import selectors, services
 from .filters import DurationBand, ItemFilterSet, Sort, StartsWithin, effective_sort
@@ -12,18 +11,6 @@ from .models import Item
 from .visibility import can_preview_unpublished
 
 PAGE_SIZE = 20
-
-
-class CountedPaginator(Paginator):
-    """A paginator told its total up front: the facet query already counted the results."""
-
-    def __init__(self, object_list, per_page, *, count: int, **kwargs):
-        super().__init__(object_list, per_page, **kwargs)
-        self._known_count = count
-
-    @cached_property
-    def count(self) -> int:
-        return self._known_count
 
 
 @dataclass
@@ -79,25 +66,23 @@ def _facet_groups(filterset: ItemFilterSet, facets: selectors.FacetCounts) -> li
 
 def item_list(request):
     now = timezone.now()
-    filterset = ItemFilterSet(
-        request.GET,
-        queryset=selectors.item_list_for_catalog(user=request.user, now=now),
-        request=request,
-        now=now,
-    )
+    # The filterset validates the query string; the index answers it (see catalog.index).
+    filterset = ItemFilterSet(request.GET, queryset=Item.objects.none(), request=request, now=now)
     term = filterset.term
     conditions = filterset.conditions()
-    facets = selectors.item_facet_counts_cached(
+    search = selectors.item_catalog_search(
         user=request.user,
         term=term,
         conditions=conditions,
         selected=filterset.selected(),
+        sort=filterset.form.cleaned_data.get("sort") or "",
         now=now,
     )
-    paginator = CountedPaginator(filterset.qs, PAGE_SIZE, count=facets.total)
+    facets = search.facets
+    paginator = Paginator(search.results, PAGE_SIZE)
     page_number = request.GET.get("page")
     page = paginator.get_page(page_number)
-    items = list(page.object_list) if facets.total else []
+    items = list(page.object_list)
     if term and not facets.total and page_number in (None, "", "1"):
         services.zero_result_search_record(term=term)
     chosen_sort = filterset.form.cleaned_data.get("sort") or ""

@@ -29,6 +29,7 @@ from django.db.models import Count, F, Max, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from catalog.index import catalog_changed
 from catalog.models import Item, Offering
 from learning_portal.core.record_versions import record_version_bump
 from people.models import User
@@ -670,6 +671,11 @@ def item_popularity_refresh(*, now: datetime.datetime | None = None) -> int:
         .values("n")
     )
     fresh = Coalesce(Subquery(recent), Value(0))
-    return (
+    changed = (
         Item.objects.annotate(fresh=fresh).exclude(popularity=F("fresh")).update(popularity=fresh)
     )
+    if changed:
+        # The catalog's "most popular" order is read from its index; a bulk UPDATE sends no
+        # signal, so say so.
+        catalog_changed()
+    return changed

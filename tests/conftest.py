@@ -56,12 +56,21 @@ def pytest_runtest_setup(item):
 
 @pytest.fixture(autouse=True)
 def _clear_cache():
-    """Each test starts with an empty cache (rate limits, cached fragments)."""
+    """Each test starts with an empty cache (rate limits, cached fragments, catalog index).
+
+    The catalog index also has a copy in this process; a test starts as a fresh process would.
+    """
     from django.core.cache import cache
 
+    from catalog import index
+
     cache.clear()
+    index._memo = None
+    index._term_memo.clear()
     yield
     cache.clear()
+    index._memo = None
+    index._term_memo.clear()
 
 
 @pytest.fixture

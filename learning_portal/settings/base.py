@@ -154,6 +154,13 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE: dict = {
+    # The catalog page's in-memory index (catalog.index): rebuilt ahead of readers, so a
+    # request rarely builds it. Expires so runs do not queue up behind a busy worker.
+    "catalog-refresh-index": {
+        "task": "catalog.tasks.refresh_catalog_index",
+        "schedule": 60,
+        "options": {"expires": 55},
+    },
     # Reminders ~24 h before each session; the task itself makes each one go out once.
     "enrollment-session-reminders": {
         "task": "enrollment.tasks.send_session_reminders",

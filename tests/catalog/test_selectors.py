@@ -15,9 +15,7 @@ from catalog.filters import (
 from catalog.models import Item, Offering, Topic
 from catalog.selectors import (
     FACET_OPTION_LIMIT,
-    facet_cache_key,
     item_facet_counts,
-    item_facet_counts_cached,
     item_get_visible_to,
     item_list_for_catalog,
     item_list_visible_to,
@@ -372,7 +370,7 @@ def varied_catalog(employee, pharmacy):
         {"q": "hygiene", "topic": ["data"], "language": ["en"], "starts": "7"},
     ],
 )
-def test_facet_counts_from_the_combination_query_match_counting_each_option(
+def test_facet_counts_from_the_index_match_counting_each_option_in_sql(
     employee, pharmacy, varied_catalog, params
 ):
     now = varied_catalog
@@ -398,86 +396,3 @@ def test_facet_counts_from_the_combination_query_match_counting_each_option(
         assert {code: n for code, _, n in counts.languages} == {
             code: n for code, n in languages.items() if n or code in params.get("language", [])
         }
-
-
-@pytest.mark.django_db
-def test_cached_facet_counts_are_served_again_without_counting(
-    employee, varied_catalog, django_assert_num_queries
-):
-    filterset = ItemFilterSet({"topic": ["safety"]}, queryset=Item.objects.all())
-    arguments = {
-        "user": employee.user,
-        "term": "",
-        "conditions": filterset.conditions(),
-        "selected": filterset.selected(),
-    }
-    first = item_facet_counts_cached(**arguments)
-    ItemFactory(topics=[Topic.objects.get(slug="safety")])
-
-    # One query: the person's audiences, part of the cache key.
-    with django_assert_num_queries(1):
-        again = item_facet_counts_cached(**arguments)
-
-    assert again == first
-    assert item_facet_counts(**arguments).total == first.total + 1
-
-
-@pytest.mark.django_db
-def test_cached_facet_counts_are_never_shared_across_audiences(employee, pharmacy):
-    secret = TopicFactory(name="Medicines", slug="medicines")
-    ItemFactory(
-        provider="Secret provider",
-        topics=[secret],
-        audiences=[AudienceFactory(departments=[pharmacy])],
-    )
-    ItemFactory(provider="Open provider")
-    pharmacist = EmployeeFactory(department=pharmacy)
-    filterset = ItemFilterSet({}, queryset=Item.objects.all())
-
-    def cached_for(user):
-        return item_facet_counts_cached(
-            user=user, term="", conditions=filterset.conditions(), selected=filterset.selected()
-        )
-
-    member = cached_for(pharmacist.user)
-    outsider = cached_for(employee.user)
-    anonymous = cached_for(AnonymousUser())
-
-    assert member.total == 2
-    assert [t[0] for t in member.topics] == ["medicines"]
-    for counts in (outsider, anonymous):
-        assert counts.total == 1
-        assert counts.topics == []
-        assert [p[0] for p in counts.providers] == ["Open provider"]
-
-
-@pytest.mark.django_db
-def test_facet_cache_key_follows_audience_search_and_filters_only(employee, pharmacy):
-    colleague = EmployeeFactory()
-    AudienceFactory(departments=[pharmacy])
-    pharmacist = EmployeeFactory(department=pharmacy)
-
-    def key(user, term="", **selected):
-        return facet_cache_key(user=user, term=term, selected={"format": [], **selected})
-
-    # Same audiences, same normalized search: one entry for both people.
-    assert key(employee.user, "Hand  Hygiene") == key(colleague.user, "hand hygiene")
-    assert key(employee.user) != key(pharmacist.user)
-    assert key(employee.user) != key(AnonymousUser())
-    assert key(employee.user) != key(employee.user, format=["video"])
-    assert key(employee.user) != key(employee.user, "hygiene")
-
-
-@pytest.mark.django_db
-def test_facet_counts_that_found_nothing_are_not_cached(employee):
-    filterset = ItemFilterSet({"format": ["podcast"]}, queryset=Item.objects.all())
-    arguments = {
-        "user": employee.user,
-        "term": "",
-        "conditions": filterset.conditions(),
-        "selected": filterset.selected(),
-    }
-    assert item_facet_counts_cached(**arguments).total == 0
-    ItemFactory(format=Item.Format.PODCAST)
-
-    assert item_facet_counts_cached(**arguments).total == 1

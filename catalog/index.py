@@ -1,0 +1,508 @@
+"""An in-memory index of the published catalog: the catalog page's facet counts and orders.
+
+Why it exists: with 100k items, counting every facet option in SQL means grouped passes over
+the ~95k rows a person may see (200-300 ms), and sorting or ranking a broad search reads every
+matching row (~50 ms). Neither result depends on who is asking beyond their audiences, and the
+catalog changes a few times a day. So the few small values those need are kept per published
+item as numpy arrays (about 2 MB at 100k items): format, level, language, provider, duration
+band, session window, topics, audiences and the item's place in each sort order. A request
+counts and orders with vectorised operations in a few milliseconds, and reads from the
+database only the page's rows, through the visibility rule again (`item_list_for_catalog`),
+so a page can never show an item that SQL would hide.
+
+What stays in SQL: who belongs to which audience (`visibility.audiences_of`, read per request),
+what a search term matches and how well (`search.search_items`, cached per term below), and
+filters that are not facets (a theme). The index reuses the catalog's own expressions for
+duration bands and session windows, so no rule is written twice.
+
+Freshness: the index is a snapshot at `valid_from` and is used only while
+- its token is the current one: every write to items, sessions, topics or audiences changes the
+  token (`catalog_changed`, wired by `catalog.signals`), at once and again after the commit,
+  so the next request never reads an index older than a committed change;
+- `now` is before `valid_until`: the first moment after the snapshot at which a session starts
+  or enters a 7/30/90-day window or an item's publish window opens or closes (exact), and at
+  most MAX_AGE after it (a bound for bulk writes that send no signals).
+A Celery beat task rebuilds it every minute and after every change, so requests normally find
+a current one in the cache; a request that does not builds it, one process at a time.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import hashlib
+import logging
+import time
+import uuid
+from dataclasses import dataclass
+
+import numpy as np
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models import Case, CharField, Min, Q, Value, When
+from django.utils import timezone
+
+from .filters import (
+    DURATION_BAND_Q,
+    DurationBand,
+    Sort,
+    StartsWithin,
+    sessions_ahead,
+    starts_within_days,
+)
+from .models import Item, Topic
+from .search import normalize_search_term, search_items
+from .visibility import published_q
+
+logger = logging.getLogger(__name__)
+
+TOKEN_KEY = "catalog:index:token"
+INDEX_KEY = "catalog:index:v1"
+BUILD_LOCK_KEY = "catalog:index:building"
+REFRESH_QUEUED_KEY = "catalog:index:refresh-queued"
+TERM_KEY_PREFIX = "catalog:index:term:"
+# A bound on staleness after writes that send no signal (bulk updates); see the module doc.
+MAX_AGE = dt.timedelta(minutes=5)
+# When the cache is unreachable no token can be read, so a process keeps its own index this
+# long before building again (an outage costs a little freshness, not a build per request).
+OUTAGE_REUSE = dt.timedelta(seconds=15)
+# How long a request waits for another process's build before building itself.
+BUILD_WAIT_SECONDS = 3.0
+BUILD_LOCK_SECONDS = 60
+TERM_CACHE_SECONDS = 15 * 60
+# Session windows from the narrowest out; an item's band is the narrowest its next session
+# falls in. NO_SESSION marks items with no upcoming session.
+STARTS_WINDOWS = (StartsWithin.WEEK, StartsWithin.MONTH, StartsWithin.QUARTER, StartsWithin.ANY)
+NO_SESSION = len(STARTS_WINDOWS)
+# Single-valued facets stored as one code per item: facet name -> Item column or annotation.
+CODED_FACETS = {
+    "format": "format",
+    "level": "level",
+    "language": "language",
+    "provider": "provider",
+    "duration": "duration_band",
+}
+_NEVER = np.iinfo(np.int64).max
+
+# This process's copy, so a request costs one cache read (the token), not an unpickling.
+_memo: CatalogIndex | None = None
+# This process's most recent term matches, by cache key (which holds the token), oldest first.
+_term_memo: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+TERM_MEMO_SIZE = 64
+
+
+@dataclass
+class TermMatch:
+    """The index positions a search term matches (ascending) and their search rank."""
+
+    positions: np.ndarray
+    ranks: np.ndarray
+
+
+@dataclass
+class CatalogIndex:
+    token: str | None
+    valid_from: dt.datetime
+    valid_until: dt.datetime
+    # Item primary keys by position; positions follow the title order (title, pk).
+    pks: np.ndarray
+    # `pks` sorted, and the position of each, to turn ids into positions.
+    sorted_pks: np.ndarray
+    sorted_positions: np.ndarray
+    # Single-valued facets: a code per position, and the value of each code (-1: none).
+    codes: dict[str, np.ndarray]
+    values: dict[str, list[str]]
+    # Index into STARTS_WINDOWS of the narrowest window the next session is in, or NO_SESSION.
+    starts_band: np.ndarray
+    topic_positions: dict[str, np.ndarray]
+    topic_names: dict[str, str]
+    restricted: np.ndarray
+    audience_positions: dict[int, np.ndarray]
+    # Rank of each position in the sort orders other than title and relevance.
+    order_ranks: dict[str, np.ndarray]
+
+    @property
+    def size(self) -> int:
+        return len(self.pks)
+
+    def covers(self, now: dt.datetime) -> bool:
+        return self.valid_from <= now < self.valid_until
+
+    def positions_of(self, pks) -> np.ndarray:
+        """Ascending index positions of the given item ids; ids not in the index are dropped."""
+        return np.sort(_lookup(self.sorted_pks, self.sorted_positions, pks)[1])
+
+    def mask_of(self, positions: np.ndarray) -> np.ndarray:
+        mask = np.zeros(self.size, dtype=bool)
+        mask[positions] = True
+        return mask
+
+    def visible_mask(self, audience_ids) -> np.ndarray:
+        """Open items, and restricted ones with an audience the person belongs to.
+
+        The same rule as `visibility.visible_items_q`, over the snapshot: the person's
+        audiences come from `visibility.audiences_of`, read fresh for every request.
+        """
+        visible = ~self.restricted
+        for audience_id in audience_ids:
+            positions = self.audience_positions.get(audience_id)
+            if positions is not None:
+                visible[positions] = True
+        return visible
+
+    def option_mask(self, facet: str, chosen: list[str]) -> np.ndarray:
+        """Items holding any of the chosen values of a facet."""
+        if facet == "topic":
+            mask = np.zeros(self.size, dtype=bool)
+            for slug in chosen:
+                positions = self.topic_positions.get(slug)
+                if positions is not None:
+                    mask[positions] = True
+            return mask
+        if facet == "starts":
+            widest = max(STARTS_WINDOWS.index(value) for value in chosen)
+            return self.starts_band <= widest
+        known = self.values[facet]
+        wanted = [known.index(value) for value in chosen if value in known]
+        return np.isin(self.codes[facet], wanted)
+
+    def option_counts(self, facet: str, under: np.ndarray) -> dict[str, int]:
+        """How many items of `under` hold each value of a facet (values with none left out)."""
+        if facet == "topic":
+            counts = {
+                slug: int(np.count_nonzero(under[positions]))
+                for slug, positions in self.topic_positions.items()
+            }
+            return {slug: count for slug, count in counts.items() if count}
+        if facet == "starts":
+            per_band = np.bincount(self.starts_band[under], minlength=NO_SESSION + 1)
+            cumulative = np.cumsum(per_band[:NO_SESSION])
+            return {window.value: int(cumulative[i]) for i, window in enumerate(STARTS_WINDOWS)}
+        codes = self.codes[facet][under]
+        per_code = np.bincount(codes[codes >= 0], minlength=len(self.values[facet]))
+        return {
+            value: int(per_code[code])
+            for code, value in enumerate(self.values[facet])
+            if per_code[code]
+        }
+
+    def page(
+        self, mask: np.ndarray, *, sort: str, offset: int, limit: int, match: TermMatch | None
+    ) -> np.ndarray:
+        """Item ids of `mask` in the given order, `limit` of them from `offset`."""
+        candidates = np.flatnonzero(mask)
+        wanted = offset + limit
+        if sort == Sort.TITLE:
+            chosen = candidates[offset:wanted]
+        else:
+            if sort == Sort.RELEVANCE and match is not None:
+                ranks = match.ranks[np.searchsorted(match.positions, candidates)]
+                # Best rank first, then title order (the position), as SQL orders them.
+                keys = np.lexsort((candidates, -ranks))
+                ordered = candidates[keys]
+                chosen = ordered[offset:wanted]
+            else:
+                ranks = self.order_ranks[sort][candidates]
+                if len(candidates) > wanted * 4:
+                    nearest = np.argpartition(ranks, wanted - 1)[:wanted]
+                    candidates, ranks = candidates[nearest], ranks[nearest]
+                chosen = candidates[np.argsort(ranks, kind="stable")][offset:wanted]
+        return self.pks[chosen]
+
+
+def catalog_changed() -> None:
+    """Something the index holds changed: retire the current index now and after the commit.
+
+    Changing the token at once stops a build that started before the write from being used;
+    changing it again after the commit stops a build that read the database between the two.
+    After the commit a rebuild is also queued, so readers find a new index without building.
+    This process drops its own copy too, which matters when the cache (and so the token) is
+    unreachable.
+    """
+    global _memo
+    _memo = None
+    _new_token()
+    transaction.on_commit(_after_commit, robust=True)
+
+
+def _after_commit() -> None:
+    global _memo
+    _memo = None
+    _new_token()
+    try:
+        queued = cache.add(REFRESH_QUEUED_KEY, 1, timeout=2)
+    except Exception:  # noqa: BLE001 - the cache is down: readers rebuild when they need to
+        return
+    if queued:
+        from .tasks import refresh_catalog_index
+
+        refresh_catalog_index.delay()
+
+
+def _new_token() -> None:
+    try:
+        cache.set(TOKEN_KEY, uuid.uuid4().hex, timeout=None)
+    except Exception:  # noqa: BLE001
+        logger.warning("cache unavailable; catalog index token not changed")
+
+
+def _current_token() -> str | None:
+    """The current token (one is made when there is none); None when the cache is down."""
+    try:
+        token = cache.get(TOKEN_KEY)
+        if token is None:
+            cache.add(TOKEN_KEY, uuid.uuid4().hex, timeout=None)
+            token = cache.get(TOKEN_KEY)
+        return token
+    except Exception:  # noqa: BLE001
+        logger.warning("cache unavailable; catalog index freshness read from this process")
+        return None
+
+
+def catalog_index(now: dt.datetime | None = None) -> CatalogIndex:
+    """A current index for `now`: this process's copy, the shared one, or a new build."""
+    global _memo
+    now = now or timezone.now()
+    token = _current_token()
+    memo = _memo
+    if memo is not None and memo.covers(now):
+        if token is not None and memo.token == token:
+            return memo
+        if token is None and now - memo.valid_from < OUTAGE_REUSE:
+            return memo
+    if token is None:
+        _memo = build_index(now, token=None)
+        return _memo
+    shared = _shared_index(token, now)
+    if shared is None:
+        shared = _build_once(token, now)
+    _memo = shared
+    return shared
+
+
+def _shared_index(token: str, now: dt.datetime) -> CatalogIndex | None:
+    try:
+        shared = cache.get(INDEX_KEY)
+    except Exception:  # noqa: BLE001
+        return None
+    if shared is not None and shared.token == token and shared.covers(now):
+        return shared
+    return None
+
+
+def _build_once(token: str, now: dt.datetime) -> CatalogIndex:
+    """Build and share an index; if another process is building one, wait for it a moment."""
+    try:
+        building_elsewhere = not cache.add(BUILD_LOCK_KEY, 1, timeout=BUILD_LOCK_SECONDS)
+    except Exception:  # noqa: BLE001
+        building_elsewhere = False
+    if building_elsewhere:
+        deadline = time.monotonic() + BUILD_WAIT_SECONDS
+        while time.monotonic() < deadline:
+            time.sleep(0.05)
+            shared = _shared_index(token, now)
+            if shared is not None:
+                return shared
+    try:
+        return refresh_index(now, token=token)
+    finally:
+        if not building_elsewhere:
+            with contextlib.suppress(Exception):  # the lock expires by itself
+                cache.delete(BUILD_LOCK_KEY)
+
+
+def refresh_index(now: dt.datetime | None = None, *, token: str | None = None) -> CatalogIndex:
+    """Build the index for `now` and share it through the cache (the beat task calls this)."""
+    now = now or timezone.now()
+    token = token or _current_token()
+    index = build_index(now, token=token)
+    if token is not None:
+        try:
+            cache.set(INDEX_KEY, index, timeout=int(MAX_AGE.total_seconds()) + 60)
+        except Exception:  # noqa: BLE001
+            logger.warning("cache unavailable; catalog index kept in this process only")
+    return index
+
+
+def build_index(now: dt.datetime, *, token: str | None) -> CatalogIndex:
+    """Read the published catalog as of `now` into arrays (a handful of queries)."""
+    duration_band = Case(
+        *[When(DURATION_BAND_Q[band], then=Value(band.value)) for band in DurationBand],
+        default=None,
+        output_field=CharField(),
+    )
+    rows = list(
+        Item.objects.filter(published_q(now))
+        .annotate(duration_band=duration_band)
+        .order_by("title", "pk")
+        .values_list(
+            "pk",
+            *[column for column in CODED_FACETS.values()],
+            "popularity",
+            "created_at",
+        )
+    )
+    size = len(rows)
+    pks = np.fromiter((row[0] for row in rows), dtype=np.int64, count=size)
+    sorted_positions = np.argsort(pks, kind="stable")
+    sorted_pks = pks[sorted_positions]
+
+    def positions(ids) -> np.ndarray:
+        return np.sort(_lookup(sorted_pks, sorted_positions, ids)[1])
+
+    codes: dict[str, np.ndarray] = {}
+    values: dict[str, list[str]] = {}
+    for column, facet in enumerate(CODED_FACETS, start=1):
+        lookup: dict[str, int] = {}
+        codes[facet] = np.fromiter(
+            (
+                -1 if row[column] in (None, "") else lookup.setdefault(row[column], len(lookup))
+                for row in rows
+            ),
+            dtype=np.int32,
+            count=size,
+        )
+        values[facet] = list(lookup)
+
+    # Next session per item and the session windows, with the catalog's own session rule.
+    next_starts = dict(
+        sessions_ahead(now)
+        .values("item_id")
+        .annotate(first=Min("starts_at"))
+        .values_list("item_id", "first")
+    )
+    next_session = np.full(size, _NEVER, dtype=np.int64)
+    starts_band = np.full(size, NO_SESSION, dtype=np.int8)
+    if next_starts:
+        ids = np.fromiter(next_starts, dtype=np.int64, count=len(next_starts))
+        hit, at = _lookup(sorted_pks, sorted_positions, ids)
+        stamps = np.fromiter(
+            (_micros(next_starts[pk]) for pk in ids[hit].tolist()), dtype=np.int64, count=len(at)
+        )
+        next_session[at] = stamps
+        for band in reversed(range(NO_SESSION)):
+            days = starts_within_days(STARTS_WINDOWS[band])
+            limit = _NEVER if days is None else _micros(now + dt.timedelta(days=days))
+            starts_band[at[stamps <= limit]] = band
+
+    topic_names = dict(Topic.objects.values_list("slug", "name"))
+    topic_ids: dict[str, list[int]] = {}
+    for item_id, slug in Item.topics.through.objects.values_list("item_id", "topic__slug"):
+        topic_ids.setdefault(slug, []).append(item_id)
+    audience_ids: dict[int, list[int]] = {}
+    for item_id, audience_id in Item.audiences.through.objects.values_list(
+        "item_id", "audience_id"
+    ):
+        audience_ids.setdefault(audience_id, []).append(item_id)
+    audience_positions = {key: positions(ids) for key, ids in audience_ids.items()}
+    restricted = np.zeros(size, dtype=bool)
+    for at in audience_positions.values():
+        restricted[at] = True
+
+    title_order = np.arange(size, dtype=np.int64)
+    popularity = np.fromiter((row[-2] for row in rows), dtype=np.int64, count=size)
+    created = np.fromiter((_micros(row[-1]) for row in rows), dtype=np.int64, count=size)
+    # np.lexsort sorts by its last key first; the title order (the position) breaks ties.
+    order_ranks = {
+        Sort.NEWEST: _ranks(np.lexsort((pks, -created))),
+        Sort.POPULAR: _ranks(np.lexsort((title_order, -popularity))),
+        Sort.SOONEST: _ranks(np.lexsort((title_order, next_session))),
+    }
+    return CatalogIndex(
+        token=token,
+        valid_from=now,
+        valid_until=_valid_until(now),
+        pks=pks,
+        sorted_pks=sorted_pks,
+        sorted_positions=sorted_positions,
+        codes=codes,
+        values=values,
+        starts_band=starts_band,
+        topic_positions={slug: positions(ids) for slug, ids in topic_ids.items()},
+        topic_names=topic_names,
+        restricted=restricted,
+        audience_positions=audience_positions,
+        order_ranks=order_ranks,
+    )
+
+
+def _valid_until(now: dt.datetime) -> dt.datetime:
+    """The first moment after `now` at which the snapshot's time-dependent values change."""
+    moments = [now + MAX_AGE]
+    windows = {"next_start": Min("starts_at")}
+    for window in STARTS_WINDOWS:
+        days = starts_within_days(window)
+        if days is not None:
+            edge = now + dt.timedelta(days=days)
+            windows[f"enters_{days}"] = Min("starts_at", filter=Q(starts_at__gt=edge))
+    moments += sessions_ahead(now).aggregate(**windows).values()
+    moments += Item.objects.aggregate(
+        opens=Min("publish_start", filter=Q(publish_start__gt=now)),
+        closes=Min("publish_end", filter=Q(publish_end__gt=now)),
+    ).values()
+    return min(moment for moment in moments if moment is not None)
+
+
+def _lookup(sorted_pks: np.ndarray, sorted_positions: np.ndarray, ids) -> tuple:
+    """(which of `ids` are in the index, the position of each of those, in the same order)."""
+    ids = np.asarray(ids, dtype=np.int64)
+    size = len(sorted_pks)
+    if not len(ids) or not size:
+        return np.zeros(len(ids), dtype=bool), np.empty(0, dtype=np.int64)
+    found = np.minimum(np.searchsorted(sorted_pks, ids), size - 1)
+    hit = sorted_pks[found] == ids
+    return hit, sorted_positions[found[hit]]
+
+
+def _ranks(order: np.ndarray) -> np.ndarray:
+    ranks = np.empty(len(order), dtype=np.int64)
+    ranks[order] = np.arange(len(order), dtype=np.int64)
+    return ranks
+
+
+def _micros(moment: dt.datetime) -> int:
+    return int(moment.timestamp() * 1_000_000)
+
+
+def term_cache_key(index: CatalogIndex, term: str) -> str | None:
+    """Where a term's match is cached for an index; None for an index made without a token."""
+    if index.token is None:
+        return None
+    digest = hashlib.sha256(normalize_search_term(term).encode()).hexdigest()
+    return f"{TERM_KEY_PREFIX}{index.token}:{digest}"
+
+
+def term_match(index: CatalogIndex, term: str) -> TermMatch:
+    """What a search term matches in the index, with ranks; shared by everyone for a while.
+
+    The match does not depend on who searches or when (visibility and the publish window are
+    applied to it afterwards), only on the items' text, so it is cached per token and
+    normalized term: the first person to search a broad term pays for ranking its matches,
+    the next ones only for the arithmetic. It is kept as item ids, so an index rebuilt for
+    the clock (same token) still uses it.
+    """
+    key = term_cache_key(index, term)
+    matched = _term_memo.get(key) if key is not None else None
+    if matched is None and key is not None:
+        try:
+            matched = cache.get(key)
+        except Exception:  # noqa: BLE001
+            matched = None
+    if matched is None:
+        rows = list(
+            search_items(Item.objects.all(), term).order_by().values_list("pk", "search_rank")
+        )
+        ids = np.fromiter((row[0] for row in rows), dtype=np.int64, count=len(rows))
+        ranks = np.fromiter((row[1] for row in rows), dtype=np.float64, count=len(rows))
+        matched = (ids, ranks)
+        if key is not None:
+            with contextlib.suppress(Exception):  # uncached: the next search asks again
+                cache.set(key, matched, TERM_CACHE_SECONDS)
+    if key is not None:
+        _term_memo[key] = matched
+        while len(_term_memo) > TERM_MEMO_SIZE:
+            del _term_memo[next(iter(_term_memo))]
+    ids, ranks = matched
+    hit, at = _lookup(index.sorted_pks, index.sorted_positions, ids)
+    ascending = np.argsort(at, kind="stable")
+    return TermMatch(positions=at[ascending], ranks=ranks[hit][ascending])
