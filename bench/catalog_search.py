@@ -69,6 +69,7 @@ CATALOG_TABLES = (
     "catalog_item_topics",
     "catalog_item_audiences",
     "catalog_offering",
+    "catalog_searchdocument",
 )
 
 

@@ -51,16 +51,23 @@ from .filters import (
     starts_within_days,
 )
 from .models import Item, Topic
-from .search import normalize_search_term, search_items
+from .search import normalize_search_term, search_matches
 from .visibility import published_q
 
 logger = logging.getLogger(__name__)
 
+# Change FORMAT whenever what is pickled into the cache (CatalogIndex, a term's match) changes
+# shape: during a rolling deploy old and new processes then keep apart instead of unpickling
+# each other's objects.
+FORMAT = 3
 TOKEN_KEY = "catalog:index:token"
-INDEX_KEY = "catalog:index:v1"
-BUILD_LOCK_KEY = "catalog:index:building"
+# Changed only when search documents are written, so cached term matches outlive the many
+# catalog writes that do not change what a term matches (sessions, audiences, publication).
+SEARCH_TOKEN_KEY = "catalog:index:search-token"
+INDEX_KEY = f"catalog:index:v{FORMAT}"
+BUILD_LOCK_KEY = f"catalog:index:v{FORMAT}:building"
 REFRESH_QUEUED_KEY = "catalog:index:refresh-queued"
-TERM_KEY_PREFIX = "catalog:index:term:"
+TERM_KEY_PREFIX = f"catalog:index:v{FORMAT}:term:"
 # A bound on staleness after writes that send no signal (bulk updates); see the module doc.
 MAX_AGE = dt.timedelta(minutes=5)
 # When the cache is unreachable no token can be read, so a process keeps its own index this
@@ -69,7 +76,7 @@ OUTAGE_REUSE = dt.timedelta(seconds=15)
 # How long a request waits for another process's build before building itself.
 BUILD_WAIT_SECONDS = 3.0
 BUILD_LOCK_SECONDS = 60
-TERM_CACHE_SECONDS = 15 * 60
+TERM_CACHE_SECONDS = 60 * 60
 # Session windows from the narrowest out; an item's band is the narrowest its next session
 # falls in. NO_SESSION marks items with no upcoming session.
 STARTS_WINDOWS = (StartsWithin.WEEK, StartsWithin.MONTH, StartsWithin.QUARTER, StartsWithin.ANY)
@@ -102,6 +109,8 @@ class TermMatch:
 @dataclass
 class CatalogIndex:
     token: str | None
+    # The search token when the build started: the key of this index's term matches.
+    search_token: str | None
     valid_from: dt.datetime
     valid_until: dt.datetime
     # Item primary keys by position; positions follow the title order (title, pk).
@@ -221,14 +230,25 @@ def catalog_changed() -> None:
     """
     global _memo
     _memo = None
-    _new_token()
+    _new_token(TOKEN_KEY)
     transaction.on_commit(_after_commit, robust=True)
+
+
+def search_changed() -> None:
+    """Search documents changed (catalog.services.item_search_refresh): so did the catalog.
+
+    Cached term matches are keyed by the search token, which changes now and after the
+    commit, like the catalog token.
+    """
+    _new_token(SEARCH_TOKEN_KEY)
+    transaction.on_commit(lambda: _new_token(SEARCH_TOKEN_KEY), robust=True)
+    catalog_changed()
 
 
 def _after_commit() -> None:
     global _memo
     _memo = None
-    _new_token()
+    _new_token(TOKEN_KEY)
     try:
         queued = cache.add(REFRESH_QUEUED_KEY, 1, timeout=2)
     except Exception:  # noqa: BLE001 - the cache is down: readers rebuild when they need to
@@ -239,20 +259,20 @@ def _after_commit() -> None:
         refresh_catalog_index.delay()
 
 
-def _new_token() -> None:
+def _new_token(key: str) -> None:
     try:
-        cache.set(TOKEN_KEY, uuid.uuid4().hex, timeout=None)
+        cache.set(key, uuid.uuid4().hex, timeout=None)
     except Exception:  # noqa: BLE001
         logger.warning("cache unavailable; catalog index token not changed")
 
 
-def _current_token() -> str | None:
+def _current_token(key: str = TOKEN_KEY) -> str | None:
     """The current token (one is made when there is none); None when the cache is down."""
     try:
-        token = cache.get(TOKEN_KEY)
+        token = cache.get(key)
         if token is None:
-            cache.add(TOKEN_KEY, uuid.uuid4().hex, timeout=None)
-            token = cache.get(TOKEN_KEY)
+            cache.add(key, uuid.uuid4().hex, timeout=None)
+            token = cache.get(key)
         return token
     except Exception:  # noqa: BLE001
         logger.warning("cache unavailable; catalog index freshness read from this process")
@@ -326,6 +346,8 @@ def refresh_index(now: dt.datetime | None = None, *, token: str | None = None) -
 
 def build_index(now: dt.datetime, *, token: str | None) -> CatalogIndex:
     """Read the published catalog as of `now` into arrays (a handful of queries)."""
+    # Read before the data, like `token`: a write during the build makes the index stale.
+    search_token = _current_token(SEARCH_TOKEN_KEY) if token is not None else None
     duration_band = Case(
         *[When(DURATION_BAND_Q[band], then=Value(band.value)) for band in DurationBand],
         default=None,
@@ -410,6 +432,7 @@ def build_index(now: dt.datetime, *, token: str | None) -> CatalogIndex:
     }
     return CatalogIndex(
         token=token,
+        search_token=search_token,
         valid_from=now,
         valid_until=_valid_until(now),
         pks=pks,
@@ -430,12 +453,16 @@ def _valid_until(now: dt.datetime) -> dt.datetime:
     """The first moment after `now` at which the snapshot's time-dependent values change."""
     moments = [now + MAX_AGE]
     windows = {"next_start": Min("starts_at")}
+    spans = {}
     for window in STARTS_WINDOWS:
         days = starts_within_days(window)
         if days is not None:
-            edge = now + dt.timedelta(days=days)
-            windows[f"enters_{days}"] = Min("starts_at", filter=Q(starts_at__gt=edge))
-    moments += sessions_ahead(now).aggregate(**windows).values()
+            spans[f"enters_{days}"] = span = dt.timedelta(days=days)
+            windows[f"enters_{days}"] = Min("starts_at", filter=Q(starts_at__gt=now + span))
+    for name, first in sessions_ahead(now).aggregate(**windows).items():
+        # A session enters a window of N days N days before it starts.
+        if first is not None:
+            moments.append(first - spans.get(name, dt.timedelta(0)))
     moments += Item.objects.aggregate(
         opens=Min("publish_start", filter=Q(publish_start__gt=now)),
         closes=Min("publish_end", filter=Q(publish_end__gt=now)),
@@ -466,20 +493,20 @@ def _micros(moment: dt.datetime) -> int:
 
 def term_cache_key(index: CatalogIndex, term: str) -> str | None:
     """Where a term's match is cached for an index; None for an index made without a token."""
-    if index.token is None:
+    if index.search_token is None:
         return None
     digest = hashlib.sha256(normalize_search_term(term).encode()).hexdigest()
-    return f"{TERM_KEY_PREFIX}{index.token}:{digest}"
+    return f"{TERM_KEY_PREFIX}{index.search_token}:{digest}"
 
 
 def term_match(index: CatalogIndex, term: str) -> TermMatch:
     """What a search term matches in the index, with ranks; shared by everyone for a while.
 
     The match does not depend on who searches or when (visibility and the publish window are
-    applied to it afterwards), only on the items' text, so it is cached per token and
-    normalized term: the first person to search a broad term pays for ranking its matches,
+    applied to it afterwards), only on the search documents, so it is cached per search token
+    and normalized term: the first person to search a broad term pays for ranking its matches,
     the next ones only for the arithmetic. It is kept as item ids, so an index rebuilt for
-    the clock (same token) still uses it.
+    the clock or for a change elsewhere in the catalog still uses it.
     """
     key = term_cache_key(index, term)
     matched = _term_memo.get(key) if key is not None else None
@@ -489,9 +516,7 @@ def term_match(index: CatalogIndex, term: str) -> TermMatch:
         except Exception:  # noqa: BLE001
             matched = None
     if matched is None:
-        rows = list(
-            search_items(Item.objects.all(), term).order_by().values_list("pk", "search_rank")
-        )
+        rows = search_matches(term)
         ids = np.fromiter((row[0] for row in rows), dtype=np.int64, count=len(rows))
         ranks = np.fromiter((row[1] for row in rows), dtype=np.float64, count=len(rows))
         matched = (ids, ranks)

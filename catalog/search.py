@@ -13,7 +13,7 @@ from django.contrib.postgres.search import (
 from django.db import connection
 from django.db.models import Case, F, FloatField, Q, QuerySet, Value, When
 
-# The text search configuration used both to build `Item.search_vector` and to parse queries;
+# The text search configuration used both to build `SearchDocument.vector` and to parse queries;
 # they must match or stemmed words would not meet.
 SEARCH_CONFIG = "english"
 MAX_TERM_LENGTH = 200
@@ -42,10 +42,11 @@ def search_items(queryset: QuerySet, term: str, *, rank: bool = True) -> QuerySe
     """Items of `queryset` matching `term`, annotated with `search_rank` (higher is better).
 
     PostgreSQL: websearch syntax ("quoted phrases", -exclusions, or) against the weighted
-    `search_vector`, ranked with SearchRank, OR a trigram word match on the title so a typo
-    ("leadrship") still finds the item. Elsewhere: every word must appear (case-insensitive)
-    in the title, summary, description, provider or topic names; titles that contain the
-    whole term rank first. `rank=False` only filters (for counts, where order is moot).
+    search document (`SearchDocument.vector`), ranked with SearchRank, OR a trigram word
+    match on the title so a typo ("leadrship") still finds the item. Elsewhere: every word
+    must appear (case-insensitive) in the title, summary, description, provider or topic
+    names; titles that contain the whole term rank first. `rank=False` only filters (for
+    counts, where order is moot).
     """
     term = normalize_search_term(term)
     if not term:
@@ -58,14 +59,8 @@ def search_items(queryset: QuerySet, term: str, *, rank: bool = True) -> QuerySe
 
 
 def _search_postgresql(queryset: QuerySet, term: str, rank: bool) -> QuerySet:
-    query = SearchQuery(term, search_type="websearch", config=SEARCH_CONFIG)
-    wanted, excluded = _split_term(term)
-    # The typo match looks at the wanted words only, and still honours "-word" exclusions.
-    typo = Q(title__trigram_word_similar=wanted) if wanted else Q(pk__in=[])
-    for word in excluded:
-        typo &= ~Q(search_vector=SearchQuery(word, config=SEARCH_CONFIG))
-    # Uses index: catalog_item_search_vector_gin (@@) and catalog_item_title_trgm (%>).
-    queryset = queryset.filter(Q(search_vector=query) | typo)
+    full_text, typo, query, wanted = _postgresql_matches(term, "search_document__")
+    queryset = queryset.filter(full_text | typo)
     if not rank:
         return queryset
     # Full-text matches rank by ts_rank (>= 0); typo-only matches follow them, by trigram
@@ -73,11 +68,54 @@ def _search_postgresql(queryset: QuerySet, term: str, rank: bool) -> QuerySet:
     # broad terms cheap: "leadership" matches some 20k titles at 100k items.
     return queryset.annotate(
         search_rank=Case(
-            When(Q(search_vector=query), then=SearchRank(F("search_vector"), query)),
-            default=TrigramWordSimilarity(wanted, "title") - Value(1.0),
+            When(full_text, then=SearchRank(F("search_document__vector"), query)),
+            default=TrigramWordSimilarity(wanted, "search_document__title") - Value(1.0),
             output_field=FloatField(),
         )
     )
+
+
+def _postgresql_matches(term: str, document: str) -> tuple[Q, Q, SearchQuery, str]:
+    """(full-text match, typo match on the title, the parsed query, the wanted words).
+
+    `document` is the path from the queried model to the search document ("" from it).
+    """
+    query = SearchQuery(term, search_type="websearch", config=SEARCH_CONFIG)
+    wanted, excluded = _split_term(term)
+    # The typo match looks at the wanted words only, and still honours "-word" exclusions.
+    similar_title = f"{document}title__trigram_word_similar"
+    typo = Q(**{similar_title: wanted}) if wanted else Q(pk__in=[])
+    for word in excluded:
+        typo &= ~Q(**{f"{document}vector": SearchQuery(word, config=SEARCH_CONFIG)})
+    # Uses index: catalog_searchdocument_vector_gin (@@), catalog_searchdocument_title_trgm (%>).
+    return Q(**{f"{document}vector": query}), typo, query, wanted
+
+
+def search_matches(term: str) -> list[tuple[int, float]]:
+    """(item id, search rank) of every item, published or not, that `term` matches.
+
+    The same matches and ranks as `search_items(Item.objects.all(), term)`, read the fast way
+    for the catalog index (catalog.index), which applies visibility itself: on PostgreSQL
+    from the narrow search documents alone, without joining the wide item rows.
+    """
+    from .models import Item, SearchDocument
+
+    term = normalize_search_term(term)
+    if not term:
+        return []
+    if connection.vendor != "postgresql":
+        matches = search_items(Item.objects.all(), term).order_by()
+        return list(matches.values_list("pk", "search_rank"))
+    full_text, typo, query, wanted = _postgresql_matches(term, "")
+    # Both indexes in one pass over the narrow documents (a BitmapOr); the similarity is only
+    # computed where full text did not match.
+    rank = Case(
+        When(full_text, then=SearchRank(F("vector"), query)),
+        default=TrigramWordSimilarity(wanted, "title") - Value(1.0),
+        output_field=FloatField(),
+    )
+    documents = SearchDocument.objects.filter(full_text | typo).annotate(rank=rank)
+    return list(documents.values_list("item_id", "rank"))
 
 
 def _search_fallback(queryset: QuerySet, term: str, rank: bool) -> QuerySet:

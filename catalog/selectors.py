@@ -63,8 +63,8 @@ def item_list_for_catalog(*, user, now: dt.datetime | None = None) -> QuerySet[I
     `is_restricted` (the item has an audience, so the person sees it as one of its members).
     """
     now = now or timezone.now()
-    # Cards never show the long description; the search vector is only read by the database.
-    queryset = item_list_visible_to(user=user, now=now).defer("description", "search_vector")
+    # Cards never show the long description.
+    queryset = item_list_visible_to(user=user, now=now).defer("description")
     return queryset.annotate(
         next_session_starts_at=Subquery(
             upcoming_sessions(now).order_by("starts_at").values("starts_at")[:1]

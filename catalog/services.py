@@ -17,8 +17,8 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from .index import catalog_changed
-from .models import Item, ZeroResultSearch
+from .index import search_changed
+from .models import Item, SearchDocument, ZeroResultSearch
 from .search import SEARCH_CONFIG, normalize_search_term
 
 # A plain list of ids is sent in slices this big: SQLite refuses more than 32,766 bound
@@ -73,18 +73,27 @@ def _search_vector_expression(topic_names) -> SearchVector:
 
 
 def _refresh(queryset: QuerySet) -> int:
-    topic_names = _topic_names_subquery()
-    changes = {"topic_names": topic_names}
+    updated = queryset.update(topic_names=_topic_names_subquery())
     if connection.vendor == "postgresql":
-        # The vector is built from the same subquery, not from the topic_names column: inside
-        # one UPDATE a column still holds its old value.
-        changes["search_vector"] = _search_vector_expression(topic_names)
-    return queryset.update(**changes)
+        # One INSERT ... SELECT: the documents are built in the database from the rows just
+        # updated (topic_names included), whatever the number of items.
+        documents = queryset.order_by().values_list(
+            "pk", _search_vector_expression("topic_names"), "title"
+        )
+        select_sql, params = documents.query.sql_with_params()
+        table = SearchDocument._meta.db_table
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {table} (item_id, vector, title) {select_sql} ON CONFLICT (item_id) "
+                "DO UPDATE SET vector = EXCLUDED.vector, title = EXCLUDED.title",
+                params,
+            )
+    return updated
 
 
 @transaction.atomic
 def item_search_refresh(*, item_ids: Iterable[int] | QuerySet) -> int:
-    """Recompute `topic_names` (and, on PostgreSQL, `search_vector`) for the given items.
+    """Recompute `topic_names` (and, on PostgreSQL, the search document) for the given items.
 
     Call it after anything that changes an item's title, summary, description, provider or
     topics, or a topic's name. Set-based: a queryset of ids (`Item.objects.values("pk")`) is
@@ -92,8 +101,8 @@ def item_search_refresh(*, item_ids: Iterable[int] | QuerySet) -> int:
     of ids is sent in slices of ID_BATCH_SIZE. Unknown ids are ignored. Does not touch
     `updated_at` or the item history. Returns the number of rows updated; raises nothing.
     """
-    # What a search matches is cached per catalog index (catalog.index.term_match).
-    catalog_changed()
+    # What a search term matches is cached (catalog.index.term_match).
+    search_changed()
     if isinstance(item_ids, QuerySet):
         return _refresh(Item.objects.filter(pk__in=item_ids))
     ids = sorted(set(item_ids))

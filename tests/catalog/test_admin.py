@@ -224,4 +224,4 @@ def test_item_saved_in_admin_is_found_by_full_text_search_on_its_new_topic(admin
     data = _item_form(title=item.title, slug=item.slug, topics=[topic.pk])
     admin_client.post(reverse("admin:catalog_item_change", args=[item.pk]), data)
     query = SearchQuery("infection", config=SEARCH_CONFIG)
-    assert list(Item.objects.filter(search_vector=query)) == [item]
+    assert list(Item.objects.filter(search_document__vector=query)) == [item]

@@ -652,7 +652,7 @@ def test_import_fills_the_postgres_search_vector():
 
     item_import_csv(data=data)
 
-    assert Item.objects.get(external_id="P-1").search_vector is not None
+    assert Item.objects.get(external_id="P-1").search_document.vector is not None
 
 
 @pytest.mark.django_db

@@ -1,7 +1,8 @@
 import pytest
 from django.contrib.auth.models import AnonymousUser
 
-from catalog.search import normalize_search_term
+from catalog.models import Item
+from catalog.search import normalize_search_term, search_items, search_matches
 from catalog.selectors import item_search_visible_to
 from tests.catalog.factories import TopicFactory
 
@@ -135,3 +136,24 @@ def test_postgres_full_text_matches_rank_above_typo_only_matches(make_item):
 
     # A summary-only full-text match still comes before a title that only looks alike.
     assert titles("leadership") == ["Team meetings", "Leadrship essentials"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "term",
+    ["leadership", "leadrship", "sepsis -children", '"sepsis in children"', "sepsis or team"],
+)
+def test_search_matches_reads_what_search_items_finds_with_the_same_ranks(make_item, term):
+    """The catalog index's fast path (two queries on PostgreSQL) agrees with the one query."""
+    make_item(title="Leadrship essentials", summary="Feedback in practice.")
+    make_item(title="Team meetings", summary="Everyday leadership for new managers.")
+    make_item(title="Sepsis in adults", description="Leadership on the ward.")
+    make_item(title="Sepsis in children")
+    make_item(title="Hand hygiene")
+
+    expected = search_items(Item.objects.all(), term)
+    found = dict(search_matches(term))
+
+    assert found
+    assert found == pytest.approx(dict(expected.values_list("pk", "search_rank")))
+    assert search_matches("  ") == []

@@ -79,7 +79,9 @@ def test_search_refresh_builds_weighted_search_vector_on_postgresql():
     item_search_refresh(item_ids=[item.pk])
 
     with connection.cursor() as cursor:
-        cursor.execute("SELECT search_vector::text FROM catalog_item WHERE id = %s", [item.pk])
+        cursor.execute(
+            "SELECT vector::text FROM catalog_searchdocument WHERE item_id = %s", [item.pk]
+        )
         vector = cursor.fetchone()[0]
     # Title words weigh A, topics B, summary C; description and provider D (shown unmarked).
     assert re.search(r"'leadership':1A\b", vector)

@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from catalog import views
 from catalog.models import Item, ZeroResultSearch
+from catalog.services import item_search_refresh
 from tests.catalog.factories import AudienceFactory, ItemFactory, OfferingFactory, TopicFactory
 from tests.people.factories import DepartmentFactory, EmployeeFactory
 
@@ -382,6 +383,7 @@ def test_catalog_page_runs_at_most_eight_queries(
         )
         if number % 3 == 0:
             OfferingFactory(item=item)
+    item_search_refresh(item_ids=Item.objects.values("pk"))
     client = client_as(employee)
     client.get(LIST_URL)  # warm the session cache, as any signed-in request would
 

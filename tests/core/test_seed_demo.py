@@ -196,7 +196,7 @@ def test_seed_demo_fills_the_search_vector_on_postgresql():
     seed()
 
     assert connection.vendor == "postgresql"
-    assert not Item.objects.filter(search_vector__isnull=True).exists()
+    assert not Item.objects.filter(search_document__vector__isnull=True).exists()
 
 
 @pytest.mark.django_db

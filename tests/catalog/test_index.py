@@ -1,0 +1,321 @@
+"""The catalog index (catalog.index) against its SQL definition, its freshness and its reuse.
+
+The reference for both membership and order is `ItemFilterSet(...).qs` over
+`item_list_for_catalog`: the page must list exactly what SQL would, in the same order.
+"""
+
+import datetime as dt
+
+import pytest
+from django.contrib.auth.models import AnonymousUser
+from django.core.cache import cache
+from django.utils import timezone
+
+from catalog import index
+from catalog.filters import ItemFilterSet
+from catalog.models import Item, Offering
+from catalog.selectors import item_catalog_search, item_list_for_catalog
+from catalog.services import item_search_refresh
+from catalog.tasks import refresh_catalog_index
+from enrollment.services import item_popularity_refresh
+from tests.catalog.factories import AudienceFactory, ItemFactory, OfferingFactory, TopicFactory
+from tests.catalog.test_selectors import _reference_counts
+from tests.enrollment.factories import EnrollmentFactory
+from tests.people.factories import DepartmentFactory, EmployeeFactory
+
+MINUTE = dt.timedelta(minutes=1)
+TITLES = ("Hand hygiene", "Rota planning", "Hand hygiene refresher", "Sepsis and hygiene")
+
+
+def search(user, params, now):
+    """`item_catalog_search` as the catalog view calls it."""
+    filterset = ItemFilterSet(params, queryset=Item.objects.none(), now=now)
+    return item_catalog_search(
+        user=user,
+        term=filterset.term,
+        conditions=filterset.conditions(),
+        selected=filterset.selected(),
+        sort=filterset.form.cleaned_data.get("sort") or "",
+        now=now,
+    )
+
+
+def sql_pks(user, params, now):
+    queryset = item_list_for_catalog(user=user, now=now)
+    return list(ItemFilterSet(params, queryset=queryset, now=now).qs.values_list("pk", flat=True))
+
+
+def page_pks(found, start=0, stop=None):
+    return [item.pk for item in found.results[start : found.facets.total if stop is None else stop]]
+
+
+def assert_same_as_sql(user, params, now):
+    found = search(user, params, now)
+    expected = sql_pks(user, params, now)
+    assert found.facets.total == len(expected)
+    assert page_pks(found) == expected
+    return found, expected
+
+
+@pytest.fixture
+def pharmacist():
+    return EmployeeFactory(department=DepartmentFactory(name="Pharmacy"))
+
+
+@pytest.fixture
+def ordered_catalog(pharmacist):
+    """Repeated titles, popularity and creation times, shared session times: every tie-break."""
+    now = timezone.now()
+    topics = [TopicFactory(name="Safety", slug="safety"), TopicFactory(name="Care", slug="care")]
+    restricted = AudienceFactory(departments=[pharmacist.department])
+    items = []
+    for n in range(30):
+        item = ItemFactory(
+            title=TITLES[n % 4],
+            slug=f"item-{n}",
+            summary="Covers hygiene on the rota." if n % 8 == 1 else "A short summary.",
+            format=Item.Format.values[n % 3],
+            level=Item.Level.values[n % 3],
+            language=("en", "fr")[n % 2],
+            provider=("Academy", "College", "")[n % 4 % 3],
+            topics=topics[: n % 3],
+            audiences=[restricted] if n % 7 == 3 else [],
+        )
+        days = (None, 2, 20, 60, 2)[n % 5]  # 1 and 4 share a start time: ties by title, pk
+        if days:
+            OfferingFactory(item=item, starts_at=now + dt.timedelta(days=days))
+        if n % 10 == 0:  # neither a past nor a cancelled session counts
+            OfferingFactory(item=item, starts_at=now - dt.timedelta(days=1))
+            OfferingFactory(item=item, starts_at=now + MINUTE, status=Offering.Status.CANCELLED)
+        items.append(item)
+    ItemFactory(title="Hand hygiene draft", is_published=False)
+    ItemFactory(title="Hand hygiene later", publish_start=now + dt.timedelta(days=1))
+    for value in range(3):
+        Item.objects.filter(pk__in=[i.pk for i in items[value::3]]).update(popularity=value)
+    for n, item in enumerate(items):  # n and n + 25 are created at the same moment
+        created = now - dt.timedelta(minutes=(n * 7) % 25)
+        Item.objects.filter(pk=item.pk).update(created_at=created)
+    item_search_refresh(item_ids=Item.objects.values("pk"))
+    index.catalog_changed()
+    return now
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "params",
+    [
+        {},
+        {"sort": "title"},
+        {"sort": "newest"},
+        {"sort": "soonest"},
+        {"sort": "popular"},
+        {"sort": "relevance"},  # without a term: title order
+        {"q": "hygiene"},
+        {"q": "hygiene", "sort": "popular", "format": ["course", "elearning"]},
+        {"q": "hand hygiene", "sort": "soonest", "language": ["en"]},
+        {"topic": ["safety"], "level": ["advanced", "introductory"], "sort": "newest"},
+        {"starts": "30", "sort": "soonest"},
+        {"provider": ["Academy", "College"], "sort": "popular", "starts": "any"},
+    ],
+)
+def test_results_have_the_members_and_order_of_the_sql_filterset(
+    employee, pharmacist, ordered_catalog, params
+):
+    now = ordered_catalog
+    for user in (employee.user, pharmacist.user, AnonymousUser()):
+        found, expected = assert_same_as_sql(user, params, now)
+        # Short pages take the partial-sort path; later pages read from an offset.
+        for start, stop in ((0, 3), (4, 9), (len(expected) - 2, len(expected) + 5)):
+            assert page_pks(found, start, stop) == expected[start:stop]
+
+
+@pytest.mark.django_db
+def test_every_signalled_write_is_seen_by_the_next_search(employee, pharmacist):
+    now = timezone.now()
+    kept, edited, gone = ItemFactory(), ItemFactory(format=Item.Format.VIDEO), ItemFactory()
+    # Made first, so that only the m2m writes below can change the token.
+    audience = AudienceFactory(departments=[pharmacist.department])
+    safety = TopicFactory(name="Safety", slug="safety")
+    assert_same_as_sql(employee.user, {}, now)
+
+    new = ItemFactory(format=Item.Format.VIDEO)
+    assert search(employee.user, {}, now).facets.static["format"]["video"] == 2
+    edited.format = Item.Format.BOOK
+    edited.save()
+    assert search(employee.user, {}, now).facets.static["format"]["book"] == 1
+    new.is_published = False
+    new.save()
+    assert search(employee.user, {}, now).facets.total == 3
+    gone.delete()
+    assert search(employee.user, {}, now).facets.total == 2
+    kept.audiences.add(audience)
+    assert_same_as_sql(employee.user, {}, now)
+    assert search(employee.user, {}, now).facets.total == 1
+    assert search(pharmacist.user, {}, now).facets.total == 2
+    edited.topics.add(safety)
+    assert search(employee.user, {}, now).facets.topics == [("safety", "Safety", 1)]
+    assert_same_as_sql(pharmacist.user, {"topic": ["safety"]}, now)
+
+
+@pytest.mark.django_db
+def test_bulk_update_waits_for_catalog_changed_but_the_page_never_leaks(employee, pharmacist):
+    """Bulk writes send no signal: counts lag until `catalog_changed()`; the page does not."""
+    now = timezone.now()
+    first, second = ItemFactory(title="A"), ItemFactory(title="B")
+    search(employee.user, {}, now)
+
+    Item.objects.filter(pk=first.pk).update(format=Item.Format.VIDEO)
+    assert search(employee.user, {}, now).facets.static["format"]["video"] == 0
+    index.catalog_changed()
+    assert search(employee.user, {}, now).facets.static["format"]["video"] == 1
+
+    audience = AudienceFactory(departments=[pharmacist.department])  # a signal: new token
+    search(employee.user, {}, now)
+    Item.audiences.through.objects.bulk_create(
+        [Item.audiences.through(item_id=second.pk, audience_id=audience.pk)]
+    )
+    stale = search(employee.user, {}, now)
+    assert stale.facets.total == 2  # the snapshot still thinks it is open
+    assert page_pks(stale) == [first.pk]  # but the page re-reads the visibility rule
+
+
+@pytest.mark.django_db
+def test_index_is_reused_until_a_session_starts(employee, django_assert_num_queries):
+    now = timezone.now()
+    OfferingFactory(starts_at=now + 2 * MINUTE)
+    ItemFactory()
+    assert search(employee.user, {}, now).facets.static["starts"]["any"] == 1
+    built = index._memo
+    assert built.valid_until == now + 2 * MINUTE
+
+    with django_assert_num_queries(1):  # the person's audiences only
+        found = search(employee.user, {}, now + MINUTE)
+    assert index._memo is built
+    assert found.facets.static["starts"]["any"] == 1
+
+    later = now + 3 * MINUTE
+    assert search(employee.user, {}, later).facets.static["starts"]["any"] == 0
+    assert index._memo is not built
+    assert_same_as_sql(employee.user, {"starts": "any"}, later)
+
+
+@pytest.mark.django_db
+def test_item_appears_when_its_publish_window_opens(employee):
+    now = timezone.now()
+    ItemFactory()
+    scheduled = ItemFactory(publish_start=now + dt.timedelta(seconds=90))
+    assert search(employee.user, {}, now).facets.total == 1
+    assert index._memo.valid_until == now + dt.timedelta(seconds=90)
+
+    later = now + dt.timedelta(seconds=100)
+    found, _ = assert_same_as_sql(employee.user, {}, later)
+    assert found.facets.total == 2
+    assert scheduled.pk in page_pks(found)
+
+
+@pytest.mark.django_db
+def test_valid_until_is_the_earliest_boundary_and_at_most_max_age():
+    now = timezone.now()
+
+    def valid_until():
+        return index.build_index(now, token=None).valid_until
+
+    assert valid_until() == now + index.MAX_AGE
+    OfferingFactory(starts_at=now + dt.timedelta(days=200))
+    assert valid_until() == now + index.MAX_AGE
+    ItemFactory(publish_end=now + 4 * MINUTE)
+    assert valid_until() == now + 4 * MINUTE
+    ItemFactory(publish_start=now + 3 * MINUTE)
+    assert valid_until() == now + 3 * MINUTE
+    OfferingFactory(starts_at=now + 2 * MINUTE)
+    OfferingFactory(starts_at=now + MINUTE, status=Offering.Status.CANCELLED)
+    assert valid_until() == now + 2 * MINUTE
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("days", [7, 30, 90])
+def test_index_expires_when_a_session_enters_a_starts_window(employee, days):
+    """A session `days` days and 1 minute away enters that window one minute from now."""
+    now = timezone.now()
+    OfferingFactory(starts_at=now + dt.timedelta(days=days) + MINUTE)
+    search(employee.user, {}, now)
+
+    later = now + 2 * MINUTE
+    found = search(employee.user, {"starts": str(days)}, later)
+    assert found.facets.total == len(sql_pks(employee.user, {"starts": str(days)}, later)) == 1
+    assert index.build_index(now, token=None).valid_until == now + MINUTE
+
+
+@pytest.mark.django_db
+def test_unchanged_catalog_costs_only_the_audience_query(employee, django_assert_num_queries):
+    now = timezone.now()
+    ItemFactory(title="Hand hygiene", format=Item.Format.VIDEO)
+    ItemFactory(title="Rota planning")
+    item_search_refresh(item_ids=Item.objects.values("pk"))
+    browse, term = {"format": ["video"]}, {"q": "hygiene"}
+    first = search(employee.user, browse, now).facets
+    searched = search(employee.user, term, now).facets
+
+    with django_assert_num_queries(1):
+        assert search(employee.user, browse, now).facets == first
+    with django_assert_num_queries(1):  # the term's matches are not searched again
+        assert search(employee.user, term, now).facets == searched
+    with django_assert_num_queries(0):
+        search(AnonymousUser(), term, now)
+
+    # A new process: no copy of its own, but the shared index and term matches are cached.
+    index._memo = None
+    index._term_memo.clear()
+    with django_assert_num_queries(1):
+        assert search(employee.user, term, now).facets == searched
+
+
+@pytest.mark.django_db
+def test_refresh_task_builds_the_shared_index(employee, django_assert_num_queries):
+    ItemFactory()
+    ItemFactory()
+    ItemFactory(is_published=False)
+
+    assert refresh_catalog_index.apply().get() == 2
+    assert cache.get(index.INDEX_KEY).token == cache.get(index.TOKEN_KEY)
+    with django_assert_num_queries(1):  # nothing is built: the task's index is used
+        assert search(employee.user, {}, timezone.now()).facets.total == 2
+
+
+@pytest.mark.django_db
+def test_popularity_refresh_reorders_the_popular_sort(employee):
+    now = timezone.now()
+    alpha, beta = ItemFactory(title="Alpha"), ItemFactory(title="Beta")
+    assert page_pks(search(employee.user, {"sort": "popular"}, now)) == [alpha.pk, beta.pk]
+
+    EnrollmentFactory(item=beta, offering=None)
+    assert item_popularity_refresh() == 1
+
+    _, expected = assert_same_as_sql(employee.user, {"sort": "popular"}, now)
+    assert expected == [beta.pk, alpha.pk]
+
+
+@pytest.mark.django_db
+def test_counts_stay_correct_and_fresh_while_the_cache_is_down(employee, settings):
+    now = timezone.now()
+    for n in range(6):
+        ItemFactory(title=TITLES[n % 4], slug=f"item-{n}", format=Item.Format.values[n % 3])
+    item_search_refresh(item_ids=Item.objects.values("pk"))
+    # Nothing listens on port 1: every cache read and write fails at once.
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",
+            "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
+        }
+    }
+    params = {"q": "hygiene", "format": ["course"]}
+
+    found, _ = assert_same_as_sql(employee.user, params, now)
+    total, static, *_ = _reference_counts(employee.user, params, now)
+    assert (found.facets.total, found.facets.static) == (total, static)
+
+    ItemFactory(title="Hand hygiene video", format=Item.Format.COURSE)
+    item_search_refresh(item_ids=Item.objects.values("pk"))
+    found, _ = assert_same_as_sql(employee.user, params, now)
+    assert found.facets.total == total + 1
