@@ -93,8 +93,9 @@ _NEVER = np.iinfo(np.int64).max
 
 # This process's copy, so a request costs one cache read (the token), not an unpickling.
 _memo: CatalogIndex | None = None
-# This process's most recent term matches, by cache key (which holds the token), oldest first.
-_term_memo: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+# This process's most recent term matches, by cache key (which holds the search token), oldest
+# first: (the matched ids and ranks, the index they were last placed in, that placement).
+_term_memo: dict[str, tuple] = {}
 TERM_MEMO_SIZE = 64
 
 
@@ -509,25 +510,27 @@ def term_match(index: CatalogIndex, term: str) -> TermMatch:
     the clock or for a change elsewhere in the catalog still uses it.
     """
     key = term_cache_key(index, term)
-    matched = _term_memo.get(key) if key is not None else None
+    remembered = _term_memo.get(key) if key is not None else None
+    if remembered is not None and remembered[1] is index:
+        return remembered[2]
+    matched = remembered[0] if remembered is not None else None
     if matched is None and key is not None:
         try:
             matched = cache.get(key)
         except Exception:  # noqa: BLE001
             matched = None
     if matched is None:
-        rows = search_matches(term)
-        ids = np.fromiter((row[0] for row in rows), dtype=np.int64, count=len(rows))
-        ranks = np.fromiter((row[1] for row in rows), dtype=np.float64, count=len(rows))
-        matched = (ids, ranks)
+        matched = search_matches(term)
         if key is not None:
             with contextlib.suppress(Exception):  # uncached: the next search asks again
                 cache.set(key, matched, TERM_CACHE_SECONDS)
-    if key is not None:
-        _term_memo[key] = matched
-        while len(_term_memo) > TERM_MEMO_SIZE:
-            del _term_memo[next(iter(_term_memo))]
     ids, ranks = matched
     hit, at = _lookup(index.sorted_pks, index.sorted_positions, ids)
     ascending = np.argsort(at, kind="stable")
-    return TermMatch(positions=at[ascending], ranks=ranks[hit][ascending])
+    match = TermMatch(positions=at[ascending], ranks=ranks[hit][ascending])
+    if key is not None:
+        # The ids for any index, and their positions in this one (reused while it lasts).
+        _term_memo[key] = (matched, index, match)
+        while len(_term_memo) > TERM_MEMO_SIZE:
+            del _term_memo[next(iter(_term_memo))]
+    return match

@@ -5,6 +5,7 @@
 
 import re
 
+import numpy as np
 from django.contrib.postgres.search import (
     SearchQuery,
     SearchRank,
@@ -91,8 +92,8 @@ def _postgresql_matches(term: str, document: str) -> tuple[Q, Q, SearchQuery, st
     return Q(**{f"{document}vector": query}), typo, query, wanted
 
 
-def search_matches(term: str) -> list[tuple[int, float]]:
-    """(item id, search rank) of every item, published or not, that `term` matches.
+def search_matches(term: str) -> tuple[np.ndarray, np.ndarray]:
+    """(item ids, search ranks) of every item, published or not, that `term` matches.
 
     The same matches and ranks as `search_items(Item.objects.all(), term)`, read the fast way
     for the catalog index (catalog.index), which applies visibility itself: on PostgreSQL
@@ -102,10 +103,10 @@ def search_matches(term: str) -> list[tuple[int, float]]:
 
     term = normalize_search_term(term)
     if not term:
-        return []
+        return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.float64)
     if connection.vendor != "postgresql":
-        matches = search_items(Item.objects.all(), term).order_by()
-        return list(matches.values_list("pk", "search_rank"))
+        matches = search_items(Item.objects.all(), term).values_list("pk", "search_rank")
+        return _arrays(list(matches))
     full_text, typo, query, wanted = _postgresql_matches(term, "")
     # Both indexes in one pass over the narrow documents (a BitmapOr); the similarity is only
     # computed where full text did not match.
@@ -115,7 +116,19 @@ def search_matches(term: str) -> list[tuple[int, float]]:
         output_field=FloatField(),
     )
     documents = SearchDocument.objects.filter(full_text | typo).annotate(rank=rank)
-    return list(documents.values_list("item_id", "rank"))
+    # A common word matches tens of thousands of documents: read them as plain tuples from
+    # the cursor, which costs a quarter of what building them through the queryset does.
+    sql, params = documents.values_list("item_id", "rank").query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    return _arrays(rows)
+
+
+def _arrays(rows: list[tuple[int, float]]) -> tuple[np.ndarray, np.ndarray]:
+    ids = np.fromiter((row[0] for row in rows), dtype=np.int64, count=len(rows))
+    ranks = np.fromiter((row[1] for row in rows), dtype=np.float64, count=len(rows))
+    return ids, ranks
 
 
 def _search_fallback(queryset: QuerySet, term: str, rank: bool) -> QuerySet:

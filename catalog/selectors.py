@@ -40,9 +40,13 @@ FACET_OPTION_LIMIT = 30
 FACETS = (*GROUPED_FACETS, *STATIC_FACETS)
 
 
-def item_list_visible_to(*, user, now: dt.datetime | None = None) -> QuerySet[Item]:
-    """Published items the person may see."""
-    return Item.objects.filter(published_q(now)).filter(visible_items_q(user))
+def item_list_visible_to(
+    *, user, now: dt.datetime | None = None, audience_ids: list[int] | None = None
+) -> QuerySet[Item]:
+    """Published items the person may see (`audience_ids`: see `visible_items_q`)."""
+    return Item.objects.filter(published_q(now)).filter(
+        visible_items_q(user, audience_ids=audience_ids)
+    )
 
 
 def item_search_visible_to(
@@ -56,7 +60,9 @@ def item_search_visible_to(
     return search_items(item_list_visible_to(user=user, now=now), term, rank=rank)
 
 
-def item_list_for_catalog(*, user, now: dt.datetime | None = None) -> QuerySet[Item]:
+def item_list_for_catalog(
+    *, user, now: dt.datetime | None = None, audience_ids: list[int] | None = None
+) -> QuerySet[Item]:
     """Visible items with what a catalog card shows, all in the one query of the page.
 
     Adds `next_session_starts_at` (the soonest scheduled session that has not started) and
@@ -64,7 +70,9 @@ def item_list_for_catalog(*, user, now: dt.datetime | None = None) -> QuerySet[I
     """
     now = now or timezone.now()
     # Cards never show the long description.
-    queryset = item_list_visible_to(user=user, now=now).defer("description")
+    queryset = item_list_visible_to(user=user, now=now, audience_ids=audience_ids).defer(
+        "description"
+    )
     return queryset.annotate(
         next_session_starts_at=Subquery(
             upcoming_sessions(now).order_by("starts_at").values("starts_at")[:1]
@@ -138,7 +146,10 @@ class CatalogResults:
     (visibility and the publish window checked again in SQL), in the index's order.
     """
 
-    def __init__(self, *, index, mask, sort: str, match, user, now: dt.datetime, total: int):
+    def __init__(
+        self, *, index, mask, sort: str, match, user, audience_ids, now: dt.datetime, total: int
+    ):
+        self._audience_ids = audience_ids
         self._index = index
         self._mask = mask
         self._sort = sort
@@ -162,7 +173,9 @@ class CatalogResults:
         pks = self._index.page(
             self._mask, sort=self._sort, offset=start, limit=stop - start, match=self._match
         ).tolist()
-        rows = item_list_for_catalog(user=self._user, now=self._now).filter(pk__in=pks)
+        rows = item_list_for_catalog(
+            user=self._user, now=self._now, audience_ids=self._audience_ids
+        ).filter(pk__in=pks)
         by_pk = {item.pk: item for item in rows}
         return [by_pk[pk] for pk in pks if pk in by_pk]
 
@@ -192,7 +205,8 @@ def item_catalog_search(
     """
     now = now or timezone.now()
     index = catalog_index(now)
-    base = index.visible_mask(_audience_ids(user))
+    audience_ids = _audience_ids(user)
+    base = index.visible_mask(audience_ids)
     match = None
     if normalize_search_term(term):
         match = term_match(index, term)
@@ -239,6 +253,7 @@ def item_catalog_search(
         sort=effective_sort(sort, has_term=match is not None),
         match=match,
         user=user,
+        audience_ids=audience_ids,
         now=now,
         total=counts.total,
     )

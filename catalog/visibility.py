@@ -47,19 +47,20 @@ def restricted_item() -> Exists:
     return Exists(Item.audiences.through.objects.filter(item_id=OuterRef("pk")))
 
 
-def visible_items_q(user) -> Q:
+def visible_items_q(user, *, audience_ids: list[int] | None = None) -> Q:
     """Items open to everyone, or restricted to an audience the person belongs to.
 
     Anonymous visitors see only open items. The check is one SQL expression (no query of its
-    own), so it composes into any other query.
+    own), so it composes into any other query. `audience_ids` is what `audiences_of(user)`
+    gave earlier in the same request, when the caller has it: the same rule, read once.
     """
     restricted = restricted_item()
     if not user.is_authenticated:
         return ~restricted
+    if audience_ids is None:
+        audience_ids = audiences_of(user).values("pk")
     member = Exists(
-        Item.audiences.through.objects.filter(
-            item_id=OuterRef("pk"), audience_id__in=audiences_of(user).values("pk")
-        )
+        Item.audiences.through.objects.filter(item_id=OuterRef("pk"), audience_id__in=audience_ids)
     )
     return ~restricted | member
 
