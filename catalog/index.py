@@ -77,6 +77,12 @@ OUTAGE_REUSE = dt.timedelta(seconds=15)
 BUILD_WAIT_SECONDS = 3.0
 BUILD_LOCK_SECONDS = 60
 TERM_CACHE_SECONDS = 60 * 60
+# Terms searched lately, most recent first, matched again ahead of readers after search
+# documents change (`prewarm_recent_terms`), within a time budget.
+RECENT_TERMS_KEY = "catalog:index:recent-terms"
+RECENT_TERMS_KEPT = 200
+PREWARM_TERMS = 100
+PREWARM_SECONDS = 5.0
 # Session windows from the narrowest out; an item's band is the narrowest its next session
 # falls in. NO_SESSION marks items with no upcoming session.
 STARTS_WINDOWS = (StartsWithin.WEEK, StartsWithin.MONTH, StartsWithin.QUARTER, StartsWithin.ANY)
@@ -524,6 +530,7 @@ def term_match(index: CatalogIndex, term: str) -> TermMatch:
         if key is not None:
             with contextlib.suppress(Exception):  # uncached: the next search asks again
                 cache.set(key, matched, TERM_CACHE_SECONDS)
+                _note_recent_term(normalize_search_term(term))
     ids, ranks = matched
     hit, at = _lookup(index.sorted_pks, index.sorted_positions, ids)
     ascending = np.argsort(at, kind="stable")
@@ -534,3 +541,35 @@ def term_match(index: CatalogIndex, term: str) -> TermMatch:
         while len(_term_memo) > TERM_MEMO_SIZE:
             del _term_memo[next(iter(_term_memo))]
     return match
+
+
+def _note_recent_term(term: str) -> None:
+    """Put a term at the front of the recent terms (a hint: a lost race loses one term)."""
+    recent = [term, *[other for other in cache.get(RECENT_TERMS_KEY, []) if other != term]]
+    cache.set(RECENT_TERMS_KEY, recent[:RECENT_TERMS_KEPT], timeout=None)
+
+
+def prewarm_recent_terms(index: CatalogIndex, *, budget_seconds: float = PREWARM_SECONDS) -> int:
+    """Match the most recently searched terms for `index` before anyone asks; returns how many.
+
+    After search documents change every cached match is retired with the old search token,
+    and the first person to search a common word again would pay for ranking its matches.
+    Terms already cached are skipped, so the beat task's runs in between cost a cache read
+    each. Aggregate only: the terms were never linked to who searched them.
+    """
+    if index.search_token is None:
+        return 0
+    try:
+        recent = cache.get(RECENT_TERMS_KEY, [])[:PREWARM_TERMS]
+    except Exception:  # noqa: BLE001
+        return 0
+    deadline = time.monotonic() + budget_seconds
+    matched = 0
+    for term in recent:
+        if time.monotonic() > deadline:
+            break
+        key = term_cache_key(index, term)
+        if cache.get(key) is None:
+            cache.set(key, search_matches(term), TERM_CACHE_SECONDS)
+            matched += 1
+    return matched

@@ -1,6 +1,6 @@
 from celery import shared_task
 
-from .index import refresh_index
+from .index import prewarm_recent_terms, refresh_index
 
 
 @shared_task(ignore_result=True)
@@ -8,6 +8,10 @@ def refresh_catalog_index() -> int:
     """Rebuild the catalog index and share it, so requests find a current one ready.
 
     Beat runs it every minute (the index ages out after `catalog.index.MAX_AGE`, or sooner when
-    a session starts); a catalog write queues it after the commit. Returns the item count.
+    a session starts); a catalog write queues it after the commit. It then matches the terms
+    searched lately that are not cached (after search documents changed: all of them), so
+    the next person to search a common word does not wait for it. Returns the item count.
     """
-    return refresh_index().size
+    index = refresh_index()
+    prewarm_recent_terms(index)
+    return index.size

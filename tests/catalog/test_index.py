@@ -283,6 +283,63 @@ def test_refresh_task_builds_the_shared_index(employee, django_assert_num_querie
 
 
 @pytest.mark.django_db
+def test_cached_term_matches_outlive_catalog_writes_that_do_not_change_search(
+    employee, django_assert_num_queries
+):
+    now = timezone.now()
+    item = ItemFactory(title="Hand hygiene")
+    item_search_refresh(item_ids=[item.pk])
+    search(employee.user, {"q": "hygiene"}, now)
+    OfferingFactory(item=item, starts_at=now + dt.timedelta(days=3))
+    item.is_published = False
+    item.save()
+    item.is_published = True
+    item.save()
+
+    # The index is rebuilt for the new session (its queries), but "hygiene" is not searched.
+    searched = search(employee.user, {"q": "hygiene", "starts": "7"}, now)
+    assert searched.facets.total == 1
+    term_key = index.term_cache_key(index.catalog_index(now), "hygiene")
+    assert cache.get(term_key) is not None
+
+    item_search_refresh(item_ids=[item.pk])
+    assert cache.get(index.term_cache_key(index.catalog_index(now), "hygiene")) is None
+
+
+@pytest.mark.django_db
+def test_refresh_task_matches_recent_terms_again_after_search_documents_change(
+    employee, django_assert_num_queries
+):
+    now = timezone.now()
+    ItemFactory(title="Hand hygiene")
+    ItemFactory(title="Rota planning")
+    item_search_refresh(item_ids=Item.objects.values("pk"))
+    for term in ("hygiene", "Rota  Planning", "hygiene"):
+        search(employee.user, {"q": term}, now)
+    assert cache.get(index.RECENT_TERMS_KEY) == ["rota planning", "hygiene"]
+
+    item = ItemFactory(title="Hygiene audits")
+    item_search_refresh(item_ids=[item.pk])
+    refresh_catalog_index.apply()
+    index._term_memo.clear()
+
+    # The audiences only: the index and the term's new matches were ready.
+    with django_assert_num_queries(1):
+        assert search(employee.user, {"q": "hygiene"}, timezone.now()).facets.total == 2
+    # A later run has nothing left to match.
+    assert index.prewarm_recent_terms(index.catalog_index()) == 0
+
+
+@pytest.mark.django_db
+def test_prewarming_stops_at_its_time_budget(employee):
+    ItemFactory(title="Hand hygiene")
+    cache.set(index.RECENT_TERMS_KEY, ["hand", "hygiene"])
+
+    assert index.prewarm_recent_terms(index.catalog_index(), budget_seconds=-1) == 0
+    assert index.prewarm_recent_terms(index.catalog_index()) == 2
+
+
+@pytest.mark.django_db
 def test_popularity_refresh_reorders_the_popular_sort(employee):
     now = timezone.now()
     alpha, beta = ItemFactory(title="Alpha"), ItemFactory(title="Beta")
