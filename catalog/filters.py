@@ -1,8 +1,9 @@
 """The catalog's search form and filters (django-filter).
 
-Every facet filter is expressed as one `Q` without joins (related rows go through EXISTS or
-IN), so the same conditions filter the result list and feed the facet counts in
-`catalog.selectors.item_facet_counts` without duplicating rows.
+The filterset validates the catalog page's query string; `selected()` and `conditions()` give
+the chosen values to `catalog.selectors.item_catalog_search`, which answers from the catalog
+index. `qs` is the same search in SQL, each facet filter one `Q` without joins (related rows
+through EXISTS or IN); the tests hold the index to it.
 """
 
 import datetime as dt

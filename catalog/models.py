@@ -119,20 +119,13 @@ class Item(models.Model):
 
     class Meta:
         ordering = ["title"]
-        # Uses: the catalog's sort orders (catalog.filters.order_items), so a page of results
-        # is read in index order and stops after the page instead of sorting every item.
+        # Uses: the sort orders in SQL (catalog.filters.order_items; the catalog page itself
+        # orders from catalog.index), the index build and exports (title), the widget's
+        # popular pool (popularity), so a list stops after its page instead of sorting all.
         indexes = [
             models.Index(fields=["title", "id"], name="catalog_item_title_id_idx"),
             models.Index(fields=["-popularity", "title", "id"], name="catalog_item_popular_idx"),
             models.Index(fields=["-created_at", "id"], name="catalog_item_newest_idx"),
-            # Uses: the facet counts (catalog.selectors.item_facet_counts), which read these
-            # columns of every published item; covering them lets PostgreSQL count from this
-            # small index alone (an index-only scan) instead of the wide rows.
-            models.Index(
-                fields=["is_published", "format", "level", "language", "provider"],
-                include=["duration_minutes", "publish_start", "publish_end", "id"],
-                name="catalog_item_facets_idx",
-            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -215,7 +208,7 @@ class Offering(models.Model):
         indexes = [
             models.Index(fields=["item", "starts_at"], name="catalog_off_item_start_idx"),
             # Uses: catalog.filters.sessions_ahead, the sessions in a window from now, read
-            # whole (index-only) when the facet counts sort every item into its window.
+            # whole (index-only) when the catalog index finds every item's next session.
             models.Index(
                 fields=["status", "starts_at", "item"], name="catalog_off_status_start_idx"
             ),
