@@ -32,6 +32,7 @@ import contextlib
 import datetime as dt
 import hashlib
 import logging
+import threading
 import time
 import uuid
 from dataclasses import dataclass
@@ -67,6 +68,8 @@ SEARCH_TOKEN_KEY = "catalog:index:search-token"
 INDEX_KEY = f"catalog:index:v{FORMAT}"
 BUILD_LOCK_KEY = f"catalog:index:v{FORMAT}:building"
 REFRESH_QUEUED_KEY = "catalog:index:refresh-queued"
+# How long a queued refresh keeps others from queueing (in case it is lost with its worker).
+REFRESH_QUEUED_SECONDS = 60
 TERM_KEY_PREFIX = f"catalog:index:v{FORMAT}:term:"
 # A bound on staleness after writes that send no signal (bulk updates); see the module doc.
 MAX_AGE = dt.timedelta(minutes=5)
@@ -102,6 +105,7 @@ _memo: CatalogIndex | None = None
 # This process's most recent term matches, by cache key (which holds the search token), oldest
 # first: (the matched ids and ranks, the index they were last placed in, that placement).
 _term_memo: dict[str, tuple] = {}
+_term_memo_lock = threading.Lock()
 TERM_MEMO_SIZE = 64
 
 
@@ -257,7 +261,9 @@ def _after_commit() -> None:
     _memo = None
     _new_token(TOKEN_KEY)
     try:
-        queued = cache.add(REFRESH_QUEUED_KEY, 1, timeout=2)
+        # One refresh waiting in the queue is enough; the task clears the mark as it starts,
+        # so a commit that lands during a build queues the next one.
+        queued = cache.add(REFRESH_QUEUED_KEY, 1, timeout=REFRESH_QUEUED_SECONDS)
     except Exception:  # noqa: BLE001 - the cache is down: readers rebuild when they need to
         return
     if queued:
@@ -537,9 +543,10 @@ def term_match(index: CatalogIndex, term: str) -> TermMatch:
     match = TermMatch(positions=at[ascending], ranks=ranks[hit][ascending])
     if key is not None:
         # The ids for any index, and their positions in this one (reused while it lasts).
-        _term_memo[key] = (matched, index, match)
-        while len(_term_memo) > TERM_MEMO_SIZE:
-            del _term_memo[next(iter(_term_memo))]
+        with _term_memo_lock:  # gthread workers: several requests share this dict
+            _term_memo[key] = (matched, index, match)
+            while len(_term_memo) > TERM_MEMO_SIZE:
+                del _term_memo[next(iter(_term_memo))]
     return match
 
 

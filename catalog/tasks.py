@@ -1,6 +1,9 @@
-from celery import shared_task
+import contextlib
 
-from .index import prewarm_recent_terms, refresh_index
+from celery import shared_task
+from django.core.cache import cache
+
+from .index import REFRESH_QUEUED_KEY, prewarm_recent_terms, refresh_index
 
 
 @shared_task(ignore_result=True)
@@ -12,6 +15,8 @@ def refresh_catalog_index() -> int:
     searched lately that are not cached (after search documents changed: all of them), so
     the next person to search a common word does not wait for it. Returns the item count.
     """
+    with contextlib.suppress(Exception):  # the cache is down: nothing was marked either
+        cache.delete(REFRESH_QUEUED_KEY)
     index = refresh_index()
     prewarm_recent_terms(index)
     return index.size

@@ -376,3 +376,24 @@ def test_counts_stay_correct_and_fresh_while_the_cache_is_down(employee, setting
     item_search_refresh(item_ids=Item.objects.values("pk"))
     found, _ = assert_same_as_sql(employee.user, params, now)
     assert found.facets.total == total + 1
+
+
+@pytest.mark.django_db
+def test_a_commit_queues_one_refresh_unless_one_is_already_waiting(
+    django_capture_on_commit_callbacks, monkeypatch
+):
+    queued = []
+    monkeypatch.setattr(refresh_catalog_index, "delay", lambda: queued.append(1))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        ItemFactory()
+        ItemFactory()
+    assert len(queued) == 1  # one for the whole transaction
+    with django_capture_on_commit_callbacks(execute=True):
+        ItemFactory()
+    assert len(queued) == 1  # the first is still waiting for a worker
+
+    refresh_catalog_index.apply()  # a worker takes it: the next commit queues again
+    with django_capture_on_commit_callbacks(execute=True):
+        ItemFactory()
+    assert len(queued) == 2
