@@ -397,3 +397,18 @@ def test_a_commit_queues_one_refresh_unless_one_is_already_waiting(
     with django_capture_on_commit_callbacks(execute=True):
         ItemFactory()
     assert len(queued) == 2
+
+
+@pytest.mark.django_db
+def test_an_index_built_before_a_write_is_never_used_after_it(employee):
+    """A slow build that read the catalog before a write and shared its index after it."""
+    now = timezone.now()
+    ItemFactory(title="Hand hygiene")
+    token_before = index._current_token()
+    built_before = index.build_index(now, token=token_before)
+
+    ItemFactory(title="Rota planning")
+    cache.set(index.INDEX_KEY, built_before)
+    index._memo = built_before
+
+    assert search(employee.user, {}, now).facets.total == 2
