@@ -60,7 +60,7 @@ logger = logging.getLogger(__name__)
 # Change FORMAT whenever what is pickled into the cache (CatalogIndex, a term's match) changes
 # shape: during a rolling deploy old and new processes then keep apart instead of unpickling
 # each other's objects.
-FORMAT = 3
+FORMAT = 4
 TOKEN_KEY = "catalog:index:token"
 # Changed only when search documents are written, so cached term matches outlive the many
 # catalog writes that do not change what a term matches (sessions, audiences, publication).
@@ -99,6 +99,8 @@ CODED_FACETS = {
     "duration": "duration_band",
 }
 _NEVER = np.iinfo(np.int64).max
+# Positions and ranks fit 32 bits (two billion items); ids stay 64-bit like the primary key.
+POSITION = np.int32
 
 # This process's copy, so a request costs one cache read (the token), not an unpickling.
 _memo: CatalogIndex | None = None
@@ -106,7 +108,7 @@ _memo: CatalogIndex | None = None
 # first: (the matched ids and ranks, the index they were last placed in, that placement).
 _term_memo: dict[str, tuple] = {}
 _term_memo_lock = threading.Lock()
-TERM_MEMO_SIZE = 64
+TERM_MEMO_SIZE = 32
 
 
 @dataclass
@@ -379,7 +381,7 @@ def build_index(now: dt.datetime, *, token: str | None) -> CatalogIndex:
     )
     size = len(rows)
     pks = np.fromiter((row[0] for row in rows), dtype=np.int64, count=size)
-    sorted_positions = np.argsort(pks, kind="stable")
+    sorted_positions = np.argsort(pks, kind="stable").astype(POSITION)
     sorted_pks = pks[sorted_positions]
 
     def positions(ids) -> np.ndarray:
@@ -397,6 +399,8 @@ def build_index(now: dt.datetime, *, token: str | None) -> CatalogIndex:
             dtype=np.int32,
             count=size,
         )
+        if len(lookup) < np.iinfo(np.int16).max:
+            codes[facet] = codes[facet].astype(np.int16)
         values[facet] = list(lookup)
 
     # Next session per item and the session windows, with the catalog's own session rule.
@@ -488,15 +492,15 @@ def _lookup(sorted_pks: np.ndarray, sorted_positions: np.ndarray, ids) -> tuple:
     ids = np.asarray(ids, dtype=np.int64)
     size = len(sorted_pks)
     if not len(ids) or not size:
-        return np.zeros(len(ids), dtype=bool), np.empty(0, dtype=np.int64)
+        return np.zeros(len(ids), dtype=bool), np.empty(0, dtype=POSITION)
     found = np.minimum(np.searchsorted(sorted_pks, ids), size - 1)
     hit = sorted_pks[found] == ids
     return hit, sorted_positions[found[hit]]
 
 
 def _ranks(order: np.ndarray) -> np.ndarray:
-    ranks = np.empty(len(order), dtype=np.int64)
-    ranks[order] = np.arange(len(order), dtype=np.int64)
+    ranks = np.empty(len(order), dtype=POSITION)
+    ranks[order] = np.arange(len(order), dtype=POSITION)
     return ranks
 
 
