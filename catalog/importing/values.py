@@ -12,6 +12,8 @@ import zoneinfo
 from django.db.models import TextChoices
 from django.utils import timezone
 
+from learning_portal.core.csvfiles import yes_no
+
 VALUE_REQUIRED = "a value is required."
 VALUE_CHOICE = "“{value}” is not one of: {allowed}."
 VALUE_WHOLE_NUMBER = "“{value}” is not a whole number of 0 or more."
@@ -23,8 +25,6 @@ VALUE_DATETIME = (
 )
 VALUE_TIMEZONE = "“{value}” is not a known time zone (such as Europe/London)."
 
-TRUE_WORDS = frozenset({"true", "yes", "y", "1"})
-FALSE_WORDS = frozenset({"false", "no", "n", "0", ""})
 LIST_SEPARATOR = ";"
 # A date alone is accepted where a day is the natural unit (a publish window); sessions need
 # a time as well.
@@ -73,12 +73,12 @@ def capacity(raw: str) -> int | None:
 
 
 def boolean(raw: str) -> bool:
-    word = raw.lower()
-    if word in TRUE_WORDS:
-        return True
-    if word in FALSE_WORDS:
-        return False
-    raise ValueError(VALUE_BOOLEAN.format(value=raw))
+    if not raw:
+        return False  # a blank cell is "no" in the catalog files
+    parsed = yes_no(raw)
+    if parsed is None:
+        raise ValueError(VALUE_BOOLEAN.format(value=raw))
+    return parsed
 
 
 @functools.cache

@@ -16,6 +16,9 @@ from dataclasses import dataclass
 # "CSV injection" advice). Imports remove that prefix again so a round trip is lossless.
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 DELIMITERS = (",", ";", "\t")
+# The yes/no words every import understands, in any case.
+YES_WORDS = frozenset({"true", "yes", "y", "1"})
+NO_WORDS = frozenset({"false", "no", "n", "0"})
 
 FILE_EMPTY = "The file is empty."
 FILE_NO_ROWS = "The file has a header row but no data rows."
@@ -199,3 +202,16 @@ def write_csv(out, columns: Sequence[str], rows: Iterable[Sequence[str]]) -> int
         out.write(line)
         count += 1
     return count
+
+
+def yes_no(value: str) -> bool | None:
+    """True or False for a yes/no word (any case, spaces trimmed); None for anything else.
+
+    A blank cell is None too: what it means (no, or "unchanged") is the importer's choice.
+    """
+    word = value.strip().lower()
+    if word in YES_WORDS:
+        return True
+    if word in NO_WORDS:
+        return False
+    return None

@@ -16,7 +16,7 @@ from django.core.validators import validate_email
 from django.utils.text import slugify
 
 from learning_portal.core import csvfiles
-from learning_portal.core.csvfiles import CsvFileError, decode_upload, detect_delimiter
+from learning_portal.core.csvfiles import CsvFileError, decode_upload, detect_delimiter, yes_no
 
 REQUIRED_COLUMNS = ("employee_id", "email", "first_name", "last_name")
 OPTIONAL_COLUMNS = (
@@ -29,8 +29,6 @@ OPTIONAL_COLUMNS = (
     "active",
 )
 _KNOWN_BY_LETTERS = {name.replace("_", ""): name for name in (*REQUIRED_COLUMNS, *OPTIONAL_COLUMNS)}
-TRUE_VALUES = frozenset({"true", "yes", "y", "1"})
-FALSE_VALUES = frozenset({"false", "no", "n", "0"})
 # Text files have tabs and line breaks; other control characters mean binary or corruption.
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0e-\x1f]")
 MAX_FILE_BYTES = 50 * 1024 * 1024
@@ -183,15 +181,6 @@ class Person:
     active: bool | None = None
 
 
-def parse_boolean(value: str) -> bool | None:
-    lowered = value.strip().lower()
-    if lowered in TRUE_VALUES:
-        return True
-    if lowered in FALSE_VALUES:
-        return False
-    return None
-
-
 def clean_row(row: FeedRow, columns: frozenset[str]) -> tuple[Person | None, list[str]]:
     values = row.values
     problems = []
@@ -224,7 +213,7 @@ def clean_row(row: FeedRow, columns: frozenset[str]) -> tuple[Person | None, lis
             # A blank manager flag means "not a manager"; a blank active flag changes nothing.
             flags[column] = False if column == "is_manager" else None
             continue
-        flags[column] = parse_boolean(value)
+        flags[column] = yes_no(value)
         if flags[column] is None:
             problems.append(ROW_BAD_BOOLEAN.format(column=column, value=value))
     if problems:
