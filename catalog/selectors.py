@@ -25,7 +25,7 @@ from .filters import (
 )
 from .index import catalog_index, term_match
 from .models import Item, Offering
-from .search import normalize_search_term, search_items
+from .search import normalize_search_term
 from .visibility import (
     audiences_of,
     can_preview_unpublished,
@@ -47,17 +47,6 @@ def item_list_visible_to(
     return Item.objects.filter(published_q(now)).filter(
         visible_items_q(user, audience_ids=audience_ids)
     )
-
-
-def item_search_visible_to(
-    *, user, term: str = "", now: dt.datetime | None = None, rank: bool = True
-) -> QuerySet[Item]:
-    """Published items the person may see that match `term` (all of them when it is blank).
-
-    The one search selector: full-text and trigram on PostgreSQL, word matching on SQLite;
-    annotated with `search_rank` unless `rank=False`.
-    """
-    return search_items(item_list_visible_to(user=user, now=now), term, rank=rank)
 
 
 def item_list_for_catalog(
@@ -258,20 +247,6 @@ def item_catalog_search(
         total=counts.total,
     )
     return CatalogSearch(facets=counts, results=results)
-
-
-def item_facet_counts(
-    *,
-    user,
-    term: str,
-    conditions: dict[str, Q],
-    selected: dict[str, list[str]],
-    now: dt.datetime | None = None,
-) -> FacetCounts:
-    """The facet counts of `item_catalog_search` alone."""
-    return item_catalog_search(
-        user=user, term=term, conditions=conditions, selected=selected, now=now
-    ).facets
 
 
 def _audience_ids(user) -> list[int]:

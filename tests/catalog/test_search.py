@@ -3,12 +3,12 @@ from django.contrib.auth.models import AnonymousUser
 
 from catalog.models import Item
 from catalog.search import normalize_search_term, search_items, search_matches
-from catalog.selectors import item_search_visible_to
+from catalog.selectors import item_list_visible_to
 from tests.catalog.factories import TopicFactory
 
 
 def titles(term, user=None):
-    found = item_search_visible_to(user=user or AnonymousUser(), term=term)
+    found = search_items(item_list_visible_to(user=user or AnonymousUser()), term)
     return [item.title for item in found.order_by("-search_rank", "title")]
 
 

@@ -13,17 +13,22 @@ from catalog.filters import (
     starts_within_q,
 )
 from catalog.models import Item, Offering, Topic
+from catalog.search import search_items
 from catalog.selectors import (
     FACET_OPTION_LIMIT,
-    item_facet_counts,
+    item_catalog_search,
     item_get_visible_to,
     item_list_for_catalog,
     item_list_visible_to,
-    item_search_visible_to,
 )
 from catalog.services import item_search_refresh
 from tests.catalog.factories import AudienceFactory, ItemFactory, OfferingFactory, TopicFactory
 from tests.people.factories import DepartmentFactory, EmployeeFactory, RoleFactory
+
+
+def item_facet_counts(**arguments):
+    """The catalog page's facet counts alone."""
+    return item_catalog_search(**arguments).facets
 
 
 def visible_titles(user, **kwargs):
@@ -258,9 +263,10 @@ def test_search_selector_applies_visibility_before_matching(employee, pharmacy, 
     make_item(title="Controlled drugs", audiences=[AudienceFactory(departments=[pharmacy])])
     make_item(title="Controlled breathing")
 
-    found = item_search_visible_to(user=employee.user, term="controlled")
+    found = item_catalog_search(user=employee.user, term="controlled", conditions={}, selected={})
 
-    assert [i.title for i in found] == ["Controlled breathing"]
+    assert [i.title for i in found.results[0:10]] == ["Controlled breathing"]
+    assert found.facets.total == 1
 
 
 @pytest.mark.django_db
@@ -297,7 +303,7 @@ def _reference_counts(user, params, now):
     """Facet counts the slow, obvious way: one COUNT per option under the other filters."""
     filterset = ItemFilterSet(params, queryset=Item.objects.all(), now=now)
     conditions = filterset.conditions()
-    base = item_search_visible_to(user=user, term=filterset.term, now=now, rank=False)
+    base = search_items(item_list_visible_to(user=user, now=now), filterset.term, rank=False)
 
     def under_all_but(facet):
         queryset = base
