@@ -4,15 +4,16 @@ Why it exists: with 100k items, counting every facet option in SQL means grouped
 the ~95k rows a person may see (200-300 ms), and sorting or ranking a broad search reads every
 matching row (~50 ms). Neither result depends on who is asking beyond their audiences, and the
 catalog changes a few times a day. So the few small values those need are kept per published
-item as numpy arrays (about 2 MB at 100k items): format, level, language, provider, duration
+item as numpy arrays (about 5 MB at 100k items): format, level, language, provider, duration
 band, session window, topics, audiences and the item's place in each sort order. A request
 counts and orders with vectorised operations in a few milliseconds, and reads from the
 database only the page's rows, through the visibility rule again (`item_list_for_catalog`),
 so a page can never show an item that SQL would hide.
 
 What stays in SQL: who belongs to which audience (`visibility.audiences_of`, read per request),
-what a search term matches and how well (`search.search_items`, cached per term below), and
-filters that are not facets (a theme). The index reuses the catalog's own expressions for
+what a search term matches and how well (`search.search_matches`, cached per term for
+everyone until search documents change, see `term_match`), and filters that are not facets
+(a theme). The index reuses the catalog's own expressions for
 duration bands and session windows, so no rule is written twice.
 
 Freshness: the index is a snapshot at `valid_from` and is used only while
