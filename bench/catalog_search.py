@@ -128,7 +128,7 @@ def run(ctx: Context) -> None:
     started = time.perf_counter()
     catalog_index.refresh_index()
     print(
-        f"\ncatalog index build (background; beat every minute and after each change): "
+        f"\ncatalog index build (background; beat every 30 s and after each change): "
         f"median {sorted(builds)[len(builds) // 2]:.0f} ms; a process's first load of the "
         f"shared index: median {sorted(loads)[len(loads) // 2]:.1f} ms; one more build "
         f"{(time.perf_counter() - started) * 1000:.0f} ms"

@@ -16,15 +16,18 @@ everyone until search documents change, see `term_match`), and filters that are 
 (a theme). The index reuses the catalog's own expressions for
 duration bands and session windows, so no rule is written twice.
 
-Freshness: the index is a snapshot at `valid_from` and is used only while
-- its token is the current one: every write to items, sessions, topics or audiences changes the
-  token (`catalog_changed`, wired by `catalog.signals`), at once and again after the commit,
-  so the next request never reads an index older than a committed change;
-- `now` is before `valid_until`: the first moment after the snapshot at which a session starts
-  or enters a 7/30/90-day window or an item's publish window opens or closes (exact), and at
-  most MAX_AGE after it (a bound for bulk writes that send no signals).
-A Celery beat task rebuilds it every minute and after every change, so requests normally find
-a current one in the cache; a request that does not builds it, one process at a time.
+Freshness: the index is a snapshot of the data at its build and is used only while
+- its token is the current one: every committed write to items, sessions, topics or audiences
+  changes the token (`catalog_changed`, wired by `catalog.signals`) after the commit, so the
+  next request never reads an index older than a committed change (until the commit the old
+  index is still right for every other connection);
+- `now` is within [valid_from, valid_until): between the last and the next moment at which a
+  session starts or enters a 7/30/90-day window or an item's publish window opens or closes
+  (exact), and at most MAX_AGE after the build (a bound for bulk writes that send no signals,
+  and for a token write lost to a cache failure).
+A Celery beat task rebuilds it every 30 seconds and after every change, so requests normally
+find a current one in the cache; a request that does not builds it (one thread per process,
+one process at a time).
 """
 
 from __future__ import annotations
@@ -39,9 +42,10 @@ import uuid
 from dataclasses import dataclass
 
 import numpy as np
+from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
-from django.db.models import Case, CharField, Min, Q, Value, When
+from django.db.models import Case, CharField, Max, Min, Q, Value, When
 from django.utils import timezone
 
 from .filters import (
@@ -52,7 +56,7 @@ from .filters import (
     sessions_ahead,
     starts_within_days,
 )
-from .models import Item, Topic
+from .models import Item, Offering, Topic
 from .search import normalize_search_term, search_matches
 from .visibility import published_q
 
@@ -61,7 +65,7 @@ logger = logging.getLogger(__name__)
 # Change FORMAT whenever what is pickled into the cache (CatalogIndex, a term's match) changes
 # shape: during a rolling deploy old and new processes then keep apart instead of unpickling
 # each other's objects.
-FORMAT = 4
+FORMAT = 5
 TOKEN_KEY = "catalog:index:token"
 # Changed only when search documents are written, so cached term matches outlive the many
 # catalog writes that do not change what a term matches (sessions, audiences, publication).
@@ -73,7 +77,7 @@ REFRESH_QUEUED_KEY = "catalog:index:refresh-queued"
 REFRESH_QUEUED_SECONDS = 60
 TERM_KEY_PREFIX = f"catalog:index:v{FORMAT}:term:"
 # A bound on staleness after writes that send no signal (bulk updates); see the module doc.
-MAX_AGE = dt.timedelta(minutes=5)
+MAX_AGE = dt.timedelta(seconds=90)
 # When the cache is unreachable no token can be read, so a process keeps its own index this
 # long before building again (an outage costs a little freshness, not a build per request).
 OUTAGE_REUSE = dt.timedelta(seconds=15)
@@ -105,8 +109,9 @@ POSITION = np.int32
 
 # This process's copy, so a request costs one cache read (the token), not an unpickling.
 _memo: CatalogIndex | None = None
-# This process's most recent term matches, by cache key (which holds the search token), oldest
-# first: (the matched ids and ranks, the index they were last placed in, that placement).
+_build_lock = threading.Lock()
+# This process's most recently used term matches, by cache key (which holds the search token),
+# oldest first: (the matched ids and ranks, the build they were last placed in, that placement).
 _term_memo: dict[str, tuple] = {}
 _term_memo_lock = threading.Lock()
 TERM_MEMO_SIZE = 32
@@ -122,9 +127,14 @@ class TermMatch:
 
 @dataclass
 class CatalogIndex:
+    # Unique per build: term matches placed in one build are never used with another.
+    build_id: str
+    built_at: dt.datetime
     token: str | None
     # The search token when the build started: the key of this index's term matches.
     search_token: str | None
+    # The time-dependent values (publication, session windows) hold on [valid_from,
+    # valid_until): from the last such change before the build to the next one after it.
     valid_from: dt.datetime
     valid_until: dt.datetime
     # Item primary keys by position; positions follow the title order (title, pk).
@@ -234,38 +244,45 @@ class CatalogIndex:
 
 
 def catalog_changed() -> None:
-    """Something the index holds changed: retire the current index now and after the commit.
+    """Something the index holds changed: retire the current index when the change commits.
 
-    Changing the token at once stops a build that started before the write from being used;
-    changing it again after the commit stops a build that read the database between the two.
-    After the commit a rebuild is also queued, so readers find a new index without building.
-    This process drops its own copy too, which matters when the cache (and so the token) is
-    unreachable.
+    Until the commit every other connection still reads the catalog as it was, so the index
+    stays right for them (and a long import does not make every reader rebuild); the token
+    changes after the commit, so a build that read the database before it is no longer used,
+    and a rebuild is queued for the worker. This process drops its own copy at once too,
+    which matters when the cache (and so the token) is unreachable.
     """
     global _memo
     _memo = None
-    _new_token(TOKEN_KEY)
     transaction.on_commit(_after_commit, robust=True)
 
 
 def search_changed() -> None:
     """Search documents changed (catalog.services.item_search_refresh): so did the catalog.
 
-    Cached term matches are keyed by the search token, which changes now and after the
-    commit, like the catalog token.
+    Cached term matches are keyed by the search token, which changes after the commit like
+    the catalog token, and before it: an index that sees a new catalog token never keeps an
+    old search token.
     """
-    _new_token(SEARCH_TOKEN_KEY)
-    transaction.on_commit(lambda: _new_token(SEARCH_TOKEN_KEY), robust=True)
+    transaction.on_commit(_after_search_commit, robust=True)
     catalog_changed()
+
+
+def _after_search_commit() -> None:
+    _new_token(SEARCH_TOKEN_KEY)
 
 
 def _after_commit() -> None:
     global _memo
     _memo = None
     _new_token(TOKEN_KEY)
+    if settings.CELERY_TASK_ALWAYS_EAGER:
+        # No worker (the embedded default): the next reader rebuilds, once, instead of every
+        # write of a transaction rebuilding inline as its commit callbacks run.
+        return
     try:
-        # One refresh waiting in the queue is enough; the task clears the mark as it starts,
-        # so a commit that lands during a build queues the next one.
+        # One refresh waiting in the queue is enough (a transaction's commit callbacks all
+        # ask); the task clears the mark as it starts, so a later commit queues the next one.
         queued = cache.add(REFRESH_QUEUED_KEY, 1, timeout=REFRESH_QUEUED_SECONDS)
     except Exception:  # noqa: BLE001 - the cache is down: readers rebuild when they need to
         return
@@ -297,15 +314,29 @@ def _current_token(key: str = TOKEN_KEY) -> str | None:
 
 def catalog_index(now: dt.datetime | None = None) -> CatalogIndex:
     """A current index for `now`: this process's copy, the shared one, or a new build."""
-    global _memo
     now = now or timezone.now()
     token = _current_token()
+    memo = _usable_memo(token, now)
+    if memo is not None:
+        return memo
+    # One thread of this process looks further; the others wait for it and reuse its result.
+    with _build_lock:
+        return _usable_memo(token, now) or _fetch_or_build(token, now)
+
+
+def _usable_memo(token: str | None, now: dt.datetime) -> CatalogIndex | None:
     memo = _memo
-    if memo is not None and memo.covers(now):
-        if token is not None and memo.token == token:
-            return memo
-        if token is None and now - memo.valid_from < OUTAGE_REUSE:
-            return memo
+    if memo is None or not memo.covers(now):
+        return None
+    if token is not None and memo.token == token:
+        return memo
+    if token is None and now - memo.built_at < OUTAGE_REUSE:
+        return memo
+    return None
+
+
+def _fetch_or_build(token: str | None, now: dt.datetime) -> CatalogIndex:
+    global _memo
     if token is None:
         _memo = build_index(now, token=None)
         return _memo
@@ -354,7 +385,9 @@ def refresh_index(now: dt.datetime | None = None, *, token: str | None = None) -
     index = build_index(now, token=token)
     if token is not None:
         try:
-            cache.set(INDEX_KEY, index, timeout=int(MAX_AGE.total_seconds()) + 60)
+            # Not over a newer one: a write during the build has retired this index already.
+            if _current_token() == token:
+                cache.set(INDEX_KEY, index, timeout=int(MAX_AGE.total_seconds()) + 60)
         except Exception:  # noqa: BLE001
             logger.warning("cache unavailable; catalog index kept in this process only")
     return index
@@ -448,11 +481,14 @@ def build_index(now: dt.datetime, *, token: str | None) -> CatalogIndex:
         Sort.POPULAR: _ranks(np.lexsort((title_order, -popularity))),
         Sort.SOONEST: _ranks(np.lexsort((title_order, next_session))),
     }
+    valid_from, valid_until = _validity(now)
     return CatalogIndex(
+        build_id=uuid.uuid4().hex,
+        built_at=now,
         token=token,
         search_token=search_token,
-        valid_from=now,
-        valid_until=_valid_until(now),
+        valid_from=valid_from,
+        valid_until=valid_until,
         pks=pks,
         sorted_pks=sorted_pks,
         sorted_positions=sorted_positions,
@@ -467,25 +503,47 @@ def build_index(now: dt.datetime, *, token: str | None) -> CatalogIndex:
     )
 
 
-def _valid_until(now: dt.datetime) -> dt.datetime:
-    """The first moment after `now` at which the snapshot's time-dependent values change."""
-    moments = [now + MAX_AGE]
-    windows = {"next_start": Min("starts_at")}
-    spans = {}
+def _validity(now: dt.datetime) -> tuple[dt.datetime, dt.datetime]:
+    """The span around `now` in which the snapshot's time-dependent values do not change.
+
+    They change when a session starts, when one enters a 7/30/90-day window (N days before
+    it starts) and when a publish window opens or closes. The span ends at the first such
+    moment after `now`, and at most MAX_AGE after it; it starts at the last one at or before
+    `now`, so a request that began a moment before the build can use it too.
+    """
+    scheduled = Offering.objects.filter(status=Offering.Status.SCHEDULED)
+    spans = {"start": dt.timedelta(0)}
     for window in STARTS_WINDOWS:
         days = starts_within_days(window)
         if days is not None:
-            spans[f"enters_{days}"] = span = dt.timedelta(days=days)
-            windows[f"enters_{days}"] = Min("starts_at", filter=Q(starts_at__gt=now + span))
-    for name, first in sessions_ahead(now).aggregate(**windows).items():
+            spans[f"enter_{days}"] = dt.timedelta(days=days)
+    sessions = scheduled.aggregate(
+        **{
+            f"next_{name}": Min("starts_at", filter=Q(starts_at__gt=now + span))
+            for name, span in spans.items()
+        },
+        **{
+            f"last_{name}": Max("starts_at", filter=Q(starts_at__lte=now + span))
+            for name, span in spans.items()
+        },
+    )
+    publication = Item.objects.aggregate(
+        next_open=Min("publish_start", filter=Q(publish_start__gt=now)),
+        next_close=Min("publish_end", filter=Q(publish_end__gt=now)),
+        last_open=Max("publish_start", filter=Q(publish_start__lte=now)),
+        last_close=Max("publish_end", filter=Q(publish_end__lte=now)),
+    )
+    after = [now + MAX_AGE, publication["next_open"], publication["next_close"]]
+    before = [publication["last_open"], publication["last_close"]]
+    for name, span in spans.items():
         # A session enters a window of N days N days before it starts.
-        if first is not None:
-            moments.append(first - spans.get(name, dt.timedelta(0)))
-    moments += Item.objects.aggregate(
-        opens=Min("publish_start", filter=Q(publish_start__gt=now)),
-        closes=Min("publish_end", filter=Q(publish_end__gt=now)),
-    ).values()
-    return min(moment for moment in moments if moment is not None)
+        if sessions[f"next_{name}"] is not None:
+            after.append(sessions[f"next_{name}"] - span)
+        if sessions[f"last_{name}"] is not None:
+            before.append(sessions[f"last_{name}"] - span)
+    valid_until = min(moment for moment in after if moment is not None)
+    valid_from = max((moment for moment in before if moment is not None), default=None)
+    return (valid_from if valid_from is not None else now - MAX_AGE), valid_until
 
 
 def _lookup(sorted_pks: np.ndarray, sorted_positions: np.ndarray, ids) -> tuple:
@@ -528,7 +586,10 @@ def term_match(index: CatalogIndex, term: str) -> TermMatch:
     """
     key = term_cache_key(index, term)
     remembered = _term_memo.get(key) if key is not None else None
-    if remembered is not None and remembered[1] is index:
+    if remembered is not None and remembered[1] == index.build_id:
+        with _term_memo_lock:  # the most used terms stay
+            if key in _term_memo:
+                _term_memo[key] = _term_memo.pop(key)
         return remembered[2]
     matched = remembered[0] if remembered is not None else None
     if matched is None and key is not None:
@@ -549,7 +610,7 @@ def term_match(index: CatalogIndex, term: str) -> TermMatch:
     if key is not None:
         # The ids for any index, and their positions in this one (reused while it lasts).
         with _term_memo_lock:  # gthread workers: several requests share this dict
-            _term_memo[key] = (matched, index, match)
+            _term_memo[key] = (matched, index.build_id, match)
             while len(_term_memo) > TERM_MEMO_SIZE:
                 del _term_memo[next(iter(_term_memo))]
     return match

@@ -112,10 +112,13 @@ class Item(models.Model):
     popularity = models.PositiveIntegerField(default=0, db_index=True, editable=False)
     # Topic names copied onto the row so search needs no join; kept by catalog services.
     topic_names = models.TextField(blank=True, default="", editable=False)
+    # Retired: search reads SearchDocument. Kept one release so processes of the previous
+    # release, still serving while migrations run, keep working; drop it in the next one.
+    search_vector = SearchVectorField(null=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    history = HistoricalRecords(excluded_fields=["topic_names", "popularity"])
+    history = HistoricalRecords(excluded_fields=["search_vector", "topic_names", "popularity"])
 
     class Meta:
         ordering = ["title"]

@@ -10,8 +10,8 @@ from .index import REFRESH_QUEUED_KEY, prewarm_recent_terms, refresh_index
 def refresh_catalog_index() -> int:
     """Rebuild the catalog index and share it, so requests find a current one ready.
 
-    Beat runs it every minute (the index ages out after `catalog.index.MAX_AGE`, or sooner when
-    a session starts); a catalog write queues it after the commit. It then matches the terms
+    Beat runs it every 30 seconds (the index ages out after `catalog.index.MAX_AGE`, or sooner
+    when a session starts); a catalog write queues it after the commit. It then matches the terms
     searched lately that are not cached (after search documents changed: all of them), so
     the next person to search a common word does not wait for it. Returns the item count.
     """

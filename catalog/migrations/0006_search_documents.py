@@ -1,5 +1,10 @@
 """Move the full-text vector from the wide item row into a narrow table of its own.
 
+Every item gets a document (its title is what the typo match reads, vector or not). The old
+`catalog_item.search_vector` column stays until the next release: the previous release's
+processes still serve (and read it) while this runs; their search is slower for that moment
+(its index is gone) and their edits reach the documents at the next refresh.
+
 Why: the first search for a common word ranks every matching document; reading the vectors
 from catalog_item meant reading ~20k wide rows (description, summary...). The vectors move
 with their GIN index (PostgreSQL only, raw SQL as in 0004: SQLite has no GIN and keeps no
@@ -14,7 +19,7 @@ from django.db import migrations, models
 POSTGRES_FORWARDS = [
     """
     INSERT INTO catalog_searchdocument (item_id, vector, title)
-    SELECT id, search_vector, title FROM catalog_item WHERE search_vector IS NOT NULL
+    SELECT id, search_vector, title FROM catalog_item
     """,
     # Uses: the @@ filter in catalog.search.
     "CREATE INDEX IF NOT EXISTS catalog_searchdocument_vector_gin "
@@ -71,8 +76,4 @@ class Migration(migrations.Migration):
             ],
         ),
         migrations.RunPython(_run({"postgresql": POSTGRES_FORWARDS}), _run({"postgresql": POSTGRES_BACKWARDS})),
-        migrations.RemoveField(
-            model_name="item",
-            name="search_vector",
-        ),
     ]

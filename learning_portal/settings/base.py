@@ -158,8 +158,8 @@ CELERY_BEAT_SCHEDULE: dict = {
     # request rarely builds it. Expires so runs do not queue up behind a busy worker.
     "catalog-refresh-index": {
         "task": "catalog.tasks.refresh_catalog_index",
-        "schedule": 60,
-        "options": {"expires": 55},
+        "schedule": 30,
+        "options": {"expires": 25},
     },
     # Reminders ~24 h before each session; the task itself makes each one go out once.
     "enrollment-session-reminders": {

@@ -26,8 +26,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # 100k wide item rows to find a broad search term's matches (~450 ms) instead of using
     # the full-text index (~60 ms). 1.1 is the usual value for SSD or cloud storage.
     server_settings.append(f"-c random_page_cost={env.float('DB_RANDOM_PAGE_COST', default=1.1)}")
-    existing = DATABASES["default"]["OPTIONS"].get("options", "")
-    DATABASES["default"]["OPTIONS"]["options"] = " ".join([existing, *server_settings]).strip()
+    # PgBouncer refuses the `options` startup parameter (or drops it when told to ignore it):
+    # behind it, set these on the database role instead (README) and turn this off.
+    if env.bool("DB_CONNECTION_SETTINGS", default=True):
+        existing = DATABASES["default"]["OPTIONS"].get("options", "")
+        DATABASES["default"]["OPTIONS"]["options"] = " ".join([existing, *server_settings]).strip()
 
 REDIS_URL = env("REDIS_URL")
 CACHES = {

@@ -58,6 +58,12 @@ def assert_same_as_sql(user, params, now):
 
 
 @pytest.fixture
+def committed(django_capture_on_commit_callbacks):
+    """Commits what the block writes, as far as commit callbacks go: the index's token moves."""
+    return lambda: django_capture_on_commit_callbacks(execute=True)
+
+
+@pytest.fixture
 def pharmacist():
     return EmployeeFactory(department=DepartmentFactory(name="Pharmacy"))
 
@@ -130,7 +136,7 @@ def test_results_have_the_members_and_order_of_the_sql_filterset(
 
 
 @pytest.mark.django_db
-def test_every_signalled_write_is_seen_by_the_next_search(employee, pharmacist):
+def test_every_committed_write_is_seen_by_the_next_search(employee, pharmacist, committed):
     now = timezone.now()
     kept, edited, gone = ItemFactory(), ItemFactory(format=Item.Format.VIDEO), ItemFactory()
     # Made first, so that only the m2m writes below can change the token.
@@ -138,38 +144,49 @@ def test_every_signalled_write_is_seen_by_the_next_search(employee, pharmacist):
     safety = TopicFactory(name="Safety", slug="safety")
     assert_same_as_sql(employee.user, {}, now)
 
-    new = ItemFactory(format=Item.Format.VIDEO)
+    with committed():
+        new = ItemFactory(format=Item.Format.VIDEO)
     assert search(employee.user, {}, now).facets.static["format"]["video"] == 2
-    edited.format = Item.Format.BOOK
-    edited.save()
+    with committed():
+        edited.format = Item.Format.BOOK
+        edited.save()
     assert search(employee.user, {}, now).facets.static["format"]["book"] == 1
-    new.is_published = False
-    new.save()
+    with committed():
+        new.is_published = False
+        new.save()
     assert search(employee.user, {}, now).facets.total == 3
-    gone.delete()
+    with committed():
+        gone.delete()
     assert search(employee.user, {}, now).facets.total == 2
-    kept.audiences.add(audience)
+    with committed():
+        kept.audiences.add(audience)
     assert_same_as_sql(employee.user, {}, now)
     assert search(employee.user, {}, now).facets.total == 1
     assert search(pharmacist.user, {}, now).facets.total == 2
-    edited.topics.add(safety)
+    with committed():
+        edited.topics.add(safety)
     assert search(employee.user, {}, now).facets.topics == [("safety", "Safety", 1)]
     assert_same_as_sql(pharmacist.user, {"topic": ["safety"]}, now)
 
 
 @pytest.mark.django_db
-def test_bulk_update_waits_for_catalog_changed_but_the_page_never_leaks(employee, pharmacist):
+def test_bulk_update_waits_for_catalog_changed_but_the_page_never_leaks(
+    employee, pharmacist, committed
+):
     """Bulk writes send no signal: counts lag until `catalog_changed()`; the page does not."""
     now = timezone.now()
     first, second = ItemFactory(title="A"), ItemFactory(title="B")
     search(employee.user, {}, now)
 
-    Item.objects.filter(pk=first.pk).update(format=Item.Format.VIDEO)
+    with committed():
+        Item.objects.filter(pk=first.pk).update(format=Item.Format.VIDEO)
     assert search(employee.user, {}, now).facets.static["format"]["video"] == 0
-    index.catalog_changed()
+    with committed():
+        index.catalog_changed()
     assert search(employee.user, {}, now).facets.static["format"]["video"] == 1
 
-    audience = AudienceFactory(departments=[pharmacist.department])  # a signal: new token
+    with committed():
+        audience = AudienceFactory(departments=[pharmacist.department])  # a signal
     search(employee.user, {}, now)
     Item.audiences.through.objects.bulk_create(
         [Item.audiences.through(item_id=second.pk, audience_id=audience.pk)]
@@ -182,18 +199,18 @@ def test_bulk_update_waits_for_catalog_changed_but_the_page_never_leaks(employee
 @pytest.mark.django_db
 def test_index_is_reused_until_a_session_starts(employee, django_assert_num_queries):
     now = timezone.now()
-    OfferingFactory(starts_at=now + 2 * MINUTE)
+    OfferingFactory(starts_at=now + MINUTE)
     ItemFactory()
     assert search(employee.user, {}, now).facets.static["starts"]["any"] == 1
     built = index._memo
-    assert built.valid_until == now + 2 * MINUTE
+    assert built.valid_until == now + MINUTE
 
     with django_assert_num_queries(1):  # the person's audiences only
-        found = search(employee.user, {}, now + MINUTE)
+        found = search(employee.user, {}, now + dt.timedelta(seconds=30))
     assert index._memo is built
     assert found.facets.static["starts"]["any"] == 1
 
-    later = now + 3 * MINUTE
+    later = now + 2 * MINUTE
     assert search(employee.user, {}, later).facets.static["starts"]["any"] == 0
     assert index._memo is not built
     assert_same_as_sql(employee.user, {"starts": "any"}, later)
@@ -214,22 +231,43 @@ def test_item_appears_when_its_publish_window_opens(employee):
 
 
 @pytest.mark.django_db
-def test_valid_until_is_the_earliest_boundary_and_at_most_max_age():
+def test_validity_spans_from_the_last_boundary_to_the_next_and_at_most_max_age():
     now = timezone.now()
+    second = dt.timedelta(seconds=1)
 
-    def valid_until():
-        return index.build_index(now, token=None).valid_until
+    def validity():
+        built = index.build_index(now, token=None)
+        return built.valid_from, built.valid_until
 
-    assert valid_until() == now + index.MAX_AGE
+    assert validity() == (now - index.MAX_AGE, now + index.MAX_AGE)
     OfferingFactory(starts_at=now + dt.timedelta(days=200))
-    assert valid_until() == now + index.MAX_AGE
-    ItemFactory(publish_end=now + 4 * MINUTE)
-    assert valid_until() == now + 4 * MINUTE
-    ItemFactory(publish_start=now + 3 * MINUTE)
-    assert valid_until() == now + 3 * MINUTE
-    OfferingFactory(starts_at=now + 2 * MINUTE)
-    OfferingFactory(starts_at=now + MINUTE, status=Offering.Status.CANCELLED)
-    assert valid_until() == now + 2 * MINUTE
+    assert validity()[1] == now + index.MAX_AGE
+    ItemFactory(publish_end=now + 80 * second)
+    assert validity()[1] == now + 80 * second
+    ItemFactory(publish_start=now + 70 * second)
+    assert validity()[1] == now + 70 * second
+    OfferingFactory(starts_at=now + 60 * second)
+    OfferingFactory(starts_at=now + 50 * second, status=Offering.Status.CANCELLED)
+    assert validity()[1] == now + 60 * second
+
+    # Backwards: a session that started, one that entered the 7-day window, a window that
+    # opened; the latest of them is where the span starts.
+    OfferingFactory(starts_at=now - 3 * MINUTE)
+    assert validity()[0] == now - 3 * MINUTE
+    OfferingFactory(starts_at=now + dt.timedelta(days=7) - 2 * MINUTE)
+    assert validity()[0] == now - 2 * MINUTE
+    ItemFactory(publish_start=now - MINUTE)
+    assert validity() == (now - MINUTE, now + 60 * second)
+
+
+@pytest.mark.django_db
+def test_a_request_that_began_before_the_build_uses_it(employee, django_assert_num_queries):
+    built_at = timezone.now()
+    ItemFactory()
+    index.refresh_index(built_at)
+
+    with django_assert_num_queries(1):  # its audiences: the index is not built again
+        assert search(employee.user, {}, built_at - dt.timedelta(seconds=1)).facets.total == 1
 
 
 @pytest.mark.django_db
@@ -283,18 +321,17 @@ def test_refresh_task_builds_the_shared_index(employee, django_assert_num_querie
 
 
 @pytest.mark.django_db
-def test_cached_term_matches_outlive_catalog_writes_that_do_not_change_search(
-    employee, django_assert_num_queries
-):
+def test_cached_term_matches_outlive_catalog_writes_that_do_not_change_search(employee, committed):
     now = timezone.now()
     item = ItemFactory(title="Hand hygiene")
     item_search_refresh(item_ids=[item.pk])
     search(employee.user, {"q": "hygiene"}, now)
-    OfferingFactory(item=item, starts_at=now + dt.timedelta(days=3))
-    item.is_published = False
-    item.save()
-    item.is_published = True
-    item.save()
+    with committed():
+        OfferingFactory(item=item, starts_at=now + dt.timedelta(days=3))
+        item.is_published = False
+        item.save()
+        item.is_published = True
+        item.save()
 
     # The index is rebuilt for the new session (its queries), but "hygiene" is not searched.
     searched = search(employee.user, {"q": "hygiene", "starts": "7"}, now)
@@ -302,13 +339,14 @@ def test_cached_term_matches_outlive_catalog_writes_that_do_not_change_search(
     term_key = index.term_cache_key(index.catalog_index(now), "hygiene")
     assert cache.get(term_key) is not None
 
-    item_search_refresh(item_ids=[item.pk])
+    with committed():
+        item_search_refresh(item_ids=[item.pk])
     assert cache.get(index.term_cache_key(index.catalog_index(now), "hygiene")) is None
 
 
 @pytest.mark.django_db
 def test_refresh_task_matches_recent_terms_again_after_search_documents_change(
-    employee, django_assert_num_queries
+    employee, django_assert_num_queries, committed
 ):
     now = timezone.now()
     ItemFactory(title="Hand hygiene")
@@ -318,9 +356,10 @@ def test_refresh_task_matches_recent_terms_again_after_search_documents_change(
         search(employee.user, {"q": term}, now)
     assert cache.get(index.RECENT_TERMS_KEY) == ["rota planning", "hygiene"]
 
-    item = ItemFactory(title="Hygiene audits")
-    item_search_refresh(item_ids=[item.pk])
-    refresh_catalog_index.apply()
+    with committed():
+        item = ItemFactory(title="Hygiene audits")
+        item_search_refresh(item_ids=[item.pk])
+    refresh_catalog_index.apply()  # what the commit queues for the worker
     index._term_memo.clear()
 
     # The audiences only: the index and the term's new matches were ready.
@@ -340,13 +379,14 @@ def test_prewarming_stops_at_its_time_budget(employee):
 
 
 @pytest.mark.django_db
-def test_popularity_refresh_reorders_the_popular_sort(employee):
+def test_popularity_refresh_reorders_the_popular_sort(employee, committed):
     now = timezone.now()
     alpha, beta = ItemFactory(title="Alpha"), ItemFactory(title="Beta")
     assert page_pks(search(employee.user, {"sort": "popular"}, now)) == [alpha.pk, beta.pk]
 
     EnrollmentFactory(item=beta, offering=None)
-    assert item_popularity_refresh() == 1
+    with committed():
+        assert item_popularity_refresh() == 1
 
     _, expected = assert_same_as_sql(employee.user, {"sort": "popular"}, now)
     assert expected == [beta.pk, alpha.pk]
@@ -380,9 +420,10 @@ def test_counts_stay_correct_and_fresh_while_the_cache_is_down(employee, setting
 
 @pytest.mark.django_db
 def test_a_commit_queues_one_refresh_unless_one_is_already_waiting(
-    django_capture_on_commit_callbacks, monkeypatch
+    django_capture_on_commit_callbacks, monkeypatch, settings
 ):
     queued = []
+    settings.CELERY_TASK_ALWAYS_EAGER = False  # a worker runs the tasks
     monkeypatch.setattr(refresh_catalog_index, "delay", lambda: queued.append(1))
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -400,15 +441,38 @@ def test_a_commit_queues_one_refresh_unless_one_is_already_waiting(
 
 
 @pytest.mark.django_db
-def test_an_index_built_before_a_write_is_never_used_after_it(employee):
+def test_an_index_built_before_a_write_is_never_used_after_it(employee, committed):
     """A slow build that read the catalog before a write and shared its index after it."""
     now = timezone.now()
     ItemFactory(title="Hand hygiene")
     token_before = index._current_token()
     built_before = index.build_index(now, token=token_before)
 
-    ItemFactory(title="Rota planning")
+    with committed():
+        ItemFactory(title="Rota planning")
     cache.set(index.INDEX_KEY, built_before)
     index._memo = built_before
 
     assert search(employee.user, {}, now).facets.total == 2
+
+
+@pytest.mark.django_db
+def test_without_a_worker_commits_queue_nothing_and_the_next_reader_rebuilds_once(
+    employee, django_capture_on_commit_callbacks, monkeypatch
+):
+    monkeypatch.setattr(refresh_catalog_index, "delay", lambda: pytest.fail("no worker runs it"))
+    search(employee.user, {}, timezone.now())
+    builds = []
+    build = index.build_index
+    monkeypatch.setattr(
+        index, "build_index", lambda *args, **kwargs: builds.append(1) or build(*args, **kwargs)
+    )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        for n in range(5):
+            ItemFactory(topics=[TopicFactory(name=f"Topic {n}")])
+
+    assert builds == []
+    assert search(employee.user, {}, timezone.now()).facets.total == 5
+    assert search(employee.user, {}, timezone.now()).facets.total == 5
+    assert builds == [1]
