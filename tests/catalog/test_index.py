@@ -5,6 +5,8 @@ The reference for both membership and order is `ItemFilterSet(...).qs` over
 """
 
 import datetime as dt
+import gc
+import weakref
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
@@ -476,3 +478,19 @@ def test_without_a_worker_commits_queue_nothing_and_the_next_reader_rebuilds_onc
     assert search(employee.user, {}, timezone.now()).facets.total == 5
     assert search(employee.user, {}, timezone.now()).facets.total == 5
     assert builds == [1]
+
+
+@pytest.mark.django_db
+def test_a_remembered_term_does_not_keep_an_old_index_alive(employee, committed):
+    ItemFactory(title="Hand hygiene")
+    item_search_refresh(item_ids=Item.objects.values("pk"))
+    search(employee.user, {"q": "hygiene"}, timezone.now())
+    first = weakref.ref(index._memo)
+
+    with committed():
+        ItemFactory(title="Rota planning")
+    search(employee.user, {"q": "rota"}, timezone.now())  # placed in the new index
+    gc.collect()
+
+    assert first() is None
+    assert len(index._term_memo) == 2  # "hygiene" is remembered, its old placement is not
