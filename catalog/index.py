@@ -17,14 +17,15 @@ everyone until search documents change, see `term_match`), and filters that are 
 duration bands and session windows, so no rule is written twice.
 
 Freshness: the index is a snapshot of the data at its build and is used only while
-- its token is the current one: every committed write to items, sessions, topics or audiences
-  changes the token (`catalog_changed`, wired by `catalog.signals`) after the commit, so the
-  next request never reads an index older than a committed change (until the commit the old
-  index is still right for every other connection);
+- its token is the current one: the count of committed writes to items, sessions, topics or
+  audiences (`CatalogVersion`, in the database so no change is lost to a cache failure; one
+  small query per request), which `catalog_changed` (wired by `catalog.signals`) raises after
+  each commit, so the next request never reads an index older than a committed change (until
+  the commit the old index is still right for every other connection);
 - `now` is within [valid_from, valid_until): between the last and the next moment at which a
   session starts or enters a 7/30/90-day window or an item's publish window opens or closes
-  (exact), and at most MAX_AGE after the build (a bound for bulk writes that send no signals,
-  and for a token write lost to a cache failure).
+  (exact), and at most MAX_AGE after the build (a bound for bulk writes that send no
+  signals).
 A Celery beat task rebuilds it every 30 seconds and after every change, so requests normally
 find a current one in the cache; a request that does not builds it (one thread per process,
 one process at a time).
@@ -45,7 +46,7 @@ import numpy as np
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
-from django.db.models import Case, CharField, Max, Min, Q, Value, When
+from django.db.models import Case, CharField, F, Max, Min, Q, Value, When
 from django.utils import timezone
 
 from .filters import (
@@ -56,7 +57,7 @@ from .filters import (
     sessions_ahead,
     starts_within_days,
 )
-from .models import Item, Offering, Topic
+from .models import CatalogVersion, Item, Offering, Topic
 from .search import normalize_search_term, search_matches
 from .visibility import published_q
 
@@ -66,10 +67,11 @@ logger = logging.getLogger(__name__)
 # shape: during a rolling deploy old and new processes then keep apart instead of unpickling
 # each other's objects.
 FORMAT = 5
-TOKEN_KEY = "catalog:index:token"
+# The tokens are the counts of CatalogVersion (committed changes, read from the database).
+TOKEN_KEY = "catalog"
 # Changed only when search documents are written, so cached term matches outlive the many
 # catalog writes that do not change what a term matches (sessions, audiences, publication).
-SEARCH_TOKEN_KEY = "catalog:index:search-token"
+SEARCH_TOKEN_KEY = "search"
 INDEX_KEY = f"catalog:index:v{FORMAT}"
 BUILD_LOCK_KEY = f"catalog:index:v{FORMAT}:building"
 REFRESH_QUEUED_KEY = "catalog:index:refresh-queued"
@@ -78,9 +80,6 @@ REFRESH_QUEUED_SECONDS = 60
 TERM_KEY_PREFIX = f"catalog:index:v{FORMAT}:term:"
 # A bound on staleness after writes that send no signal (bulk updates); see the module doc.
 MAX_AGE = dt.timedelta(seconds=90)
-# When the cache is unreachable no token can be read, so a process keeps its own index this
-# long before building again (an outage costs a little freshness, not a build per request).
-OUTAGE_REUSE = dt.timedelta(seconds=15)
 # How long a request waits for another process's build before building itself.
 BUILD_WAIT_SECONDS = 3.0
 BUILD_LOCK_SECONDS = 60
@@ -130,9 +129,9 @@ class CatalogIndex:
     # Unique per build: term matches placed in one build are never used with another.
     build_id: str
     built_at: dt.datetime
-    token: str | None
+    token: int | None
     # The search token when the build started: the key of this index's term matches.
-    search_token: str | None
+    search_token: int | None
     # The time-dependent values (publication, session windows) hold on [valid_from,
     # valid_until): from the last such change before the build to the next one after it.
     valid_from: dt.datetime
@@ -249,8 +248,8 @@ def catalog_changed() -> None:
     Until the commit every other connection still reads the catalog as it was, so the index
     stays right for them (and a long import does not make every reader rebuild); the token
     changes after the commit, so a build that read the database before it is no longer used,
-    and a rebuild is queued for the worker. This process drops its own copy at once too,
-    which matters when the cache (and so the token) is unreachable.
+    and a rebuild is queued for the worker. This process drops its own copy at once too, so
+    its next request reads what it wrote.
     """
     global _memo
     _memo = None
@@ -264,6 +263,8 @@ def search_changed() -> None:
     the catalog token, and before it: an index that sees a new catalog token never keeps an
     old search token.
     """
+    with _term_memo_lock:  # this process reads its own writes back at once
+        _term_memo.clear()
     transaction.on_commit(_after_search_commit, robust=True)
     catalog_changed()
 
@@ -293,23 +294,18 @@ def _after_commit() -> None:
 
 
 def _new_token(key: str) -> None:
-    try:
-        cache.set(key, uuid.uuid4().hex, timeout=None)
-    except Exception:  # noqa: BLE001
-        logger.warning("cache unavailable; catalog index token not changed")
+    """Count a committed change (a database write, which a cache failure cannot lose)."""
+    rows = CatalogVersion.objects.filter(pk=CatalogVersion.ROW)
+    if not rows.update(**{key: F(key) + 1}):
+        CatalogVersion.objects.get_or_create(
+            pk=CatalogVersion.ROW, defaults={TOKEN_KEY: 1, SEARCH_TOKEN_KEY: 1}
+        )
 
 
-def _current_token(key: str = TOKEN_KEY) -> str | None:
-    """The current token (one is made when there is none); None when the cache is down."""
-    try:
-        token = cache.get(key)
-        if token is None:
-            cache.add(key, uuid.uuid4().hex, timeout=None)
-            token = cache.get(key)
-        return token
-    except Exception:  # noqa: BLE001
-        logger.warning("cache unavailable; catalog index freshness read from this process")
-        return None
+def _current_token(key: str = TOKEN_KEY) -> int:
+    """The count of committed changes (one small query)."""
+    rows = CatalogVersion.objects.filter(pk=CatalogVersion.ROW)
+    return rows.values_list(key, flat=True).first() or 0
 
 
 def catalog_index(now: dt.datetime | None = None) -> CatalogIndex:
@@ -324,22 +320,15 @@ def catalog_index(now: dt.datetime | None = None) -> CatalogIndex:
         return _usable_memo(token, now) or _fetch_or_build(token, now)
 
 
-def _usable_memo(token: str | None, now: dt.datetime) -> CatalogIndex | None:
+def _usable_memo(token: int, now: dt.datetime) -> CatalogIndex | None:
     memo = _memo
-    if memo is None or not memo.covers(now):
-        return None
-    if token is not None and memo.token == token:
-        return memo
-    if token is None and now - memo.built_at < OUTAGE_REUSE:
+    if memo is not None and memo.token == token and memo.covers(now):
         return memo
     return None
 
 
-def _fetch_or_build(token: str | None, now: dt.datetime) -> CatalogIndex:
+def _fetch_or_build(token: int, now: dt.datetime) -> CatalogIndex:
     global _memo
-    if token is None:
-        _memo = build_index(now, token=None)
-        return _memo
     shared = _shared_index(token, now)
     if shared is None:
         shared = _build_once(token, now)
@@ -347,7 +336,7 @@ def _fetch_or_build(token: str | None, now: dt.datetime) -> CatalogIndex:
     return shared
 
 
-def _shared_index(token: str, now: dt.datetime) -> CatalogIndex | None:
+def _shared_index(token: int, now: dt.datetime) -> CatalogIndex | None:
     try:
         shared = cache.get(INDEX_KEY)
     except Exception:  # noqa: BLE001
@@ -357,7 +346,7 @@ def _shared_index(token: str, now: dt.datetime) -> CatalogIndex | None:
     return None
 
 
-def _build_once(token: str, now: dt.datetime) -> CatalogIndex:
+def _build_once(token: int, now: dt.datetime) -> CatalogIndex:
     """Build and share an index; if another process is building one, wait for it a moment."""
     try:
         building_elsewhere = not cache.add(BUILD_LOCK_KEY, 1, timeout=BUILD_LOCK_SECONDS)
@@ -378,22 +367,21 @@ def _build_once(token: str, now: dt.datetime) -> CatalogIndex:
                 cache.delete(BUILD_LOCK_KEY)
 
 
-def refresh_index(now: dt.datetime | None = None, *, token: str | None = None) -> CatalogIndex:
+def refresh_index(now: dt.datetime | None = None, *, token: int | None = None) -> CatalogIndex:
     """Build the index for `now` and share it through the cache (the beat task calls this)."""
     now = now or timezone.now()
-    token = token or _current_token()
+    token = _current_token() if token is None else token
     index = build_index(now, token=token)
-    if token is not None:
-        try:
-            # Not over a newer one: a write during the build has retired this index already.
-            if _current_token() == token:
-                cache.set(INDEX_KEY, index, timeout=int(MAX_AGE.total_seconds()) + 60)
-        except Exception:  # noqa: BLE001
-            logger.warning("cache unavailable; catalog index kept in this process only")
+    try:
+        # Not over a newer one: a write during the build has retired this index already.
+        if _current_token() == token:
+            cache.set(INDEX_KEY, index, timeout=int(MAX_AGE.total_seconds()) + 60)
+    except Exception:  # noqa: BLE001
+        logger.warning("cache unavailable; catalog index kept in this process only")
     return index
 
 
-def build_index(now: dt.datetime, *, token: str | None) -> CatalogIndex:
+def build_index(now: dt.datetime, *, token: int | None) -> CatalogIndex:
     """Read the published catalog as of `now` into arrays (a handful of queries)."""
     # Read before the data, like `token`: a write during the build makes the index stale.
     search_token = _current_token(SEARCH_TOKEN_KEY) if token is not None else None

@@ -293,6 +293,24 @@ class SearchDocument(models.Model):
         return f"Search document of item {self.item_id}"
 
 
+class CatalogVersion(models.Model):
+    """Counts of committed changes to what the catalog index holds (catalog.index): one row.
+
+    In the database, not the cache, so that no change can be lost to a cache failure: an
+    index is used only while these counts are the ones it was built with, and a restricted
+    item must never stay in outsiders' counts. `search` counts search-document changes, which
+    retire cached term matches.
+    """
+
+    ROW = 1
+
+    catalog = models.BigIntegerField(default=0)
+    search = models.BigIntegerField(default=0)
+
+    def __str__(self):
+        return f"Catalog version {self.catalog} (search {self.search})"
+
+
 class ZeroResultSearch(models.Model):
     """Searches that found nothing, counted per normalized term and day: unmet demand.
 
