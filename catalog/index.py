@@ -109,6 +109,8 @@ POSITION = np.int32
 # This process's copy, so a request costs one cache read (the token), not an unpickling.
 _memo: CatalogIndex | None = None
 _build_lock = threading.Lock()
+# Per thread: how often each count was asked for, and up to which ask it was raised.
+_pending = threading.local()
 # This process's most recently used term matches, by cache key (which holds the search token),
 # oldest first: (the matched ids and ranks, the build they were last placed in, that placement).
 _term_memo: dict[str, tuple] = {}
@@ -253,7 +255,7 @@ def catalog_changed() -> None:
     """
     global _memo
     _memo = None
-    transaction.on_commit(_after_commit, robust=True)
+    _count_after_commit(TOKEN_KEY)
 
 
 def search_changed() -> None:
@@ -265,25 +267,44 @@ def search_changed() -> None:
     """
     with _term_memo_lock:  # this process reads its own writes back at once
         _term_memo.clear()
-    transaction.on_commit(_after_search_commit, robust=True)
+    _count_after_commit(SEARCH_TOKEN_KEY)
     catalog_changed()
 
 
-def _after_search_commit() -> None:
-    _new_token(SEARCH_TOKEN_KEY)
+def _count_after_commit(key: str) -> None:
+    """Raise the count `key` once the current transaction commits (at once outside one).
+
+    A transaction's commit callbacks all run, one after the other, in the thread that
+    committed; asked once per write, the count is raised by the first of them only. What this
+    thread asked for since the last raise tells the two apart (`_pending`), so the next
+    transaction's writes are counted again.
+    """
+    asked = _pending.__dict__
+    asked[key] = asked.get(key, 0) + 1
+    transaction.on_commit(lambda: _after_commit(key), robust=True)
 
 
-def _after_commit() -> None:
+def _after_commit(key: str) -> None:
+    asked = _pending.__dict__
+    if asked.get(f"{key}:counted") == asked.get(key):
+        return  # this commit is counted already
+    asked[f"{key}:counted"] = asked.get(key)
+    _new_token(key)
+    if key == TOKEN_KEY:
+        _retired()
+
+
+def _retired() -> None:
+    """After a counted commit: drop this process's copy and queue a rebuild for the worker."""
     global _memo
     _memo = None
-    _new_token(TOKEN_KEY)
     if settings.CELERY_TASK_ALWAYS_EAGER:
         # No worker (the embedded default): the next reader rebuilds, once, instead of every
         # write of a transaction rebuilding inline as its commit callbacks run.
         return
     try:
-        # One refresh waiting in the queue is enough (a transaction's commit callbacks all
-        # ask); the task clears the mark as it starts, so a later commit queues the next one.
+        # One refresh waiting in the queue is enough; the task clears the mark as it starts,
+        # so a later commit queues the next one.
         queued = cache.add(REFRESH_QUEUED_KEY, 1, timeout=REFRESH_QUEUED_SECONDS)
     except Exception:  # noqa: BLE001 - the cache is down: readers rebuild when they need to
         return

@@ -528,3 +528,18 @@ def test_the_version_row_is_made_again_when_missing():
     assert (index._current_token(), index._current_token(index.SEARCH_TOKEN_KEY)) == (1, 1)
     index._new_token(index.SEARCH_TOKEN_KEY)
     assert (index._current_token(), index._current_token(index.SEARCH_TOKEN_KEY)) == (1, 2)
+
+
+@pytest.mark.django_db
+def test_a_transaction_is_counted_once_however_many_writes_it_holds(committed):
+    before = index._current_token(), index._current_token(index.SEARCH_TOKEN_KEY)
+
+    with committed():
+        items = [ItemFactory(topics=[TopicFactory(name=f"Topic {n}")]) for n in range(4)]
+        item_search_refresh(item_ids=[item.pk for item in items])
+    once = index._current_token(), index._current_token(index.SEARCH_TOKEN_KEY)
+    with committed():
+        ItemFactory()
+
+    assert once == (before[0] + 1, before[1] + 1)
+    assert index._current_token() == before[0] + 2
