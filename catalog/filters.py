@@ -20,6 +20,8 @@ from .search import MAX_TERM_LENGTH, search_items
 # Facets whose values are read from the data (GROUP BY); the others have fixed choices.
 GROUPED_FACETS = ("topic", "provider", "language")
 STATIC_FACETS = ("format", "level", "duration", "starts")
+# Every filter that narrows the results: the facets, and a theme (not a facet: no counts).
+CONDITION_FILTERS = (*GROUPED_FACETS, *STATIC_FACETS, "theme")
 MAX_VALUES_PER_FACET = 20
 
 INVALID_TOPIC = "“%(value)s” is not a valid topic."
@@ -27,6 +29,7 @@ INVALID_LANGUAGE = "“%(value)s” is not a valid language code."
 INVALID_PROVIDER = "“%(value)s” is not a valid provider."
 INVALID_THEME = "“%(value)s” is not a valid theme."
 TOO_MANY_VALUES = "Choose at most %(limit)s values."
+SLUG_PATTERN = r"[-a-zA-Z0-9_]+"
 
 
 class DurationBand(TextChoices):
@@ -131,7 +134,18 @@ class MultipleValueField(forms.Field):
 
 
 class MultipleValueFilter(django_filters.Filter):
+    """A facet of free values (not fixed choices), applied through `filter_condition`."""
+
     field_class = MultipleValueField
+
+    def __init__(self, label: str, *, pattern: str, max_length: int, invalid_message: str):
+        super().__init__(
+            label=label,
+            method="filter_condition",
+            pattern=pattern,
+            max_length=max_length,
+            invalid_message=invalid_message,
+        )
 
 
 class ItemFilterSet(django_filters.FilterSet):
@@ -145,11 +159,7 @@ class ItemFilterSet(django_filters.FilterSet):
         label="Search", max_length=MAX_TERM_LENGTH, method="filter_search", strip=True
     )
     topic = MultipleValueFilter(
-        label="Topic",
-        method="filter_condition",
-        pattern=r"[-a-zA-Z0-9_]+",
-        max_length=120,
-        invalid_message=INVALID_TOPIC,
+        "Topic", pattern=SLUG_PATTERN, max_length=120, invalid_message=INVALID_TOPIC
     )
     format = django_filters.MultipleChoiceFilter(
         label="Format", choices=Item.Format.choices, method="filter_condition"
@@ -161,26 +171,17 @@ class ItemFilterSet(django_filters.FilterSet):
         label="Level", choices=Item.Level.choices, method="filter_condition"
     )
     language = MultipleValueFilter(
-        label="Language",
-        method="filter_condition",
+        "Language",
         pattern=r"[a-zA-Z]{2,3}([-_][a-zA-Z0-9]{2,8})?",
         max_length=8,
         invalid_message=INVALID_LANGUAGE,
     )
     provider = MultipleValueFilter(
-        label="Provider",
-        method="filter_condition",
-        pattern=r"[^\x00-\x1f]+",
-        max_length=120,
-        invalid_message=INVALID_PROVIDER,
+        "Provider", pattern=r"[^\x00-\x1f]+", max_length=120, invalid_message=INVALID_PROVIDER
     )
     # Items of a released monthly theme (?theme=<slug>), e.g. from a theme page.
     theme = MultipleValueFilter(
-        label="Theme",
-        method="filter_condition",
-        pattern=r"[-a-zA-Z0-9_]+",
-        max_length=220,
-        invalid_message=INVALID_THEME,
+        "Theme", pattern=SLUG_PATTERN, max_length=220, invalid_message=INVALID_THEME
     )
     starts = django_filters.ChoiceFilter(
         label="Sessions",
@@ -207,7 +208,7 @@ class ItemFilterSet(django_filters.FilterSet):
         """The valid, non-empty facet filters as {facet name: Q}. Invalid input is left out."""
         self.errors  # noqa: B018 - validates the form so cleaned_data exists
         conditions = {}
-        for name in (*GROUPED_FACETS, *STATIC_FACETS, "theme"):
+        for name in CONDITION_FILTERS:
             value = self.form.cleaned_data.get(name)
             if value:
                 conditions[name] = self.condition(name, value)
@@ -220,7 +221,7 @@ class ItemFilterSet(django_filters.FilterSet):
         """
         self.errors  # noqa: B018 - validates the form so cleaned_data exists
         selected = {}
-        for name in (*GROUPED_FACETS, *STATIC_FACETS, "theme"):
+        for name in CONDITION_FILTERS:
             value = self.form.cleaned_data.get(name) or []
             selected[name] = [value] if isinstance(value, str) else list(value)
         return selected

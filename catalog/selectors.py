@@ -21,10 +21,11 @@ from .filters import (
     DurationBand,
     StartsWithin,
     effective_sort,
+    sessions_ahead,
     upcoming_sessions,
 )
 from .index import catalog_index, term_match
-from .models import Item, Offering
+from .models import Item
 from .search import normalize_search_term
 from .visibility import (
     audiences_of,
@@ -94,9 +95,7 @@ def item_get_visible_to(*, user, slug: str, now: dt.datetime | None = None) -> I
             "topics",
             Prefetch(
                 "offerings",
-                queryset=Offering.objects.filter(
-                    status=Offering.Status.SCHEDULED, starts_at__gt=now
-                ).order_by("starts_at"),
+                queryset=sessions_ahead(now).order_by("starts_at"),
                 to_attr="upcoming_sessions",
             ),
         )

@@ -33,24 +33,20 @@ class FacetGroup:
         return any(option.selected for option in self.options)
 
 
-def _facet_groups(filterset: ItemFilterSet, facets: selectors.FacetCounts) -> list[FacetGroup]:
-    chosen = filterset.form.cleaned_data
-
+def _facet_groups(
+    selected: dict[str, list[str]], facets: selectors.FacetCounts
+) -> list[FacetGroup]:
     def static(name: str, label: str, choices, multiple: bool = True) -> FacetGroup:
-        picked = chosen.get(name) or []
-        if isinstance(picked, str):
-            picked = [picked]
         counts = facets.static.get(name, {})
-        return FacetGroup(
-            name,
-            label,
-            [FacetOption(v, lbl, counts.get(v, 0), v in picked) for v, lbl in choices],
-            multiple,
-        )
+        options = [
+            FacetOption(value, text, counts.get(value, 0), value in selected[name])
+            for value, text in choices
+        ]
+        return FacetGroup(name, label, options, multiple)
 
     def grouped(name: str, label: str, rows) -> FacetGroup:
-        picked = chosen.get(name) or []
-        return FacetGroup(name, label, [FacetOption(v, lbl, n, v in picked) for v, lbl, n in rows])
+        options = [FacetOption(v, text, n, v in selected[name]) for v, text, n in rows]
+        return FacetGroup(name, label, options)
 
     groups = [
         grouped("topic", "Topic", facets.topics),
@@ -70,12 +66,14 @@ def item_list(request):
     filterset = ItemFilterSet(request.GET, queryset=Item.objects.none(), request=request, now=now)
     term = filterset.term
     conditions = filterset.conditions()
+    selected = filterset.selected()
+    chosen_sort = filterset.form.cleaned_data.get("sort") or ""
     search = selectors.item_catalog_search(
         user=request.user,
         term=term,
         conditions=conditions,
-        selected=filterset.selected(),
-        sort=filterset.form.cleaned_data.get("sort") or "",
+        selected=selected,
+        sort=chosen_sort,
         now=now,
     )
     facets = search.facets
@@ -85,8 +83,6 @@ def item_list(request):
     items = list(page.object_list)
     if term and not facets.total and page_number in (None, "", "1"):
         services.zero_result_search_record(term=term)
-    chosen_sort = filterset.form.cleaned_data.get("sort") or ""
-    sort = effective_sort(chosen_sort, has_term=bool(term))
     return render(
         request,
         "catalog/item_list.html",
@@ -98,9 +94,11 @@ def item_list(request):
             "page_obj": page,
             "paginator": paginator,
             "total": facets.total,
-            "facet_groups": _facet_groups(filterset, facets),
+            "facet_groups": _facet_groups(selected, facets),
+            # Not a facet (no counts, no checkboxes): kept by the filter form, shown as chips.
+            "chosen_themes": selected["theme"],
             "has_filters": bool(conditions),
-            "sort": sort,
+            "sort": effective_sort(chosen_sort, has_term=bool(term)),
             # Kept across filter changes only when the person picked it: a new search term
             # should otherwise switch the default order to relevance.
             "chosen_sort": chosen_sort,

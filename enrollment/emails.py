@@ -9,8 +9,6 @@ that Celery delivers twice send one email. The keys name what the email is about
 - one "a session opened" email per interest.
 """
 
-from django.utils import formats
-
 from catalog.models import Item, Offering
 from notifications.kinds import Kind
 from notifications.services import absolute_url, email_send_once
@@ -19,20 +17,14 @@ from people.models import User
 from .calendar import CANCEL, REQUEST, invite_mimetype, offering_invite
 from .models import Enrollment, SessionInterest
 from .selectors import waitlist_position
+from .templatetags.enrollment_tags import session_span
 
 TEMPLATE_DIR = "enrollment/email"
 
 
 def session_when(offering: Offering) -> str:
     """'Tuesday 3 March 2026, 09:00–12:00 (Europe/London)', in the session's own time zone."""
-    starts_at, ends_at = offering.local_starts_at, offering.local_ends_at
-    day = formats.date_format(starts_at, "l j F Y")
-    start = formats.time_format(starts_at, "H:i")
-    if starts_at.date() == ends_at.date():
-        end = formats.time_format(ends_at, "H:i")
-    else:
-        end = formats.date_format(ends_at, "l j F Y, H:i")
-    return f"{day}, {start}–{end} ({offering.timezone})"
+    return f"{session_span(offering)} ({offering.timezone})"
 
 
 def _item_context(item: Item) -> dict:
@@ -56,11 +48,18 @@ def _invite(offering: Offering, user: User, method: str) -> tuple[str, bytes, st
 
 
 def _enrollment_email(
-    enrollment: Enrollment, *, key: str, template: str, kind: str, method: str | None
+    enrollment: Enrollment,
+    *,
+    key: str,
+    template: str,
+    kind: str,
+    method: str | None = None,
+    **extra,
 ) -> bool:
+    """One email about this enrollment; `method` attaches an invite for a session."""
     user = enrollment.user
     offering = enrollment.offering
-    context = {"enrollment": enrollment}
+    context = {"enrollment": enrollment, **extra}
     attachments = []
     if offering is not None:
         context.update(_offering_context(offering))
@@ -89,17 +88,13 @@ def enrollment_confirmation_send(*, enrollment: Enrollment) -> bool:
 
 
 def waitlist_confirmation_send(*, enrollment: Enrollment) -> bool:
-    user = enrollment.user
-    return email_send_once(
+    # No invite: there is no seat yet.
+    return _enrollment_email(
+        enrollment,
         key=f"waitlist-confirmation:{enrollment.pk}",
-        user=user,
-        template=f"{TEMPLATE_DIR}/waitlist",
-        context={
-            "enrollment": enrollment,
-            "position": waitlist_position(enrollment=enrollment),
-            **_offering_context(enrollment.offering),
-        },
+        template="waitlist",
         kind=Kind.WAITLIST_CONFIRMATION,
+        position=waitlist_position(enrollment=enrollment),
     )
 
 
@@ -150,12 +145,10 @@ def offering_cancelled_send(*, offering: Offering, enrollment: Enrollment) -> bo
 
 
 def session_reminder_send(*, enrollment: Enrollment) -> bool:
-    offering = enrollment.offering
-    return email_send_once(
-        key=f"session-reminder:{enrollment.pk}:{offering.starts_at.isoformat()}",
-        user=enrollment.user,
-        template=f"{TEMPLATE_DIR}/session_reminder",
-        context={"enrollment": enrollment, **_offering_context(offering)},
+    return _enrollment_email(
+        enrollment,
+        key=f"session-reminder:{enrollment.pk}:{enrollment.offering.starts_at.isoformat()}",
+        template="session_reminder",
         kind=Kind.SESSION_REMINDER,
     )
 

@@ -94,6 +94,42 @@ def offering_list_open_for_item(*, item: Item, now=None) -> list[Offering]:
     return offerings
 
 
+def offering_list_switch_targets(*, enrollment: Enrollment) -> list[Offering]:
+    """The sessions of the enrollment's item it may switch to: open now, and not its own."""
+    return [
+        offering
+        for offering in offering_list_open_for_item(item=enrollment.item)
+        if offering.pk != enrollment.offering_id and offering.enrollment_open
+    ]
+
+
+def enrollment_outcome_preview(
+    *, offering: Offering | None, existing: Enrollment | None
+) -> tuple[str, int | None]:
+    """What enrolling would do now, for the confirmation page, and the place in line if any.
+
+    The outcome is "already", "cancelled", "closed", "full", "waitlist" or "seat", by the
+    rules `services.enrollment_create` applies. Read without a lock, so it is a preview:
+    the service decides for real when the person confirms.
+    """
+    if existing is not None:
+        return "already", None
+    if offering is None:
+        return "seat", None
+    if offering.status == Offering.Status.CANCELLED:
+        return "cancelled", None
+    if not offering.is_enrollment_open():
+        return "closed", None
+    if (
+        offering.capacity is not None
+        and offering_seats_taken(offering=offering) >= offering.capacity
+    ):
+        if not offering.waitlist_enabled:
+            return "full", None
+        return "waitlist", offering_waitlist_length(offering=offering) + 1
+    return "seat", None
+
+
 @dataclass
 class ItemActions:
     """What the item page offers the person: their place, the sessions, save and notify."""

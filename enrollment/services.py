@@ -121,6 +121,29 @@ def _event(
     )
 
 
+def _transition(
+    enrollment: Enrollment,
+    *,
+    status: str,
+    kind: str,
+    source: str,
+    actor: User | None,
+    at: datetime.datetime,
+    note: str = "",
+    **stamps,
+) -> None:
+    """Move the enrollment to `status` (setting `stamps`, e.g. completed_at) and record it.
+
+    The row and its transcript event are written together, so no change of status goes
+    unrecorded.
+    """
+    enrollment.status = status
+    for name, value in stamps.items():
+        setattr(enrollment, name, value)
+    enrollment.save(update_fields=["status", *stamps, "updated_at"])
+    _event(enrollment=enrollment, kind=kind, source=source, actor=actor, at=at, note=note)
+
+
 def _schedule(task, object_id: int) -> None:
     transaction.on_commit(lambda: task.delay(object_id))
 
@@ -233,11 +256,10 @@ def _withdraw_locked(
     if enrollment.offering_id and now >= enrollment.offering.starts_at:
         raise ValidationError(WITHDRAW_TOO_LATE)
     held_seat = enrollment.status == Enrollment.Status.ENROLLED
-    enrollment.status = Enrollment.Status.WITHDRAWN
-    enrollment.withdrawn_at = now
-    enrollment.save(update_fields=["status", "withdrawn_at", "updated_at"])
-    _event(
-        enrollment=enrollment,
+    _transition(
+        enrollment,
+        status=Enrollment.Status.WITHDRAWN,
+        withdrawn_at=now,
         kind=TranscriptEvent.Kind.WITHDREW,
         source=source,
         actor=actor,
@@ -287,11 +309,10 @@ def _promote_locked(
         user = enrollment.user
         if not (user.is_active and item_is_enrollable_by(user=user, item=offering.item)):
             continue
-        enrollment.status = Enrollment.Status.ENROLLED
-        enrollment.enrolled_at = now
-        enrollment.save(update_fields=["status", "enrolled_at", "updated_at"])
-        _event(
-            enrollment=enrollment,
+        _transition(
+            enrollment,
+            status=Enrollment.Status.ENROLLED,
+            enrolled_at=now,
             kind=TranscriptEvent.Kind.PROMOTED,
             source=enrollment.source,
             actor=actor,
@@ -462,17 +483,17 @@ def enrollment_complete(*, enrollment: Enrollment, actor: User, reflection: str 
     if enrollment.status != Enrollment.Status.ENROLLED:
         raise ValidationError(COMPLETE_NOT_ENROLLED)
     now = timezone.now()
-    enrollment.status = Enrollment.Status.COMPLETED
-    enrollment.completed_at = now
-    enrollment.reflection = reflection.strip()
-    enrollment.save(update_fields=["status", "completed_at", "reflection", "updated_at"])
-    _event(
-        enrollment=enrollment,
+    reflection = reflection.strip()
+    _transition(
+        enrollment,
+        status=Enrollment.Status.COMPLETED,
+        completed_at=now,
+        reflection=reflection,
         kind=TranscriptEvent.Kind.COMPLETED,
         source=enrollment.source,
         actor=actor,
         at=now,
-        note=enrollment.reflection,
+        note=reflection,
     )
     return enrollment
 
@@ -492,11 +513,10 @@ def attendance_mark(*, enrollment: Enrollment, actor: User) -> Enrollment:
     now = timezone.now()
     if now < enrollment.offering.starts_at:
         raise ValidationError(ATTENDANCE_BEFORE_START)
-    enrollment.status = Enrollment.Status.COMPLETED
-    enrollment.completed_at = now
-    enrollment.save(update_fields=["status", "completed_at", "updated_at"])
-    _event(
-        enrollment=enrollment,
+    _transition(
+        enrollment,
+        status=Enrollment.Status.COMPLETED,
+        completed_at=now,
         kind=TranscriptEvent.Kind.COMPLETED,
         source=Source.ADMIN,
         actor=actor,
@@ -595,10 +615,9 @@ def _cancel_enrollments_locked(*, offering: Offering, actor: User | None, now) -
         offering=offering, status__in=ACTIVE_STATUSES
     )
     for enrollment in active:
-        enrollment.status = Enrollment.Status.CANCELLED
-        enrollment.save(update_fields=["status", "updated_at"])
-        _event(
-            enrollment=enrollment,
+        _transition(
+            enrollment,
+            status=Enrollment.Status.CANCELLED,
             kind=TranscriptEvent.Kind.CANCELLED,
             source=Source.ADMIN,
             actor=actor,

@@ -17,6 +17,7 @@ from django.utils import timezone
 from catalog.models import Offering
 from notifications.kinds import Kind
 from notifications.selectors import email_allowed
+from notifications.services import EMAIL_TASK_RETRY
 
 from . import emails
 from .models import Enrollment, SessionInterest
@@ -27,14 +28,6 @@ logger = logging.getLogger(__name__)
 # How long before a session its reminder is due. Beat runs every 15 minutes, so the
 # reminder goes between 24 h and 23 h 45 min ahead.
 REMINDER_LEAD = datetime.timedelta(hours=24)
-
-RETRY = {
-    "autoretry_for": (OSError,),
-    "retry_backoff": 30,
-    "retry_backoff_max": 15 * 60,
-    "retry_jitter": True,
-    "max_retries": 8,
-}
 
 
 def _enrollment(enrollment_id: int, status: str) -> Enrollment | None:
@@ -62,7 +55,18 @@ def _offering(offering_id: int, status: str) -> Offering | None:
     return offering
 
 
-@shared_task(**RETRY)
+def _email_each(offering: Offering, status: str, send) -> int:
+    """`send` each enrollment of the offering in `status`; returns how many emails went out."""
+    enrollments = Enrollment.objects.filter(offering=offering, status=status).select_related("user")
+    sent = 0
+    for enrollment in enrollments.iterator():
+        # The offering is already loaded; this spares a query per person.
+        enrollment.offering = offering
+        sent += send(offering=offering, enrollment=enrollment)
+    return sent
+
+
+@shared_task(**EMAIL_TASK_RETRY)
 def send_enrollment_confirmation(enrollment_id: int) -> bool:
     """A seat (or a self-paced enrollment): confirmation, with an invite for a session."""
     enrollment = _enrollment(enrollment_id, Enrollment.Status.ENROLLED)
@@ -71,7 +75,7 @@ def send_enrollment_confirmation(enrollment_id: int) -> bool:
     return emails.enrollment_confirmation_send(enrollment=enrollment)
 
 
-@shared_task(**RETRY)
+@shared_task(**EMAIL_TASK_RETRY)
 def send_waitlist_confirmation(enrollment_id: int) -> bool:
     """On the waitlist: the position in line, and no invite (there is no seat yet)."""
     enrollment = _enrollment(enrollment_id, Enrollment.Status.WAITLISTED)
@@ -80,7 +84,7 @@ def send_waitlist_confirmation(enrollment_id: int) -> bool:
     return emails.waitlist_confirmation_send(enrollment=enrollment)
 
 
-@shared_task(**RETRY)
+@shared_task(**EMAIL_TASK_RETRY)
 def send_promotion_notice(enrollment_id: int) -> bool:
     """Promoted from the waitlist: the seat is theirs, with the invite."""
     enrollment = _enrollment(enrollment_id, Enrollment.Status.ENROLLED)
@@ -89,7 +93,7 @@ def send_promotion_notice(enrollment_id: int) -> bool:
     return emails.promotion_notice_send(enrollment=enrollment)
 
 
-@shared_task(**RETRY)
+@shared_task(**EMAIL_TASK_RETRY)
 def send_withdrawal_notice(enrollment_id: int) -> bool:
     """Withdrawn: confirmation, and a CANCEL that removes the session from their calendar."""
     enrollment = _enrollment(enrollment_id, Enrollment.Status.WITHDRAWN)
@@ -98,7 +102,7 @@ def send_withdrawal_notice(enrollment_id: int) -> bool:
     return emails.withdrawal_notice_send(enrollment=enrollment)
 
 
-@shared_task(**RETRY)
+@shared_task(**EMAIL_TASK_RETRY)
 def send_offering_changed(offering_id: int) -> int:
     """The time or place changed: everyone with a seat gets the updated invite.
 
@@ -108,17 +112,10 @@ def send_offering_changed(offering_id: int) -> int:
     offering = _offering(offering_id, Offering.Status.SCHEDULED)
     if offering is None:
         return 0
-    enrollments = Enrollment.objects.filter(
-        offering=offering, status=Enrollment.Status.ENROLLED
-    ).select_related("user")
-    sent = 0
-    for enrollment in enrollments.iterator():
-        enrollment.offering = offering
-        sent += emails.offering_changed_send(offering=offering, enrollment=enrollment)
-    return sent
+    return _email_each(offering, Enrollment.Status.ENROLLED, emails.offering_changed_send)
 
 
-@shared_task(**RETRY)
+@shared_task(**EMAIL_TASK_RETRY)
 def send_offering_cancelled(offering_id: int) -> int:
     """The session was cancelled: everyone who was on it (seat or waitlist) is told.
 
@@ -128,17 +125,10 @@ def send_offering_cancelled(offering_id: int) -> int:
     offering = _offering(offering_id, Offering.Status.CANCELLED)
     if offering is None:
         return 0
-    enrollments = Enrollment.objects.filter(
-        offering=offering, status=Enrollment.Status.CANCELLED
-    ).select_related("user")
-    sent = 0
-    for enrollment in enrollments.iterator():
-        enrollment.offering = offering
-        sent += emails.offering_cancelled_send(offering=offering, enrollment=enrollment)
-    return sent
+    return _email_each(offering, Enrollment.Status.CANCELLED, emails.offering_cancelled_send)
 
 
-@shared_task(**RETRY)
+@shared_task(**EMAIL_TASK_RETRY)
 def send_session_reminders() -> int:
     """Periodic: remind everyone with a seat in a session starting within REMINDER_LEAD.
 
@@ -163,7 +153,7 @@ def send_session_reminders() -> int:
     return sent
 
 
-@shared_task(**RETRY)
+@shared_task(**EMAIL_TASK_RETRY)
 def notify_session_opened(offering_id: int) -> int:
     """A new session of an item opened: tell each person who asked, once.
 

@@ -77,27 +77,14 @@ def enroll(request, slug):
             return redirect(reverse("enrollment:my_learning") + f"#enrollment-{enrollment.pk}")
     existing = selectors.enrollment_active_for_item(user=request.user, item=item)
     context = {"item": item, "offering": offering, "form": form, "error": error}
-    context.update(_what_will_happen(item=item, offering=offering, existing=existing))
+    context.update(_what_will_happen(offering=offering, existing=existing))
     return render(request, "enrollment/enroll_confirm.html", context, status=status)
 
 
-def _what_will_happen(*, item, offering, existing) -> dict:
-    outcome = "seat"
-    next_position = None
-    if existing is not None:
-        outcome = "already"
-    elif offering is not None:
-        seats_taken = selectors.offering_seats_taken(offering=offering)
-        if offering.status == offering.Status.CANCELLED:
-            outcome = "cancelled"
-        elif not offering.is_enrollment_open():
-            outcome = "closed"
-        elif offering.capacity is not None and seats_taken >= offering.capacity:
-            if offering.waitlist_enabled:
-                outcome = "waitlist"
-                next_position = selectors.offering_waitlist_length(offering=offering) + 1
-            else:
-                outcome = "full"
+def _what_will_happen(*, offering, existing) -> dict:
+    outcome, next_position = selectors.enrollment_outcome_preview(
+        offering=offering, existing=existing
+    )
     return {
         "outcome": outcome,
         "existing": existing,
@@ -140,11 +127,7 @@ def switch(request, pk):
     enrollment = _own_enrollment_or_404(request, pk)
     if enrollment.offering_id is None or not enrollment.is_active:
         raise Http404("Only a current session place can be switched.")
-    offerings = [
-        offering
-        for offering in selectors.offering_list_open_for_item(item=enrollment.item)
-        if offering.pk != enrollment.offering_id and offering.enrollment_open
-    ]
+    offerings = selectors.offering_list_switch_targets(enrollment=enrollment)
     form = SwitchForm(request.POST or None, offerings=offerings)
     error = None
     if request.method == "POST" and form.is_valid():

@@ -16,6 +16,17 @@ from .selectors import email_allowed
 
 Attachment = tuple[str, bytes | str, str]
 
+# Celery options for a task that sends through `email_send_once`: SMTP and network errors
+# (OSError) are retried with backoff, and the keyed send makes a retry send only what is
+# still missing.
+EMAIL_TASK_RETRY = {
+    "autoretry_for": (OSError,),
+    "retry_backoff": 30,
+    "retry_backoff_max": 15 * 60,
+    "retry_jitter": True,
+    "max_retries": 8,
+}
+
 
 def absolute_url(path: str) -> str:
     """A link that works from an email client: the portal's base URL plus the path."""

@@ -35,9 +35,11 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
     def pre_social_login(self, request, sociallogin):
         """Attach a first SSO login to the employee imported from HR.
 
-        Matched by the employee-ID claim first (it survives email changes), then by email,
-        case-insensitively; the identity is then linked to that account for good. A person
-        who is not in the HR feed, or is deactivated, is turned away with a reason.
+        Matched by the employee-ID claim when the provider sends one (it survives email
+        changes, and an unknown ID is never matched by email instead: mailboxes are reused),
+        otherwise by email, case-insensitively; the identity is then linked to that account
+        for good. A person who is not in the HR feed, or is deactivated, is turned away with a
+        reason.
         """
         if sociallogin.state.get("process") == AuthProcess.CONNECT:
             # Identities are linked by the HR match below, never chosen by the person.

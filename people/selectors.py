@@ -13,12 +13,15 @@ def employee_get_for_user(*, user) -> Employee | None:
 
 
 def employee_match_for_sso(*, employee_id: str | None, emails: list[str]) -> Employee | None:
-    """The imported employee an SSO identity belongs to: by employee ID, else by email."""
+    """The imported employee an SSO identity belongs to: by employee ID, else by email.
+
+    An employee ID the identity provider sends decides alone: when it is not imported (yet),
+    whoever holds the same email has another ID and is someone else (mailboxes are reused),
+    and linking would hand this person their account for good.
+    """
     queryset = Employee.objects.select_related("user")
     if employee_id:
-        employee = queryset.filter(employee_id=employee_id).first()
-        if employee is not None:
-            return employee
+        return queryset.filter(employee_id=employee_id).first()
     for email in emails:
         if email:
             employee = queryset.filter(user__email__iexact=email.strip()).first()

@@ -172,25 +172,23 @@ class ThemeAdmin(admin.ModelAdmin):
                     messages.SUCCESS,
                 )
 
-    @admin.action(description="Publish now")
-    def publish_now(self, request, queryset):
+    def _apply_to_each(self, request, queryset, service, done: str) -> None:
+        """Run a service on each selected theme and report per theme: one refusal stops no other."""
         for theme in queryset:
             try:
-                services.theme_publish(theme=theme)
+                service(theme=theme)
             except ValidationError as error:
                 self.message_user(request, f"{theme}: {' '.join(error.messages)}", messages.ERROR)
             else:
-                self.message_user(request, f"{theme} is published.", messages.SUCCESS)
+                self.message_user(request, f"{theme} is {done}.", messages.SUCCESS)
+
+    @admin.action(description="Publish now")
+    def publish_now(self, request, queryset):
+        self._apply_to_each(request, queryset, services.theme_publish, "published")
 
     @admin.action(description="Archive (withdraw from the portal)")
     def archive(self, request, queryset):
-        for theme in queryset:
-            try:
-                services.theme_archive(theme=theme)
-            except ValidationError as error:
-                self.message_user(request, f"{theme}: {' '.join(error.messages)}", messages.ERROR)
-            else:
-                self.message_user(request, f"{theme} is archived.", messages.SUCCESS)
+        self._apply_to_each(request, queryset, services.theme_archive, "archived")
 
 
 @admin.register(ThemeRelease)

@@ -9,7 +9,12 @@ from django.utils import timezone
 
 from catalog.models import Item, Offering
 from catalog.selectors import item_list_visible_to
-from catalog.visibility import can_preview_unpublished, published_q, restricted_item
+from catalog.visibility import (
+    audiences_of,
+    can_preview_unpublished,
+    published_q,
+    restricted_item,
+)
 from enrollment.selectors import offering_seats_left
 
 from .models import Theme, ThemeItem, ThemeRelease
@@ -115,28 +120,52 @@ def theme_item_ids(*, theme: Theme) -> list[int]:
 
 
 def theme_entries_visible_to(
-    *, theme: Theme, user, now: datetime.datetime | None = None
+    *,
+    theme: Theme,
+    user,
+    now: datetime.datetime | None = None,
+    audience_ids: list[int] | None = None,
 ) -> QuerySet[ThemeItem]:
     """The theme's entries in order, keeping only items the person may see in the catalog.
 
     Admins who preview unpublished items see every entry, as on the item pages.
+    `audience_ids`: see catalog.visibility.visible_items_q.
     """
     entries = theme.entries.select_related("item").order_by("position", "pk")
     if can_preview_unpublished(user):
         return entries
-    return entries.filter(item__in=item_list_visible_to(user=user, now=now).values("pk"))
+    visible = item_list_visible_to(user=user, now=now, audience_ids=audience_ids)
+    return entries.filter(item__in=visible.values("pk"))
 
 
 def theme_offerings_visible_to(
-    *, theme: Theme, user, now: datetime.datetime | None = None
+    *,
+    theme: Theme,
+    user,
+    now: datetime.datetime | None = None,
+    audience_ids: list[int] | None = None,
 ) -> QuerySet[Offering]:
     """Featured sessions that are not cancelled, of items the person may see, by date."""
     offerings = theme.featured_offerings.select_related("item").filter(
         status=Offering.Status.SCHEDULED
     )
     if not can_preview_unpublished(user):
-        offerings = offerings.filter(item__in=item_list_visible_to(user=user, now=now).values("pk"))
+        visible = item_list_visible_to(user=user, now=now, audience_ids=audience_ids)
+        offerings = offerings.filter(item__in=visible.values("pk"))
     return offerings.order_by("starts_at")
+
+
+def catalog_view_of(user) -> tuple[bool, frozenset[int]]:
+    """What decides which items a signed-in person sees: (previews everything, audience ids).
+
+    People with the same view see the same theme entries and sessions, so a listing made for
+    many people (the announcement emails) is read once per view instead of once per person.
+    Both parts come from catalog.visibility, so the rule itself is not copied here.
+    """
+    return (
+        can_preview_unpublished(user),
+        frozenset(audiences_of(user).values_list("pk", flat=True)),
+    )
 
 
 def theme_ids_due_for_release(*, now: datetime.datetime | None = None) -> list[int]:

@@ -18,7 +18,7 @@ from django.utils.html import strip_tags
 
 from catalog.templatetags.catalog_tags import markdown
 from notifications.kinds import Kind
-from notifications.services import absolute_url, email_send_once
+from notifications.services import EMAIL_TASK_RETRY, absolute_url, email_send_once
 
 from . import selectors, services
 from .models import ThemeRelease
@@ -29,14 +29,6 @@ logger = logging.getLogger(__name__)
 BATCH_SIZE = 200
 # Items listed in the announcement email; the theme page has the rest.
 EMAIL_ITEM_COUNT = 6
-
-RETRY = {
-    "autoretry_for": (OSError,),
-    "retry_backoff": 30,
-    "retry_backoff_max": 15 * 60,
-    "retry_jitter": True,
-    "max_retries": 8,
-}
 
 
 def announcement_key(*, release_id: int, user_id: int) -> str:
@@ -71,7 +63,7 @@ def announce_theme_release(release_id: int) -> None:
     logger.info("Theme release %s: announcing to %s people.", release_id, len(recipient_ids))
 
 
-@shared_task(ignore_result=True, **RETRY)
+@shared_task(ignore_result=True, **EMAIL_TASK_RETRY)
 def send_theme_announcement_batch(release_id: int, user_ids: list[int]) -> int:
     """Email the theme announcement to these people; returns how many emails went out.
 
@@ -96,19 +88,17 @@ def send_theme_announcement_batch(release_id: int, user_ids: list[int]) -> int:
         .select_related("employee")
         .order_by("pk")
     )
+    # A release goes to every employee, most of whom share a handful of audience sets: the
+    # visible entries and sessions are read once per set, not once per person.
+    listings: dict[tuple, tuple[list[dict], list]] = {}
     sent = 0
     for user in users:
         employee = getattr(user, "employee", None)
         is_manager = bool(employee and employee.is_manager)
-        entries = [
-            {
-                "item": entry.item,
-                "note": entry.curator_note,
-                "url": absolute_url(f"{entry.item.get_absolute_url()}?source=theme_page"),
-            }
-            for entry in selectors.theme_entries_visible_to(theme=theme, user=user)
-        ]
-        sessions = list(selectors.theme_offerings_visible_to(theme=theme, user=user))
+        view = selectors.catalog_view_of(user)
+        if view not in listings:
+            listings[view] = _visible_listing(theme=theme, user=user, audience_ids=list(view[1]))
+        entries, sessions = listings[view]
         context = {
             "theme": theme,
             "theme_url": theme_url,
@@ -126,3 +116,21 @@ def send_theme_announcement_batch(release_id: int, user_ids: list[int]) -> int:
             kind=Kind.THEME_ANNOUNCEMENT,
         )
     return sent
+
+
+def _visible_listing(*, theme, user, audience_ids: list[int]) -> tuple[list[dict], list]:
+    """The theme's entries (with their email links) and sessions this person may see."""
+    entries = [
+        {
+            "item": entry.item,
+            "note": entry.curator_note,
+            "url": absolute_url(f"{entry.item.get_absolute_url()}?source=theme_page"),
+        }
+        for entry in selectors.theme_entries_visible_to(
+            theme=theme, user=user, audience_ids=audience_ids
+        )
+    ]
+    sessions = list(
+        selectors.theme_offerings_visible_to(theme=theme, user=user, audience_ids=audience_ids)
+    )
+    return entries, sessions

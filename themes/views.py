@@ -43,12 +43,17 @@ def theme_archive(request):
     return render(request, "themes/archive.html", {"themes": themes})
 
 
-@require_GET
-def theme_detail(request, slug):
-    now = timezone.now()
+def _visible_theme_or_404(request, slug: str, now):
     theme = selectors.theme_get_visible(user=request.user, slug=slug, now=now)
     if theme is None:
         raise Http404("No such theme.")
+    return theme
+
+
+@require_GET
+def theme_detail(request, slug):
+    now = timezone.now()
+    theme = _visible_theme_or_404(request, slug, now)
     return render(
         request,
         "themes/theme_detail.html",
@@ -84,9 +89,7 @@ def releases_ics(request):
 @require_GET
 def sessions_ics(request, slug):
     now = timezone.now()
-    theme = selectors.theme_get_visible(user=request.user, slug=slug, now=now)
-    if theme is None:
-        raise Http404("No such theme.")
+    theme = _visible_theme_or_404(request, slug, now)
     offerings = selectors.theme_offerings_visible_to(theme=theme, user=request.user, now=now)
     content = ics.sessions_calendar(theme=theme, offerings=offerings, now=now)
     return _ics_response(content, f"{theme.slug}-sessions.ics")

@@ -42,6 +42,11 @@ def parse_field(field: str) -> tuple:
     return ("i", int(item_id), variant, int(department_id) or None, metric)
 
 
+def _tally(pending: dict[str, Counter], fields: list[str]) -> None:
+    """One event per field into today's counter; the caller holds the store's lock."""
+    pending.setdefault(timezone.localdate().isoformat(), Counter()).update(fields)
+
+
 class RedisCounterStore:
     def __init__(self, url: str):
         import redis
@@ -59,11 +64,8 @@ class RedisCounterStore:
         self.last_push = time.monotonic()
 
     def add(self, fields: list[str]) -> None:
-        day = timezone.localdate().isoformat()
         with self.lock:
-            counter = self.pending.setdefault(day, Counter())
-            for field in fields:
-                counter[field] += 1
+            _tally(self.pending, fields)
             self.pending_events += len(fields)
             due = (
                 self.pending_events >= PUSH_EVENTS
@@ -118,11 +120,8 @@ class BufferedCounterStore:
         self.last_flush = time.monotonic()
 
     def add(self, fields: list[str]) -> None:
-        day = timezone.localdate().isoformat()
         with self.lock:
-            counter = self.pending.setdefault(day, Counter())
-            for field in fields:
-                counter[field] += 1
+            _tally(self.pending, fields)
             due = time.monotonic() - self.last_flush > BUFFER_FLUSH_SECONDS
         if due:
             from .services import widget_counts_flush

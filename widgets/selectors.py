@@ -652,7 +652,14 @@ def _person_key(pool_key: str, viewer: Viewer, variant: str, limit: int) -> str:
     return f"{pool_key}:person:{viewer.user_id}:{digest}"
 
 
-def team_suggestions_with_uptake(*, manager: Employee, now=None) -> list[dict]:
+@dataclass(frozen=True)
+class TeamUptake:
+    team_size: int
+    # {"suggestion", "active", "uptake"}; uptake is None for teams under MIN_GROUP_SIZE.
+    rows: list[dict]
+
+
+def team_suggestions_with_uptake(*, manager: Employee, now=None) -> TeamUptake:
     """A manager's suggestions, with uptake as a count over the team (teams of ≥ 5 only)."""
     now = now or timezone.now()
     team_user_ids = list(
@@ -661,19 +668,18 @@ def team_suggestions_with_uptake(*, manager: Employee, now=None) -> list[dict]:
         )
     )
     suggestions = list(TeamSuggestion.objects.filter(manager=manager).select_related("item"))
-    uptake: dict[int, int] = {}
+    uptake: dict[int, int] | None = None
     if len(team_user_ids) >= MIN_GROUP_SIZE:
         uptake = people_enrolled_counts(
             user_ids=team_user_ids,
             since_by_item={s.item_id: s.created_at for s in suggestions},
         )
-    return [
+    rows = [
         {
             "suggestion": suggestion,
             "active": suggestion.expires_at > now,
-            "uptake": uptake.get(suggestion.item_id, 0)
-            if len(team_user_ids) >= MIN_GROUP_SIZE
-            else None,
+            "uptake": None if uptake is None else uptake.get(suggestion.item_id, 0),
         }
         for suggestion in suggestions
     ]
+    return TeamUptake(team_size=len(team_user_ids), rows=rows)

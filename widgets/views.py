@@ -352,12 +352,11 @@ def team(request):
         services.team_suggestion_withdraw(manager=employee, suggestion_id=int(suggestion_id))
         messages.success(request, "The suggestion was withdrawn.")
         return redirect("widgets:team")
-    rows = selectors.team_suggestions_with_uptake(manager=employee)
-    team_size = employee.direct_reports.filter(user__is_active=True).count()
+    team = selectors.team_suggestions_with_uptake(manager=employee)
     return render(
         request,
         "widgets/team.html",
-        {"rows": rows, "team_size": team_size, "min_group": MIN_GROUP_SIZE},
+        {"rows": team.rows, "team_size": team.team_size, "min_group": MIN_GROUP_SIZE},
     )
 
 

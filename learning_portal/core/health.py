@@ -1,10 +1,20 @@
 """Readiness checks: each returns None when the dependency answers, or a reason."""
 
+import logging
 import uuid
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
+
+logger = logging.getLogger(__name__)
+
+
+def _failure(check: str, exc: Exception) -> str:
+    # /readyz is public: it names the kind of failure, while the message (host names, user
+    # names, the server's own words) goes to the log only.
+    logger.warning("readiness check %s failed: %s: %s", check, type(exc).__name__, exc)
+    return type(exc).__name__
 
 
 def check_database() -> str | None:
@@ -13,7 +23,7 @@ def check_database() -> str | None:
             cursor.execute("SELECT 1")
             cursor.fetchone()
     except Exception as exc:  # noqa: BLE001 - any failure means "not ready"
-        return f"{type(exc).__name__}: {exc}".strip()
+        return _failure("database", exc)
     return None
 
 
@@ -24,7 +34,7 @@ def check_cache() -> str | None:
         value = cache.get(key)
         cache.delete(key)
     except Exception as exc:  # noqa: BLE001
-        return f"{type(exc).__name__}: {exc}".strip()
+        return _failure("cache", exc)
     if value != "1":
         return "cache did not return the value it was given"
     return None
@@ -40,7 +50,7 @@ def check_broker() -> str | None:
         with app.connection_for_write() as conn:
             conn.ensure_connection(max_retries=1, timeout=2)
     except Exception as exc:  # noqa: BLE001
-        return f"{type(exc).__name__}: {exc}".strip()
+        return _failure("broker", exc)
     return None
 
 

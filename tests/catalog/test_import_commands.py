@@ -12,6 +12,9 @@ ITEMS = (
     "A-1,Hand hygiene,Five moments.,course,Infection control\r\n"
     "A-2,Bad format,Fine.,webinar,\r\n"
 )
+SESSIONS = (
+    "external_id,item_external_id,starts_at,ends_at\nS-1,ITEM-1,2026-12-07 09:00,2026-12-07 10:00\n"
+)
 
 
 def run(*args) -> str:
@@ -24,6 +27,15 @@ def run(*args) -> str:
 def items_file(tmp_path):
     path = tmp_path / "items.csv"
     path.write_text(ITEMS, encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def sessions_file(tmp_path):
+    """A sessions file with one session of the item ITEM-1, which the fixture creates."""
+    ItemFactory(external_id="ITEM-1")
+    path = tmp_path / "sessions.csv"
+    path.write_text(SESSIONS, encoding="utf-8")
     return path
 
 
@@ -91,16 +103,8 @@ def test_create_topics_is_refused_for_sessions(tmp_path):
 
 
 @pytest.mark.django_db
-def test_import_command_loads_sessions_for_imported_items(tmp_path):
-    ItemFactory(external_id="ITEM-1")
-    path = tmp_path / "sessions.csv"
-    path.write_text(
-        "external_id,item_external_id,starts_at,ends_at\n"
-        "S-1,ITEM-1,2026-12-07 09:00,2026-12-07 10:00\n",
-        encoding="utf-8",
-    )
-
-    output = run("import_catalog", "sessions", str(path))
+def test_import_command_loads_sessions_for_imported_items(sessions_file):
+    output = run("import_catalog", "sessions", str(sessions_file))
 
     assert output.splitlines()[0] == "Row 2 S-1: created"
     assert Offering.objects.get().item.external_id == "ITEM-1"
@@ -116,15 +120,10 @@ def test_export_command_writes_items_to_stdout_escaped():
 
 
 @pytest.mark.django_db
-def test_export_command_writes_sessions_to_a_file_that_imports_back_unchanged(tmp_path):
-    ItemFactory(external_id="ITEM-1")
-    sessions = tmp_path / "sessions.csv"
-    sessions.write_text(
-        "external_id,item_external_id,starts_at,ends_at\n"
-        "S-1,ITEM-1,2026-12-07 09:00,2026-12-07 10:00\n",
-        encoding="utf-8",
-    )
-    run("import_catalog", "sessions", str(sessions))
+def test_export_command_writes_sessions_to_a_file_that_imports_back_unchanged(
+    tmp_path, sessions_file
+):
+    run("import_catalog", "sessions", str(sessions_file))
     exported = tmp_path / "export.csv"
 
     output = run("export_catalog", "--sessions", "--output", str(exported))

@@ -5,7 +5,7 @@ import zoneinfo
 
 import pytest
 
-from catalog.importing import RowAction, item_import_csv, offering_import_csv
+from catalog.importing import ITEM_COLUMNS, RowAction, item_import_csv, offering_import_csv
 from catalog.importing.items import ITEM_NEW_TOPICS, ITEM_UNKNOWN_AUDIENCES, ITEM_UNKNOWN_TOPICS
 from catalog.importing.runner import EXTERNAL_ID_DUPLICATE, EXTERNAL_ID_REQUIRED
 from catalog.importing.sessions import SESSION_ITEM_CHANGED, SESSION_UNKNOWN_ITEM
@@ -39,46 +39,27 @@ def test_import_creates_items_with_every_column():
     TopicFactory(name="Patient safety")
     TopicFactory(name="Leadership")
     audience = AudienceFactory(name="Nurses")
-    data = csv_bytes(
-        [
-            "external_id",
-            "title",
-            "slug",
-            "summary",
-            "description",
-            "format",
-            "delivery",
-            "provider",
-            "duration_minutes",
-            "level",
-            "language",
-            "topics",
-            "audiences",
-            "launch_url",
-            "is_published",
-            "publish_start",
-            "publish_end",
-        ],
-        [
-            "LMS-1",
-            "Sepsis essentials",
-            "",
-            "Spot sepsis early.",
-            "Long text",
-            "E-Learning",
-            "Self-paced",
-            "Clinical Education",
-            "45",
-            "intermediate",
-            "en",
-            "patient safety; Leadership",
-            "nurses",
-            "https://lms.example.org/sepsis",
-            "yes",
-            "2026-07-01 09:00",
-            "2026-12-31T17:00:00+00:00",
-        ],
-    )
+    row = {
+        "external_id": "LMS-1",
+        "title": "Sepsis essentials",
+        "slug": "",
+        "summary": "Spot sepsis early.",
+        "description": "Long text",
+        "format": "E-Learning",
+        "delivery": "Self-paced",
+        "provider": "Clinical Education",
+        "duration_minutes": "45",
+        "level": "intermediate",
+        "language": "en",
+        "topics": "patient safety; Leadership",
+        "audiences": "nurses",
+        "launch_url": "https://lms.example.org/sepsis",
+        "is_published": "yes",
+        "publish_start": "2026-07-01 09:00",
+        "publish_end": "2026-12-31T17:00:00+00:00",
+    }
+    # Every column the export writes (a KeyError here: a new column needs a value above).
+    data = csv_bytes(ITEM_COLUMNS, [row[column] for column in ITEM_COLUMNS])
 
     report = item_import_csv(data=data)
 

@@ -2,7 +2,7 @@
 
 import pytest
 from django.core.exceptions import PermissionDenied
-from django.test import override_settings
+from django.test import Client, override_settings
 from django.urls import path
 from django.views import defaults
 
@@ -69,3 +69,14 @@ def test_rate_limited_page_is_friendly(client, settings):
     response = client.post("/accounts/login/", {"login": "a@example.org", "password": "x"})
     assert response.status_code == 429
     assert "Too many attempts" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_expired_form_gets_a_friendly_403_in_the_portal_layout():
+    client = Client(enforce_csrf_checks=True)
+    response = client.post("/accounts/login/", {"login": "a@example.org", "password": "x"})
+    assert response.status_code == 403
+    content = response.content.decode()
+    assert "Your form expired" in content
+    assert 'class="skip-link"' in content
+    assert 'href="/"' in content

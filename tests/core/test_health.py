@@ -24,3 +24,20 @@ def test_readyz_names_the_dependency_that_is_down(client, monkeypatch):
     body = response.json()
     assert body["status"] == "unavailable"
     assert body["down"] == {"cache": "ConnectionError: refused"}
+
+
+class _UnreachableCache:
+    def set(self, *args, **kwargs):
+        raise ConnectionError("Error 111 connecting to redis.internal.example:6379")
+
+
+@pytest.mark.django_db
+def test_readyz_names_the_kind_of_failure_but_keeps_its_details_in_the_log(
+    client, monkeypatch, caplog
+):
+    monkeypatch.setattr(health, "cache", _UnreachableCache())
+    response = client.get("/readyz")
+    assert response.status_code == 503
+    assert response.json()["down"] == {"cache": "ConnectionError"}
+    assert "redis.internal.example" not in response.content.decode()
+    assert "redis.internal.example" in caplog.text

@@ -1,7 +1,9 @@
 import pytest
 
+from catalog.models import Offering
 from enrollment import selectors
-from tests.catalog.factories import AudienceFactory, ItemFactory
+from tests.catalog.factories import AudienceFactory, ItemFactory, OfferingFactory
+from tests.enrollment.helpers import enroll
 from tests.people.factories import DepartmentFactory, EmployeeFactory
 
 pytestmark = pytest.mark.django_db
@@ -35,3 +37,33 @@ def test_an_item_checked_for_one_person_is_still_checked_for_another():
 
     assert selectors.item_is_enrollable_by(user=pharmacist.user, item=checked)
     assert not selectors.item_is_enrollable_by(user=nurse.user, item=checked)
+
+
+@pytest.mark.parametrize(
+    ("session", "expected"),
+    [
+        ({}, ("seat", None)),
+        ({"status": Offering.Status.CANCELLED}, ("cancelled", None)),
+        ({"capacity": 1, "waitlist_enabled": False}, ("full", None)),
+        ({"capacity": 1, "waitlist_enabled": True}, ("waitlist", 2)),
+    ],
+)
+def test_enrollment_outcome_preview_follows_the_enrollment_rules(session, expected):
+    offering = OfferingFactory(**session)
+    if session.get("capacity"):
+        enroll(EmployeeFactory().user, offering)
+        if session["waitlist_enabled"]:
+            enroll(EmployeeFactory().user, offering)
+
+    assert selectors.enrollment_outcome_preview(offering=offering, existing=None) == expected
+
+
+def test_enrollment_outcome_preview_for_someone_already_enrolled():
+    user = EmployeeFactory().user
+    offering = OfferingFactory()
+    existing = enroll(user, offering)
+
+    assert selectors.enrollment_outcome_preview(offering=offering, existing=existing) == (
+        "already",
+        None,
+    )

@@ -236,19 +236,14 @@ def test_withdrawing_after_the_session_started_is_refused():
     )
 
 
-def test_withdrawing_twice_is_refused():
+@pytest.mark.parametrize(
+    "finish",
+    [services.enrollment_withdraw, services.enrollment_complete],
+    ids=["withdrawing_twice", "withdrawing_a_completed_self_paced_item"],
+)
+def test_withdrawing_an_enrollment_no_longer_active_is_refused(finish):
     enrollment = enroll(person(), item=ItemFactory())
-    services.enrollment_withdraw(enrollment=enrollment, actor=enrollment.user)
-
-    assert_refused(
-        services.WITHDRAW_NOT_ACTIVE,
-        lambda: services.enrollment_withdraw(enrollment=enrollment, actor=enrollment.user),
-    )
-
-
-def test_withdrawing_a_completed_self_paced_item_is_refused():
-    enrollment = enroll(person(), item=ItemFactory())
-    services.enrollment_complete(enrollment=enrollment, actor=enrollment.user)
+    finish(enrollment=enrollment, actor=enrollment.user)
 
     assert_refused(
         services.WITHDRAW_NOT_ACTIVE,

@@ -357,3 +357,15 @@ def test_save_and_notify_me_need_post_and_go_back_to_the_item(client_as, employe
     assert response.url == item.get_absolute_url()
     assert SavedItem.objects.filter(user=employee.user, item=item).exists()
     assert not SessionInterest.objects.filter(user=employee.user).exists()
+
+
+def test_my_learning_shows_the_end_date_of_a_session_over_several_days(client_as, employee):
+    starts_at = dt.datetime(2030, 3, 4, 9, 0, tzinfo=dt.UTC)
+    two_days = OfferingFactory(
+        starts_at=starts_at, ends_at=starts_at + dt.timedelta(days=1, hours=8), timezone="UTC"
+    )
+    enroll(employee.user, two_days)
+
+    html = client_as(employee).get(reverse("enrollment:my_learning")).content.decode()
+
+    assert "Monday 4 March 2030, 09:00–Tuesday 5 March 2030, 17:00" in html

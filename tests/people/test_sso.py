@@ -242,6 +242,13 @@ def _messages(response):
     return [str(message) for message in get_messages(response.wsgi_request)]
 
 
+def _assert_linked_without_new_user(identity, employee, *, users_before):
+    """The one SSO identity (provider, uid) is linked to the imported employee's account."""
+    account = SocialAccount.objects.get()
+    assert (account.provider, account.uid, account.user_id) == (*identity, employee.user_id)
+    assert User.objects.count() == users_before
+
+
 # --- OIDC login attaches to the imported employee --------------------------------------------
 
 
@@ -256,13 +263,7 @@ def test_oidc_login_links_to_the_employee_by_employee_id(oidc_login, client):
 
     assert response.status_code == 302
     assert response.url == reverse("home")
-    account = SocialAccount.objects.get()
-    assert (account.provider, account.uid, account.user_id) == (
-        "entra",
-        "entra-sub-1",
-        employee.user_id,
-    )
-    assert User.objects.count() == users_before
+    _assert_linked_without_new_user(("entra", "entra-sub-1"), employee, users_before=users_before)
     assert int(_logged_in_user_id(client)) == employee.user_id
 
 
@@ -300,6 +301,21 @@ def test_employee_id_wins_over_an_email_that_matches_someone_else(oidc_login, cl
 
     assert SocialAccount.objects.get().user_id == right.user_id
     assert int(_logged_in_user_id(client)) == right.user_id
+
+
+@pytest.mark.django_db
+def test_unknown_employee_id_is_not_linked_to_whoever_has_the_email(oidc_login, client):
+    # A newcomer not imported yet, whose mailbox a former employee still holds in the portal.
+    EmployeeFactory(employee_id="E9", user__email="j.smith@hospital.example")
+
+    response = oidc_login(
+        {"sub": "s-10", "email": "j.smith@hospital.example", "employee_id": "E10"}
+    )
+
+    assert response.url == reverse("account_login")
+    assert _messages(response) == [SSO_NO_EMPLOYEE]
+    assert not SocialAccount.objects.exists()
+    assert _logged_in_user_id(client) is None
 
 
 @pytest.mark.django_db
@@ -456,13 +472,9 @@ def test_saml_login_links_to_the_employee_by_the_configured_attribute(rf, sso_se
         response = complete_social_login(request, sociallogin)
 
     assert response.status_code == 302
-    account = SocialAccount.objects.get()
-    assert (account.provider, account.uid, account.user_id) == (
-        "hospital",
-        "opaque-nameid-314",
-        employee.user_id,
+    _assert_linked_without_new_user(
+        ("hospital", "opaque-nameid-314"), employee, users_before=users_before
     )
-    assert User.objects.count() == users_before
     assert int(request.session[SESSION_KEY]) == employee.user_id
 
 

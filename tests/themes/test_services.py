@@ -20,6 +20,18 @@ def aware(day: dt.date, hour: int = 7) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(hour), tzinfo=timezone.get_current_timezone())
 
 
+def take_seat(session, status, **fields) -> Enrollment:
+    """Someone's enrollment in the session, written directly (the checklist only reads it)."""
+    return Enrollment.objects.create(
+        user=EmployeeFactory().user,
+        item=session.item,
+        offering=session,
+        status=status,
+        enrolled_at=timezone.now(),
+        **fields,
+    )
+
+
 @pytest.fixture
 def next_month():
     return add_months(first_of_month(), 1)
@@ -98,13 +110,7 @@ def test_checklist_blocks_a_full_featured_session(ready_theme, next_month):
     checklist = selectors.theme_schedule_checklist(theme=ready_theme, release_at=aware(next_month))
     assert checklist.ok
 
-    Enrollment.objects.create(
-        user=EmployeeFactory().user,
-        item=session.item,
-        offering=session,
-        status=Enrollment.Status.ENROLLED,
-        enrolled_at=timezone.now(),
-    )
+    take_seat(session, Enrollment.Status.ENROLLED)
     checklist = selectors.theme_schedule_checklist(theme=ready_theme, release_at=aware(next_month))
 
     assert checklist.failures == [selectors.SESSION_FULL.format(offering=str(session))]
@@ -113,14 +119,7 @@ def test_checklist_blocks_a_full_featured_session(ready_theme, next_month):
 def test_checklist_counts_attended_seats_as_taken_like_enrollment(ready_theme, next_month):
     session = OfferingFactory(capacity=1, starts_at=aware(next_month + dt.timedelta(days=9)))
     ready_theme.featured_offerings.add(session)
-    Enrollment.objects.create(
-        user=EmployeeFactory().user,
-        item=session.item,
-        offering=session,
-        status=Enrollment.Status.COMPLETED,
-        enrolled_at=timezone.now(),
-        completed_at=timezone.now(),
-    )
+    take_seat(session, Enrollment.Status.COMPLETED, completed_at=timezone.now())
 
     checklist = selectors.theme_schedule_checklist(theme=ready_theme, release_at=aware(next_month))
 

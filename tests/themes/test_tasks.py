@@ -5,6 +5,7 @@ import time
 import pytest
 from django.core import mail
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from notifications.models import EmailPreference, SentEmail
@@ -105,6 +106,38 @@ def test_announcement_lists_only_items_the_person_may_see(
     by_address = {message.to[0]: message for message in mail.outbox}
     assert "Controlled drugs audit" in by_address["pharmacist@example.org"].body
     assert "Controlled drugs audit" not in by_address["nurse@example.org"].body
+
+
+@pytest.mark.django_db
+def test_announcement_reads_the_theme_once_per_audience_set_not_per_person(
+    people, django_capture_on_commit_callbacks
+):
+    theme = due_theme()
+    pharmacy = DepartmentFactory(name="Pharmacy")
+    ThemeItemFactory(
+        theme=theme,
+        item=ItemFactory(
+            title="Controlled drugs audit", audiences=[AudienceFactory(departments=[pharmacy])]
+        ),
+    )
+    for number in range(2):
+        EmployeeFactory(user__email=f"pharmacist{number}@example.org", department=pharmacy)
+    for number in range(3):
+        EmployeeFactory(user__email=f"porter{number}@example.org")
+
+    with (
+        CaptureQueriesContext(connection) as queries,
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        tasks.release_due_themes()
+
+    assert len(mail.outbox) == 7
+    by_address = {message.to[0]: message for message in mail.outbox}
+    assert "Controlled drugs audit" in by_address["pharmacist1@example.org"].body
+    assert "Controlled drugs audit" not in by_address["porter2@example.org"].body
+    # Two audience sets among seven people: pharmacy, and no audience at all.
+    entry_reads = [q for q in queries if 'FROM "themes_themeitem"' in q["sql"]]
+    assert len(entry_reads) == 2
 
 
 @pytest.mark.django_db

@@ -63,6 +63,17 @@ def widget_frame(page):
     return frame
 
 
+def open_widget(page, publish, portal, placement, employee, *, variant):
+    """Open an intranet page embedding the widget for this person; the loaded widget frame."""
+    page.goto(
+        publish(
+            f"{variant}.html",
+            snippet(portal, variant=variant, token=mint(placement, employee)),
+        )
+    )
+    return widget_frame(page)
+
+
 def test_intranet_embeds_each_variant_resized_and_click_through_enrolls_on_the_portal(
     browser_page, browser_login, live_server, intranet, catalog_mix, settings
 ):
@@ -79,26 +90,14 @@ def test_intranet_embeds_each_variant_resized_and_click_through_enrolls_on_the_p
         "console", lambda m: csp_errors.append(m.text) if "Content Security" in m.text else None
     )
 
-    page.goto(
-        publish(
-            "manager.html",
-            snippet(live_server.url, variant="manager", token=mint(placement, manager)),
-        )
-    )
-    frame = widget_frame(page)
+    frame = open_widget(page, publish, live_server.url, placement, manager, variant="manager")
     assert frame.locator("[data-variant]").get_attribute("data-variant") == "manager"
     assert (
         frame.get_by_role("button", name="Suggest Leading through change to my team").count()
         or frame.locator(".lpw-card").count() >= 3
     )
 
-    page.goto(
-        publish(
-            "employee.html",
-            snippet(live_server.url, variant="employee", token=mint(placement, employee)),
-        )
-    )
-    frame = widget_frame(page)
+    frame = open_widget(page, publish, live_server.url, placement, employee, variant="employee")
     assert frame.locator("[data-variant]").get_attribute("data-variant") == "employee"
     assert frame.locator(".lpw-card").count() >= 3
     # The iframe was resized from the loader's default to the widget's own height.

@@ -312,6 +312,11 @@ def test_widget_token_command_mints_a_verifiable_token(capsys, db):
     assert token_verify(token=token, secret=placement.secret).employee_id == person.employee_id
 
 
+def warm_widget(client) -> str:
+    """The widget's HTML at its largest size (cached after the first request)."""
+    return client.get(WIDGET, {"limit": 6}).content.decode()
+
+
 def test_enrolling_takes_the_item_out_of_a_warm_widget_at_once(
     client_as, catalog_mix, django_capture_on_commit_callbacks
 ):
@@ -320,26 +325,25 @@ def test_enrolling_takes_the_item_out_of_a_warm_widget_at_once(
     person = EmployeeFactory()
     client = client_as(person)
     item = catalog_mix["book"]
-    assert item.title in client.get(WIDGET, {"limit": 6}).content.decode()
+    assert item.title in warm_widget(client)
 
     with django_capture_on_commit_callbacks(execute=True):
         enrollment_create(user=person.user, item=item, offering=None, source="catalog")
 
-    assert item.title not in client.get(WIDGET, {"limit": 6}).content.decode()
+    assert item.title not in warm_widget(client)
 
 
 def test_dismissing_takes_the_item_out_of_a_warm_widget_at_once(
     client_as, catalog_mix, django_capture_on_commit_callbacks
 ):
-    person = EmployeeFactory()
-    client = client_as(person)
+    client = client_as(EmployeeFactory())
     item = catalog_mix["video"]
-    assert item.title in client.get(WIDGET, {"limit": 6}).content.decode()
+    assert item.title in warm_widget(client)
 
     with django_capture_on_commit_callbacks(execute=True):
         client.post(reverse("widgets:dismiss", args=[item.pk]), {"variant": "employee"})
 
-    assert item.title not in client.get(WIDGET, {"limit": 6}).content.decode()
+    assert item.title not in warm_widget(client)
 
 
 def test_warm_widget_fills_per_response_values_into_the_cached_fragment(client, catalog_mix):

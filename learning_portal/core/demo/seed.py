@@ -300,25 +300,19 @@ class Seeder:
                 manager_id = employees["manager@example.com"].pk
             else:
                 manager_id = None
+            profile = {
+                "department": self.departments[account.department],
+                "role": self.roles[account.role],
+                "job_title": account.job_title,
+                "location": v.LOCATIONS[0],
+                "is_manager": account.is_manager,
+                "manager_id": manager_id,
+            }
+            # The employee ID is set only on creation: an existing demo login keeps its own.
             employee, _ = Employee.objects.update_or_create(
                 user=user,
-                defaults={
-                    "department": self.departments[account.department],
-                    "role": self.roles[account.role],
-                    "job_title": account.job_title,
-                    "location": v.LOCATIONS[0],
-                    "is_manager": account.is_manager,
-                    "manager_id": manager_id,
-                },
-                create_defaults={
-                    "employee_id": account.employee_id,
-                    "department": self.departments[account.department],
-                    "role": self.roles[account.role],
-                    "job_title": account.job_title,
-                    "location": v.LOCATIONS[0],
-                    "is_manager": account.is_manager,
-                    "manager_id": manager_id,
-                },
+                defaults=profile,
+                create_defaults={**profile, "employee_id": account.employee_id},
             )
             employee.interests.set([self.topics[name] for name in account.interests])
             employees[account.email] = employee

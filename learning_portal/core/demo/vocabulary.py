@@ -41,6 +41,7 @@ MANAGER_TITLES: dict[str, str] = {
 }
 JOB_TITLE_PREFIXES = ["", "", "", "Senior ", "Junior ", "Specialist "]
 
+# Repeated on purpose: most staff work at the main hospital (rng.choice weights by count).
 LOCATIONS = [
     "St Mary's General Hospital",
     "St Mary's General Hospital",
