@@ -1,19 +1,37 @@
 from django.contrib import admin
+from django.contrib.auth.admin import GroupAdmin as DjangoGroupAdmin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils.html import format_html_join
 
+from learning_portal.core.admin import ReadOnlyAdmin
+
 from .forms import HRFeedImportForm, UserChangeForm, UserCreationForm
 from .importing import OPTIONAL_COLUMNS, REQUIRED_COLUMNS
-from .models import Department, Employee, ImportRun, Role, User
-from .services import people_import
+from .models import AccessChange, Department, Employee, ImportRun, Role, User
+from .services import (
+    access_change_record,
+    access_changes_between,
+    group_access_snapshot,
+    people_import,
+    user_access_snapshot,
+)
+
+# Fields that grant access: editable by superusers only, whatever permissions staff hold.
+ACCESS_FIELDS = ("is_staff", "is_superuser", "groups", "user_permissions")
 
 
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
-    """Accounts sign in by email; there is no username."""
+    """Accounts sign in by email; there is no username.
+
+    Only superusers grant access (staff and superuser flags, groups, permissions) or change a
+    staff account at all (its email or password would be a way into it). Others who may
+    change users (the Support role) edit non-staff accounts' details and passwords.
+    """
 
     form = UserChangeForm
     add_form = UserCreationForm
@@ -47,6 +65,106 @@ class UserAdmin(DjangoUserAdmin):
             },
         ),
     )
+
+    def has_change_permission(self, request, obj=None):
+        if not super().has_change_permission(request, obj):
+            return False
+        if obj is None or request.user.is_superuser:
+            return True
+        return not (obj.is_staff or obj.is_superuser)
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        if not request.user.is_superuser:
+            readonly += ACCESS_FIELDS
+        return readonly
+
+    def save_model(self, request, obj, form, change):
+        form.access_before = user_access_snapshot(User.objects.get(pk=obj.pk)) if change else {}
+        super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        user = form.instance
+        access_change_record(
+            actor=request.user,
+            kind=AccessChange.Kind.USER,
+            target=user.email,
+            changes=access_changes_between(
+                getattr(form, "access_before", {}), user_access_snapshot(user)
+            ),
+        )
+
+    def user_change_password(self, request, id, form_url=""):
+        response = super().user_change_password(request, id, form_url)
+        if request.method == "POST" and response.status_code == 302:
+            user = User.objects.get(pk=id)
+            access_change_record(
+                actor=request.user,
+                kind=AccessChange.Kind.USER,
+                target=user.email,
+                changes=["password set by an admin"],
+            )
+        return response
+
+
+admin.site.unregister(Group)
+
+
+@admin.register(Group)
+class GroupAdmin(DjangoGroupAdmin):
+    """Groups are roles (people.roles): seen and changed by superusers only."""
+
+    def has_module_permission(self, request):
+        return request.user.is_active and request.user.is_superuser
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_active and request.user.is_superuser
+
+    has_add_permission = has_module_permission
+
+    def has_change_permission(self, request, obj=None):
+        return self.has_view_permission(request, obj)
+
+    has_delete_permission = has_change_permission
+
+    def save_model(self, request, obj, form, change):
+        form.access_before = group_access_snapshot(Group.objects.get(pk=obj.pk)) if change else {}
+        super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        group = form.instance
+        before = getattr(form, "access_before", {})
+        changes = access_changes_between(before, group_access_snapshot(group))
+        if not change:
+            changes.insert(0, "group created")
+        access_change_record(
+            actor=request.user, kind=AccessChange.Kind.GROUP, target=group.name, changes=changes
+        )
+
+    def delete_model(self, request, obj):
+        name = obj.name
+        super().delete_model(request, obj)
+        access_change_record(
+            actor=request.user, kind=AccessChange.Kind.GROUP, target=name, changes=["deleted"]
+        )
+
+
+@admin.register(AccessChange)
+class AccessChangeAdmin(ReadOnlyAdmin):
+    """The access log (who changed access, what and when), for superusers only."""
+
+    list_display = ["at", "actor_email", "kind", "target", "change"]
+    list_filter = ["kind"]
+    search_fields = ["actor_email", "target", "change"]
+    date_hierarchy = "at"
+
+    def has_module_permission(self, request):
+        return request.user.is_active and request.user.is_superuser
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_active and request.user.is_superuser
 
 
 @admin.register(Department)
@@ -96,6 +214,22 @@ class EmployeeAdmin(admin.ModelAdmin):
         ("Chosen by the person", {"fields": ("interests",)}),
         ("Record", {"fields": ("created_at", "updated_at")}),
     )
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        if obj is not None and not request.user.is_superuser:
+            # Re-pointing a profile at another account would hand that account to whoever
+            # signs in with this employee ID.
+            readonly.append("user")
+        return readonly
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "user" and not request.user.is_superuser:
+            # A new profile attaches only to a non-staff account that has none yet.
+            kwargs["queryset"] = User.objects.filter(
+                is_staff=False, is_superuser=False, employee__isnull=True
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     @admin.display(description="name", ordering="user__last_name")
     def full_name(self, employee):

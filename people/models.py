@@ -157,3 +157,30 @@ class ImportRun(models.Model):
     def __str__(self):
         kind = "Dry run" if self.dry_run else "Import"
         return f"{kind} of {self.filename or 'HR feed'} at {self.started_at:%Y-%m-%d %H:%M}"
+
+
+class AccessChange(models.Model):
+    """Who changed access, what and when: accounts' flags, groups and permissions, roles'
+    permissions, widget placements. Written by people.audit; read by superusers only."""
+
+    class Kind(models.TextChoices):
+        USER = "user", "Account"
+        GROUP = "group", "Group / role"
+        PLACEMENT = "placement", "Widget placement"
+
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="access_changes_made"
+    )
+    # Kept as text so the log still reads right after the actor's account is gone.
+    actor_email = models.CharField(max_length=254, blank=True)
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    target = models.CharField(max_length=254, help_text="The account, group or placement changed.")
+    change = models.TextField()
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        verbose_name = "access change"
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_email or 'system'}: {self.target}"

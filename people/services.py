@@ -3,6 +3,7 @@ from typing import BinaryIO
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
+from django.db.models import Q
 
 from .importing import (
     FILE_NO_FILE,
@@ -11,7 +12,7 @@ from .importing import (
     feed_from_bytes,
     feed_from_rows,
 )
-from .models import Employee, ImportRun, User
+from .models import AccessChange, Employee, ImportRun, User
 
 
 @transaction.atomic
@@ -100,3 +101,87 @@ def _wait_for_other_imports() -> None:
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [PEOPLE_IMPORT_LOCK])
+
+
+def access_change_record(*, actor, kind: str, target: str, changes: list[str]) -> None:
+    """Log changes to access (who, what, when) for superusers to review; one row per change.
+
+    `changes` are human-readable lines such as "is_staff: False → True" or
+    "groups: + Learning admins"; nothing is written when the list is empty.
+    """
+    actor = actor if actor is not None and actor.is_authenticated else None
+    AccessChange.objects.bulk_create(
+        AccessChange(
+            actor=actor,
+            actor_email=actor.email if actor else "",
+            kind=kind,
+            target=target[:254],
+            change=change,
+        )
+        for change in changes
+    )
+
+
+def access_changes_between(before: Mapping[str, object], after: Mapping[str, object]) -> list[str]:
+    """What changed between two snapshots: scalars as "field: old → new", sets as "+"/"−"."""
+    lines = []
+    for field, new in after.items():
+        old = before.get(field)
+        if isinstance(new, set | frozenset):
+            old = old or set()
+            lines += [f"{field}: + {name}" for name in sorted(new - old)]
+            lines += [f"{field}: − {name}" for name in sorted(old - new)]
+        elif old != new:
+            lines.append(f"{field}: {old} → {new}")
+    return lines
+
+
+def user_access_snapshot(user: User) -> dict[str, object]:
+    """The parts of an account that grant access, as compared by the access log."""
+    if user.pk is None:
+        return {}
+    return {
+        "is_active": user.is_active,
+        "is_staff": user.is_staff,
+        "is_superuser": user.is_superuser,
+        "groups": set(user.groups.values_list("name", flat=True)),
+        "user_permissions": _permission_names(user.user_permissions.all()),
+    }
+
+
+def group_access_snapshot(group) -> dict[str, object]:
+    if group.pk is None:
+        return {}
+    return {"name": group.name, "permissions": _permission_names(group.permissions.all())}
+
+
+def _permission_names(permissions) -> set[str]:
+    return {
+        f"{app}.{codename}"
+        for app, codename in permissions.values_list("content_type__app_label", "codename")
+    }
+
+
+def roles_sync(**kwargs) -> None:
+    """Create or update the groups of people.roles.ROLES with exactly their permissions.
+
+    Connected to post_migrate, so every `migrate` brings the roles in line with the code. A
+    permission that does not exist (its app is not installed) is skipped.
+    """
+    from django.apps import apps
+    from django.contrib.auth.management import create_permissions
+    from django.contrib.auth.models import Group, Permission
+
+    from .roles import ROLES
+
+    using = kwargs.get("using", "default")
+    # post_migrate runs app by app: make sure every app's permissions exist first.
+    for app_config in apps.get_app_configs():
+        create_permissions(app_config, verbosity=0, using=using)
+    for role in ROLES:
+        group, _ = Group.objects.using(using).get_or_create(name=role.name)
+        wanted = Q()
+        for name in role.permissions:
+            app_label, codename = name.split(".", 1)
+            wanted |= Q(content_type__app_label=app_label, codename=codename)
+        group.permissions.set(Permission.objects.using(using).filter(wanted))

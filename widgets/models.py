@@ -1,5 +1,5 @@
+import re
 import secrets
-from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -17,12 +17,23 @@ def generate_placement_secret() -> str:
     return secrets.token_urlsafe(48)
 
 
+ORIGIN_INVALID = (
+    "Enter an origin such as https://intranet.example.org: scheme, host and optional port, "
+    "nothing else (no wildcard, path, query or spaces)."
+)
+# The origin goes verbatim into CSP frame-ancestors and the CORS allow-list, so it must be
+# exactly scheme://host[:port]: a wildcard, `;` or a space would widen or rewrite the policy.
+_LABEL = r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"
+ORIGIN_PATTERN = re.compile(
+    rf"^https?://(?:{_LABEL}(?:\.{_LABEL})*|\[[0-9a-f:]+\])(?::(?P<port>[0-9]{{1,5}}))?/?\Z",
+    re.IGNORECASE,
+)
+
+
 def validate_origin(value: str) -> None:
-    parts = urlsplit(value)
-    if parts.scheme not in ("http", "https") or not parts.netloc or parts.path not in ("", "/"):
-        raise ValidationError(
-            "Enter an origin such as https://intranet.example.org (scheme and host, no path)."
-        )
+    match = ORIGIN_PATTERN.match(value)
+    if match is None or (match["port"] and not 0 < int(match["port"]) <= 65535):
+        raise ValidationError(ORIGIN_INVALID)
 
 
 class Placement(models.Model):

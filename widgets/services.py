@@ -10,11 +10,19 @@ from django.utils import timezone
 from catalog.models import Item
 from learning_portal.core.privacy import MIN_GROUP_SIZE
 from learning_portal.core.record_versions import record_version_bump
-from people.models import Department, Employee
+from people.models import AccessChange, Department, Employee
+from people.services import access_change_record
 
 from . import counters
 from .identity import PLACEMENTS_CACHE_KEY, placements_memo_forget
-from .models import Dismissal, EmbedTokenRejection, Placement, TeamSuggestion, WidgetDailyCount
+from .models import (
+    Dismissal,
+    EmbedTokenRejection,
+    Placement,
+    TeamSuggestion,
+    WidgetDailyCount,
+    generate_placement_secret,
+)
 
 NOT_A_MANAGER = "Only people leaders with direct reports can suggest learning to their team."
 NO_DIRECT_REPORTS = "You have no direct reports to suggest this to."
@@ -54,13 +62,19 @@ def team_suggestion_withdraw(*, manager: Employee, suggestion_id: int) -> None:
     TeamSuggestion.objects.filter(manager=manager, pk=suggestion_id).delete()
 
 
-def placement_rotate_secret(*, placement: Placement) -> Placement:
-    """A new secret: tokens signed with the old one stop working at once."""
-    from .models import generate_placement_secret
-
+@transaction.atomic
+def placement_rotate_secret(*, placement: Placement, actor=None) -> Placement:
+    """A new secret: tokens signed with the old one stop working at once. Logged as an
+    access change (the secret itself never is)."""
     placement.secret = generate_placement_secret()
     placement.save(update_fields=["secret"])
-    placements_cache_clear()
+    access_change_record(
+        actor=actor,
+        kind=AccessChange.Kind.PLACEMENT,
+        target=placement.key,
+        changes=["secret rotated"],
+    )
+    transaction.on_commit(placements_cache_clear)
     return placement
 
 

@@ -133,6 +133,7 @@ def test_learning_admins_group_can_manage_catalog_and_people():
     assert curator.has_perm("catalog.add_offering")
     assert curator.has_perm("people.change_employee")
     assert not curator.has_perm("auth.change_group")
+    assert not curator.has_perm("people.change_user")
 
 
 @pytest.mark.django_db

@@ -18,7 +18,6 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from django.contrib.auth.hashers import make_password
-from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -27,6 +26,8 @@ from django.utils.text import slugify
 from catalog.models import Audience, Item, Offering, Topic
 from catalog.services import item_search_refresh
 from people.models import Department, Employee, Role, User
+from people.roles import LEARNING_ADMIN, role_group
+from people.services import roles_sync
 from themes.demo import seed_theme_year
 
 from . import vocabulary as v
@@ -35,7 +36,7 @@ from . import vocabulary as v
 DEMO_PASSWORD = "learn-demo"
 DEMO_ITEM_PREFIX = "demo-"
 DEMO_EMPLOYEE_PREFIX = "H"
-LEARNING_ADMINS_GROUP = "Learning admins"
+LEARNING_ADMINS_GROUP = LEARNING_ADMIN.name
 BATCH_SIZE = 2000
 PROGRESS_EVERY = 10 * BATCH_SIZE
 # Enough people that every department has a head and the demo manager a full team.
@@ -154,11 +155,9 @@ class Seeder:
             )
             audience.departments.set([self.departments[d] for d in departments])
             self.audiences.append(audience)
-        group, _ = Group.objects.get_or_create(name=LEARNING_ADMINS_GROUP)
-        group.permissions.set(
-            Permission.objects.filter(content_type__app_label__in=v.LEARNING_ADMIN_APPS)
-        )
-        self.learning_admins = group
+        # The roles exist after migrate; synced again in case the database was flushed.
+        roles_sync()
+        self.learning_admins = role_group(LEARNING_ADMIN)
         self.progress(
             f"reference data: {len(self.departments)} departments, {len(self.roles)} roles, "
             f"{len(self.topics)} topics, {len(self.audiences)} audiences"

@@ -634,6 +634,3 @@ AUDIENCES = {
     "Pharmacy": (["Pharmacy"], False),
     "Emergency Medicine team": (["Emergency Medicine"], False),
 }
-
-# The "Learning admins" group gets every model permission of these apps.
-LEARNING_ADMIN_APPS = ["catalog", "people", "enrollment", "themes"]
