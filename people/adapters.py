@@ -8,13 +8,17 @@ from django.conf import settings
 from django.contrib import messages
 from django.shortcuts import redirect
 
-from .selectors import employee_match_for_sso
+from .selectors import employee_linked_to_other_identity, employee_match_for_sso
 
 SSO_NO_EMPLOYEE = (
     "We could not find you in the HR records this portal uses. "
     "If you joined recently, try again tomorrow or contact your learning team."
 )
 SSO_INACTIVE = "Your account is no longer active. Contact your learning team if this is a mistake."
+SSO_LINKED_ELSEWHERE = (
+    "Your account is already linked to another organization sign-in. "
+    "Contact your learning team to have it checked."
+)
 SSO_CONNECT_OFF = (
     "Your organization sign-in is linked to your account automatically the first time you "
     "use it; there is nothing to connect by hand."
@@ -37,9 +41,11 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
 
         Matched by the employee-ID claim when the provider sends one (it survives email
         changes, and an unknown ID is never matched by email instead: mailboxes are reused),
-        otherwise by email, case-insensitively; the identity is then linked to that account
-        for good. A person who is not in the HR feed, or is deactivated, is turned away with a
-        reason.
+        otherwise by a *verified* email (OIDC `email_verified`, or a provider configured with
+        `email_trusted`), case-insensitively, and only to an account no other identity of the
+        same provider is linked to; the identity (provider = issuer, plus subject) is then
+        linked to that account for good, and later logins are found by it alone. A person who
+        is not in the HR feed, or is deactivated, is turned away with a reason.
         """
         if sociallogin.state.get("process") == AuthProcess.CONNECT:
             # Identities are linked by the HR match below, never chosen by the person.
@@ -49,14 +55,21 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
             if not sociallogin.user.is_active:
                 self._refuse(request, SSO_INACTIVE)
             return
+        employee_id = sso_employee_id(request, sociallogin)
         employee = employee_match_for_sso(
-            employee_id=sso_employee_id(request, sociallogin),
-            emails=sso_emails(sociallogin),
+            employee_id=employee_id,
+            emails=sso_verified_emails(request, sociallogin),
         )
         if employee is None:
             self._refuse(request, SSO_NO_EMPLOYEE)
         if not employee.user.is_active:
             self._refuse(request, SSO_INACTIVE)
+        if employee_id is None and employee_linked_to_other_identity(
+            user=employee.user, provider=sociallogin.account.provider
+        ):
+            # Matched by email, but the account already belongs to another subject of this
+            # issuer: the address has changed hands at the identity provider.
+            self._refuse(request, SSO_LINKED_ELSEWHERE)
         sociallogin.connect(request, employee.user)
 
     def _refuse(self, request, message, to="account_login"):
@@ -74,26 +87,44 @@ def claims_of(sociallogin) -> dict:
     return data
 
 
+def _app_settings(request, sociallogin) -> dict:
+    provider = getattr(sociallogin, "provider", None) or sociallogin.account.get_provider(request)
+    app = getattr(provider, "app", None)
+    return (app.settings if app else None) or {}
+
+
 def sso_employee_id(request, sociallogin) -> str | None:
     """The HR employee ID the identity provider sent, if any.
 
     Each provider may name its own claim (settings/sso.py); the default is
     SSO_EMPLOYEE_ID_CLAIM.
     """
-    provider = getattr(sociallogin, "provider", None) or sociallogin.account.get_provider(request)
-    app = getattr(provider, "app", None)
-    claim = (app.settings.get("employee_id_claim") if app else None) or (
+    claim = _app_settings(request, sociallogin).get("employee_id_claim") or (
         settings.SSO_EMPLOYEE_ID_CLAIM
     )
     return first_value(claims_of(sociallogin).get(claim))
 
 
-def sso_emails(sociallogin) -> list[str]:
-    emails = [address.email for address in sociallogin.email_addresses]
-    claimed = first_value(claims_of(sociallogin).get("email"))
-    if claimed:
+def sso_verified_emails(request, sociallogin) -> list[str]:
+    """The addresses the identity provider vouches for: those it marks verified, or all it
+    sends when the provider entry says `email_trusted` (an IdP that only issues addresses the
+    organization owns). Anyone can put any address in an unverified claim."""
+    claims = claims_of(sociallogin)
+    trusted = bool(_app_settings(request, sociallogin).get("email_trusted"))
+    emails = [
+        address.email
+        for address in sociallogin.email_addresses
+        if address.email and (trusted or address.verified)
+    ]
+    claimed = first_value(claims.get("email"))
+    if claimed and (trusted or _is_true(claims.get("email_verified"))):
         emails.append(claimed)
-    return [email for email in emails if email]
+    return emails
+
+
+def _is_true(value) -> bool:
+    value = first_value(value)
+    return value is not None and value.lower() in ("true", "1", "yes")
 
 
 def first_value(value):

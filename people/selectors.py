@@ -1,3 +1,5 @@
+from allauth.socialaccount.models import SocialAccount
+
 from .models import Employee
 
 
@@ -28,3 +30,8 @@ def employee_match_for_sso(*, employee_id: str | None, emails: list[str]) -> Emp
             if employee is not None:
                 return employee
     return None
+
+
+def employee_linked_to_other_identity(*, user, provider: str) -> bool:
+    """Whether another identity of this provider (issuer) is already linked to the account."""
+    return SocialAccount.objects.filter(user=user, provider=provider).exists()

@@ -7,7 +7,9 @@ SSO_OIDC_PROVIDERS is a JSON list of OpenID Connect providers. Required keys: `i
 used in the callback URL /accounts/oidc/<id>/login/callback/), `server_url` (the issuer;
 /.well-known/openid-configuration is appended), `client_id`. Optional: `name` (button label),
 `secret`, `scope`, `token_auth_method`, `uid_field` (default "sub"), `fetch_userinfo`,
-`employee_id_claim` (default SSO_EMPLOYEE_ID_CLAIM), `auth_params`, `pkce` (default true),
+`employee_id_claim` (default SSO_EMPLOYEE_ID_CLAIM), `email_trusted` (default false: link a
+first login by email only when the provider marks it `email_verified`; true for a provider
+that only issues addresses the organization owns), `auth_params`, `pkce` (default true),
 `form_action_origins` (extra origins the sign-in redirect may go to; see below).
     Microsoft Entra ID: {"id": "entra", "name": "Microsoft Entra ID", "client_id": "...",
         "secret": "...", "server_url": "https://login.microsoftonline.com/<TENANT_ID>/v2.0"}
@@ -19,7 +21,8 @@ slug, used in the URLs /accounts/saml/<id>/login/, .../acs/, .../metadata/), `en
 IdP's), and either `metadata_url` or both `sso_url` and `x509cert`. Optional: `name`,
 `slo_url`, `sp_entity_id` (default: our metadata URL), `uid_attribute`, `email_attribute`,
 `first_name_attribute`, `last_name_attribute`, `employee_id_attribute` (default
-SSO_EMPLOYEE_ID_CLAIM), `want_message_signed` (default false; assertions must be signed),
+SSO_EMPLOYEE_ID_CLAIM), `email_trusted` (default false: SAML has no `email_verified`, so
+without it or an employee-ID attribute nobody is linked by email), `want_message_signed` (default false; assertions must be signed),
 `form_action_origins`.
 """
 
@@ -80,6 +83,7 @@ def _oidc_app(entry: dict, employee_id_claim: str) -> dict:
         # Authorization code flow with PKCE, as the OAuth 2.0 security BCP recommends.
         "oauth_pkce_enabled": entry.get("pkce", True),
         "employee_id_claim": entry.get("employee_id_claim", employee_id_claim),
+        "email_trusted": bool(entry.get("email_trusted", False)),
     }
     app_settings.update({key: entry[key] for key in OIDC_PASSTHROUGH if key in entry})
     return {
@@ -117,6 +121,7 @@ def _saml_app(entry: dict, employee_id_claim: str) -> dict:
     app_settings: dict = {
         "attribute_mapping": {key: _saml_attribute(entry, key) for key in SAML_DEFAULT_ATTRIBUTES},
         "employee_id_claim": entry.get("employee_id_attribute", employee_id_claim),
+        "email_trusted": bool(entry.get("email_trusted", False)),
         "idp": idp,
         "advanced": {
             "want_assertion_signed": True,

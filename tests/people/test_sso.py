@@ -285,7 +285,9 @@ def test_employee_id_claim_in_the_id_token_only_is_used(oidc_login, client):
 def test_oidc_login_links_by_email_case_insensitively_when_no_employee_id(oidc_login, client):
     employee = EmployeeFactory(user__email="sam.porter@hospital.example")
 
-    oidc_login({"sub": "entra-sub-2", "email": "Sam.Porter@Hospital.Example"})
+    oidc_login(
+        {"sub": "entra-sub-2", "email": "Sam.Porter@Hospital.Example", "email_verified": True}
+    )
 
     assert SocialAccount.objects.get().user_id == employee.user_id
     assert int(_logged_in_user_id(client)) == employee.user_id
@@ -418,6 +420,83 @@ def test_callback_with_a_forged_state_fails_cleanly(client, sso_settings, monkey
     assert "Sign-in did not work" in response.content.decode()
     assert _logged_in_user_id(client) is None
     assert not SocialAccount.objects.exists()
+
+
+# --- linking by email needs a verified address (issue 10 item 3) ----------------------------
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("verified", [False, "false", None])
+def test_unverified_email_is_never_linked_to_the_employee_with_that_email(
+    oidc_login, client, verified
+):
+    EmployeeFactory(user__email="chief.nurse@hospital.example")
+    claims = {"sub": "attacker-sub", "email": "chief.nurse@hospital.example"}
+    if verified is not None:
+        claims["email_verified"] = verified
+
+    response = oidc_login(claims)
+
+    assert response.url == reverse("account_login")
+    assert _messages(response) == [SSO_NO_EMPLOYEE]
+    assert not SocialAccount.objects.exists()
+    assert _logged_in_user_id(client) is None
+
+
+@pytest.mark.django_db
+def test_email_verified_in_the_id_token_links(oidc_login, client):
+    employee = EmployeeFactory(user__email="ward.clerk@hospital.example")
+
+    oidc_login(
+        {"sub": "s-77", "email": "ward.clerk@hospital.example"},
+        id_token_claims={"sub": "s-77", "email_verified": True},
+    )
+
+    assert SocialAccount.objects.get().user_id == employee.user_id
+
+
+@pytest.mark.django_db
+def test_a_provider_configured_to_trust_its_emails_links_by_email(client, settings, oidc_login):
+    entries = [{**ENTRA, "email_trusted": True}]
+    settings.SOCIALACCOUNT_PROVIDERS = socialaccount_providers(entries, [], "employee_id")
+    employee = EmployeeFactory(user__email="porter@hospital.example")
+
+    oidc_login({"sub": "s-78", "email": "porter@hospital.example"})
+
+    assert SocialAccount.objects.get().user_id == employee.user_id
+
+
+@pytest.mark.django_db
+def test_email_of_an_account_linked_to_another_identity_is_not_linked_again(oidc_login, client):
+    # The mailbox was handed to someone else at the identity provider (a new subject).
+    employee = EmployeeFactory(user__email="shared.box@hospital.example")
+    SocialAccount.objects.create(user=employee.user, provider="entra", uid="original-sub")
+
+    response = oidc_login(
+        {"sub": "new-sub", "email": "shared.box@hospital.example", "email_verified": True}
+    )
+
+    assert response.url == reverse("account_login")
+    assert SocialAccount.objects.count() == 1
+    assert _logged_in_user_id(client) is None
+
+
+@pytest.mark.django_db
+def test_returning_user_is_found_by_issuer_and_subject_not_by_email(oidc_login, client):
+    kim = EmployeeFactory(employee_id="E42", user__email="kim@hospital.example")
+    EmployeeFactory(employee_id="E43", user__email="kim.new@hospital.example")
+    oidc_login({"sub": "entra-sub-42", "email": "kim@hospital.example", "employee_id": "E42"})
+    client.post(reverse("account_logout"))
+
+    # Same subject, now with a colleague's address: still Kim.
+    oidc_login({"sub": "entra-sub-42", "email": "kim.new@hospital.example", "email_verified": True})
+
+    assert int(_logged_in_user_id(client)) == kim.user_id
+    client.post(reverse("account_logout"))
+    # The same subject at another issuer is another identity, never Kim's.
+    response = oidc_login({"sub": "entra-sub-42", "email": "nobody@elsewhere.example"}, "okta")
+    assert response.url == reverse("account_login")
+    assert _logged_in_user_id(client) is None
 
 
 # --- SAML ------------------------------------------------------------------------------------
