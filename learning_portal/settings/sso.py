@@ -22,8 +22,8 @@ IdP's), and either `metadata_url` or both `sso_url` and `x509cert`. Optional: `n
 `slo_url`, `sp_entity_id` (default: our metadata URL), `uid_attribute`, `email_attribute`,
 `first_name_attribute`, `last_name_attribute`, `employee_id_attribute` (default
 SSO_EMPLOYEE_ID_CLAIM), `email_trusted` (default false: SAML has no `email_verified`, so
-without it or an employee-ID attribute nobody is linked by email), `want_message_signed` (default false; assertions must be signed),
-`form_action_origins`.
+without it or an employee-ID attribute nobody is linked by email), `want_message_signed`
+(default false; assertions must be signed), `form_action_origins`.
 """
 
 from urllib.parse import urlsplit
