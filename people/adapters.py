@@ -8,6 +8,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.shortcuts import redirect
 
+from . import lockout
 from .selectors import employee_linked_to_other_identity, employee_match_for_sso
 
 SSO_NO_EMPLOYEE = (
@@ -29,6 +30,24 @@ class AccountAdapter(DefaultAccountAdapter):
     def is_open_for_signup(self, request):
         # People are imported from HR; nobody creates their own account.
         return settings.ACCOUNT_ALLOW_SIGNUPS
+
+    def pre_authenticate(self, request, **credentials):
+        # Replaces allauth's single per-account bucket, which let anyone lock the owner out
+        # (people.lockout); only failures are counted.
+        login = credentials.get("email", credentials.get("username", "")) or ""
+        if not lockout.failed_logins_allowed(request, login):
+            lockout.lockout_log(request, login)
+            raise self.validation_error("too_many_login_attempts")
+
+    def authentication_failed(self, request, **credentials):
+        login = credentials.get("email", credentials.get("username", "")) or ""
+        lockout.failed_login_count(request, login)
+
+    def post_login(self, request, user, **kwargs):
+        response = super().post_login(request, user, **kwargs)
+        if request.method == "POST" and request.POST.get("password"):
+            lockout.device_remember(request, response, user.email)
+        return response
 
 
 class SocialAccountAdapter(DefaultSocialAccountAdapter):

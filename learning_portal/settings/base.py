@@ -219,12 +219,21 @@ SOCIALACCOUNT_ADAPTER = "people.adapters.SocialAccountAdapter"
 # Accounts come from the HR feed: nobody signs themselves up.
 ACCOUNT_ALLOW_SIGNUPS = False
 # allauth's rate limits are on by default and use the cache; spelled out so they are reviewed.
+# Failed sign-ins are counted by people.lockout: per client IP (generous: a ward shares one
+# address) and per account for devices that never signed in as it; a device that has gets
+# its own per-account bucket, so an attacker cannot lock the owner out of their usual PC.
 ACCOUNT_RATE_LIMITS = {
-    "login": "30/m/ip",
-    "login_failed": "10/m/ip,5/5m/key",
+    "login": "100/m/ip",
+    "login_failed": "50/5m/ip,5/15m/key",
+    "login_failed_known_device": "5/15m/key",
     "reset_password": "20/m/ip,5/m/key",
     "reset_password_from_key": "20/m/ip",
 }
+# The client address behind the load balancer, for the rate limits above: the number of
+# proxies that append to X-Forwarded-For (1 for one load balancer), or a header the proxy
+# sets to the client address (e.g. X-Real-IP). Leave both unset when clients connect directly.
+ALLAUTH_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+ALLAUTH_TRUSTED_CLIENT_IP_HEADER = env("TRUSTED_CLIENT_IP_HEADER", default=None)
 # allauth's own match-by-email is off: people.adapters attaches a first SSO login to the
 # imported employee (employee ID first, then email) and refuses anyone else.
 SOCIALACCOUNT_EMAIL_AUTHENTICATION = False
