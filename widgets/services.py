@@ -41,25 +41,35 @@ def dismissal_create(*, user, item: Item) -> Dismissal:
 def team_suggestion_create(*, manager: Employee, item: Item, now=None) -> TeamSuggestion:
     """Suggest an item to the manager's direct reports for TEAM_SUGGESTION_DAYS.
 
-    Suggesting again renews the period. Nobody is enrolled and no transcript is written; each
-    report sees the item in their widget only if they may see it themselves. Raises
-    ValidationError when the person has no manager flag or no direct reports.
+    Suggesting again (also after withdrawing) renews the period but keeps the first
+    suggestion's date: uptake is counted from then, so a manager cannot restart the count
+    and watch one person's enrollment arrive. Nobody is enrolled and no transcript is
+    written; each report sees the item in their widget only if they may see it themselves.
+    Raises ValidationError when the person has no manager flag or no direct reports.
     """
     if not manager.is_manager:
         raise ValidationError(NOT_A_MANAGER)
     if not manager.direct_reports.filter(user__is_active=True).exists():
         raise ValidationError(NO_DIRECT_REPORTS)
     now = now or timezone.now()
-    suggestion, _ = TeamSuggestion.objects.update_or_create(
+    suggestion, created = TeamSuggestion.objects.select_for_update().get_or_create(
         manager=manager,
         item=item,
         defaults={"created_at": now, "expires_at": now + timedelta(days=TEAM_SUGGESTION_DAYS)},
     )
+    if not created:
+        suggestion.expires_at = now + timedelta(days=TEAM_SUGGESTION_DAYS)
+        suggestion.save(update_fields=["expires_at"])
     return suggestion
 
 
-def team_suggestion_withdraw(*, manager: Employee, suggestion_id: int) -> None:
-    TeamSuggestion.objects.filter(manager=manager, pk=suggestion_id).delete()
+def team_suggestion_withdraw(*, manager: Employee, suggestion_id: int, now=None) -> None:
+    """Stop showing a suggestion to the team. The row stays (ended), so suggesting the item
+    again keeps counting uptake from the first suggestion."""
+    now = now or timezone.now()
+    TeamSuggestion.objects.filter(
+        manager=manager, pk=suggestion_id, expires_at__gt=now, created_at__lt=now
+    ).update(expires_at=now)
 
 
 @transaction.atomic

@@ -32,7 +32,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from catalog.selectors import item_list_visible_to
 from enrollment.models import Source
-from learning_portal.core.privacy import MIN_GROUP_SIZE
+from learning_portal.core.privacy import MIN_COUNTED_GROUP_SIZE, MIN_GROUP_SIZE
 
 from . import counters, fragments, selectors, services
 from .identity import allowed_origins, claim_for, identify, identify_claim
@@ -356,7 +356,12 @@ def team(request):
     return render(
         request,
         "widgets/team.html",
-        {"rows": team.rows, "team_size": team.team_size, "min_group": MIN_GROUP_SIZE},
+        {
+            "rows": team.rows,
+            "team_size": team.team_size,
+            "min_group": MIN_GROUP_SIZE,
+            "min_team": MIN_COUNTED_GROUP_SIZE,
+        },
     )
 
 
