@@ -1,9 +1,11 @@
 """Writes owned by the catalog app: search denormalization and zero-result search counts."""
 
 import datetime as dt
+import hashlib
 from collections.abc import Iterable
 
 from django.contrib.postgres.search import SearchVector
+from django.core.cache import cache
 from django.db import IntegrityError, connection, transaction
 from django.db.models import (
     Aggregate,
@@ -110,6 +112,35 @@ def item_search_refresh(*, item_ids: Iterable[int] | QuerySet) -> int:
         _refresh(Item.objects.filter(pk__in=ids[start : start + ID_BATCH_SIZE]))
         for start in range(0, len(ids), ID_BATCH_SIZE)
     )
+
+
+# One person adds at most this many terms a day to the zero-result counts, each term once.
+ZERO_RESULT_TERMS_PER_PERSON_PER_DAY = 20
+
+
+def zero_result_search_note(*, user, term: str) -> ZeroResultSearch | None:
+    """Count a search that found nothing, if it comes from a signed-in person who has not
+    already counted this term today nor ZERO_RESULT_TERMS_PER_PERSON_PER_DAY terms.
+
+    Demand figures steer the budget, so one person (or an anonymous script) must not be able
+    to inflate them or fill the table; the per-person marks live in the cache only. With the
+    cache down the search is not counted.
+    """
+    normalized = normalize_search_term(term)
+    if not normalized or not user.is_authenticated:
+        return None
+    day = timezone.localdate()
+    digest = hashlib.sha256(normalized.encode()).hexdigest()[:16]
+    try:
+        if not cache.add(f"catalog:zrs:{user.pk}:{day}:{digest}", 1, 26 * 60 * 60):
+            return None
+        budget_key = f"catalog:zrs:{user.pk}:{day}"
+        cache.add(budget_key, 0, 26 * 60 * 60)
+        if cache.incr(budget_key) > ZERO_RESULT_TERMS_PER_PERSON_PER_DAY:
+            return None
+    except Exception:  # noqa: BLE001
+        return None
+    return zero_result_search_record(term=normalized, day=day)
 
 
 @transaction.atomic

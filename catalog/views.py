@@ -82,7 +82,7 @@ def item_list(request):
     page = paginator.get_page(page_number)
     items = list(page.object_list)
     if term and not facets.total and page_number in (None, "", "1"):
-        services.zero_result_search_record(term=term)
+        services.zero_result_search_note(user=request.user, term=term)
     return render(
         request,
         "catalog/item_list.html",

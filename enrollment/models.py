@@ -104,6 +104,11 @@ class Enrollment(models.Model):
     def is_active(self) -> bool:
         return self.status in ACTIVE_STATUSES
 
+    @property
+    def has_seat(self) -> bool:
+        """Holds a place in a session (not waitlisted): the session's join link is theirs."""
+        return self.offering_id is not None and self.status == self.Status.ENROLLED
+
 
 class TranscriptEvent(models.Model):
     """The learner's official record: append-only, written only by enrollment services."""

@@ -5,6 +5,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+from learning_portal.core import security
 from learning_portal.core import views as core_views
 
 admin.site.site_header = "Learning Portal administration"
@@ -16,6 +17,7 @@ urlpatterns = [
     path("", core_views.home, name="home"),
     path("healthz", core_views.healthz, name="healthz"),
     path("readyz", core_views.readyz, name="readyz"),
+    path("csp-report/", security.csp_report, name="csp_report"),
     # Email addresses come from the HR feed: allauth's page to add or change them is off.
     path("accounts/email/", RedirectView.as_view(pattern_name="people:profile")),
     path("accounts/", include("allauth.urls")),

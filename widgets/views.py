@@ -33,6 +33,7 @@ from django.views.decorators.http import require_GET, require_POST
 from catalog.selectors import item_list_visible_to
 from enrollment.models import Source
 from learning_portal.core.privacy import MIN_COUNTED_GROUP_SIZE, MIN_GROUP_SIZE
+from learning_portal.core.security import session_passive
 
 from . import counters, fragments, selectors, services
 from .identity import allowed_origins, claim_for, identify, identify_claim
@@ -40,6 +41,14 @@ from .models import Placement, Variant
 from .tokens import DEFAULT_TTL_SECONDS, token_mint
 
 STATIC_DIR = Path(__file__).resolve().parent / "static" / "widgets"
+REQUESTABLE_VARIANTS = (Variant.MANAGER, Variant.EMPLOYEE)
+NOTICE_SUGGESTED = "Suggested to your team. It shows in their widget for four weeks."
+NOTICES = {
+    "suggested": NOTICE_SUGGESTED,
+    "not_manager": services.NOT_A_MANAGER,
+    "no_reports": services.NO_DIRECT_REPORTS,
+}
+NOTICE_CODES = {message: code for code, message in NOTICES.items()}
 SOURCE_FOR_VARIANT = {
     Variant.MANAGER: Source.WIDGET_MANAGER,
     Variant.EMPLOYEE: Source.WIDGET_EMPLOYEE,
@@ -72,6 +81,7 @@ def _frame_query(*, variant, token, limit, frame) -> str:
     return urlencode({k: v for k, v in params.items() if v})
 
 
+@session_passive
 @require_GET
 def suggested(request):
     """The widget fragment for the iframe.
@@ -84,11 +94,13 @@ def suggested(request):
     claim = claim_for(request, token)
     if claim.rejected:
         token = None  # never echo a refused token back into the page
-    requested = request.GET.get("variant") or (
-        claim.placement.default_variant if claim.placement else ""
-    )
+    requested = request.GET.get("variant", "")
+    if requested not in REQUESTABLE_VARIANTS:
+        # Only known values: each distinct one would be a cache entry of its own.
+        requested = claim.placement.default_variant if claim.placement else ""
     limit = selectors.clamp_limit(request.GET.get("limit"))
-    notice = request.GET.get("notice", "")[:200]
+    # A code, never text from the URL: anyone can link to the widget with any query.
+    notice = NOTICES.get(request.GET.get("notice", ""), "")
     now = timezone.now()
     key = fragments.fragment_key(now=now, subject=claim.subject, variant=requested, limit=limit)
     # A notice (after an action) is one-off: neither served from nor stored in the cache.
@@ -161,6 +173,7 @@ def _render_fragment(request, claim, *, token, variant, limit, notice, now):
     return fragment
 
 
+@session_passive
 @require_GET
 def go(request, item_id: int):
     """Click-through: count the click, then open the item page with the widget as its source."""
@@ -234,6 +247,10 @@ def _suggest(request, item_id: int, token: str | None):
     return f"Suggested “{item.title}” to your team.", True
 
 
+def _notice_code(message: str, ok: bool) -> str:
+    return "suggested" if ok else NOTICE_CODES.get(message, "")
+
+
 @require_POST
 def suggest_to_team(request, item_id: int):
     message, ok = _suggest(request, item_id, token=None)
@@ -246,7 +263,7 @@ def suggest_to_team(request, item_id: int):
         ):
             next_url = reverse("widgets:team")
         return redirect(next_url)
-    return _frame_after_action(request, token=None, notice=message)
+    return _frame_after_action(request, token=None, notice=_notice_code(message, ok))
 
 
 @csrf_exempt
@@ -255,8 +272,8 @@ def suggest_to_team_with_token(request, item_id: int):
     token = request.POST.get("token", "").strip()
     if not token:
         return HttpResponse("An embed token is required.", status=400)
-    message, _ = _suggest(request, item_id, token=token)
-    return _frame_after_action(request, token=token, notice=message)
+    message, ok = _suggest(request, item_id, token=token)
+    return _frame_after_action(request, token=token, notice=_notice_code(message, ok))
 
 
 def _frame_after_action(request, *, token, notice):
@@ -266,10 +283,11 @@ def _frame_after_action(request, *, token, notice):
         limit=request.POST.get("limit", ""),
         frame=request.POST.get("frame", "")[:40],
     )
-    url = f"{reverse('widgets:suggested')}?{query}&{urlencode({'notice': notice[:200]})}"
+    url = f"{reverse('widgets:suggested')}?{query}&{urlencode({'notice': notice})}"
     return _frameable(redirect(url))
 
 
+@session_passive
 @require_GET
 def api_suggestions(request):
     """The same suggestions as JSON, for intranets that render natively (CORS: placements only)."""
@@ -318,6 +336,7 @@ def api_suggestions(request):
     return response
 
 
+@session_passive
 @require_GET
 def embed_js(request):
     response = FileResponse(
@@ -329,6 +348,7 @@ def embed_js(request):
     return response
 
 
+@session_passive
 @require_GET
 def frame_js(request):
     response = FileResponse(

@@ -1,7 +1,13 @@
 from django.apps import AppConfig
+from django.contrib.auth.signals import user_logged_in
 
 
 class CoreConfig(AppConfig):
     name = "learning_portal.core"
     label = "core"
     verbose_name = "Portal core"
+
+    def ready(self):
+        from .security import session_limits_start
+
+        user_logged_in.connect(session_limits_start, dispatch_uid="core.session_limits_start")

@@ -76,13 +76,16 @@ INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 # Middleware
 # ---------------------------------------------------------------------------------------------
 MIDDLEWARE = [
+    "learning_portal.core.security.DebugErrorPagesMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "learning_portal.core.security.SecurityHeadersMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "learning_portal.core.security.SessionTimeoutMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -148,6 +151,12 @@ else:
 # Sessions live in the cache with the database behind it: a request that hits the cache
 # costs no query, a cache flush logs nobody out, and a cache outage falls back to the database.
 SESSION_ENGINE = "learning_portal.core.sessions"
+# Wards share PCs: a session ends after this long without a page view (seconds; default 8 h)
+# and this long after sign-in whatever happens (default 12 h, one long shift). Widget views
+# on the intranet do not count as activity. See learning_portal.core.security.
+SESSION_IDLE_TIMEOUT = env.int("SESSION_IDLE_TIMEOUT", default=8 * 60 * 60)
+SESSION_ABSOLUTE_TIMEOUT = env.int("SESSION_ABSOLUTE_TIMEOUT", default=12 * 60 * 60)
+SESSION_COOKIE_AGE = SESSION_ABSOLUTE_TIMEOUT
 
 # ---------------------------------------------------------------------------------------------
 # Celery
@@ -277,6 +286,9 @@ CONTENT_SECURITY_POLICY = {
         "object-src": ["'none'"],
         # Every page refuses to be framed; the widget opens this deliberately per view.
         "frame-ancestors": ["'none'"],
+        # Violations are logged by learning_portal.core.security.csp_report.
+        "report-uri": ["/csp-report/"],
+        "report-to": "csp",
     },
 }
 # The widget's JSON API answers cross-origin requests only from active placements' origins

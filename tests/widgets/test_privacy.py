@@ -198,3 +198,11 @@ def test_department_popularity_rests_on_five_people_each_way(size, enrolled, sho
     popular = department_popularity(department_id=department.pk, now=timezone.now())
 
     assert (item.pk in popular) is shown
+
+
+def test_manager_team_page_is_not_stored(client_as, team_of):
+    manager, _ = team_of(5)
+
+    response = client_as(manager).get(reverse("widgets:team"))
+
+    assert "no-store" in response["Cache-Control"]

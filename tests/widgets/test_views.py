@@ -219,7 +219,7 @@ def test_non_manager_cannot_suggest_to_a_team(client_as, catalog_mix):
     client = client_as(person)
     response = client.post(reverse("widgets:suggest", args=[catalog_mix["book"].pk]))
     assert response.status_code == 302
-    assert "notice=Only+people+leaders" in response["Location"]
+    assert "notice=not_manager" in response["Location"]
     assert not TeamSuggestion.objects.exists()
 
 
