@@ -130,11 +130,11 @@ def test_manager_variant_offers_leadership_items_for_people_leaders(catalog_mix)
     assert "Difficult conversations for managers" not in titles(suggest(EmployeeFactory()))
 
 
-def test_team_exploring_is_shown_only_for_teams_of_at_least_five(catalog_mix, make_team):
+def test_team_exploring_rests_on_five_people_who_did_and_five_who_did_not(catalog_mix, make_team):
     safety_course = catalog_mix["course"]
-    small_manager, small_team = make_team(4)
-    big_manager, big_team = make_team(6)
-    for person in small_team[:3] + big_team[:3]:
+    small_manager, small_team = make_team(9)
+    big_manager, big_team = make_team(10)
+    for person in small_team[:5] + big_team[:5]:
         Enrollment.objects.create(user=person.user, item=safety_course, status="enrolled")
 
     small = suggest(small_manager, variant="manager")
@@ -162,16 +162,16 @@ def test_manager_suggestion_reaches_direct_reports_only_until_it_expires(catalog
     assert all(s.kind != "manager_suggested" for s in later.suggestions)
 
 
-def test_popular_in_department_needs_a_department_of_five(catalog_mix):
+def test_popular_in_department_rests_on_five_people_each_way(catalog_mix):
     small = DepartmentFactory(name="Chaplaincy")
     big = DepartmentFactory(name="Emergency Medicine")
-    small_people = [EmployeeFactory(department=small) for _ in range(4)]
-    big_people = [EmployeeFactory(department=big) for _ in range(6)]
-    for person in small_people[:3] + big_people[:3]:
+    small_people = [EmployeeFactory(department=small) for _ in range(7)]
+    big_people = [EmployeeFactory(department=big) for _ in range(12)]
+    for person in small_people[:5] + big_people[:5]:
         Enrollment.objects.create(user=person.user, item=catalog_mix["book"], status="enrolled")
 
-    big_reasons = {s.title: s.reason for s in suggest(big_people[5]).suggestions}
-    small_reasons = {s.title: s.reason for s in suggest(small_people[3]).suggestions}
+    big_reasons = {s.title: s.reason for s in suggest(big_people[11]).suggestions}
+    small_reasons = {s.title: s.reason for s in suggest(small_people[6]).suggestions}
 
     assert big_reasons.get("The Checklist Manifesto") == "Popular in Emergency Medicine"
     assert small_reasons.get("The Checklist Manifesto") != "Popular in Chaplaincy"

@@ -223,25 +223,26 @@ def test_non_manager_cannot_suggest_to_a_team(client_as, catalog_mix):
     assert not TeamSuggestion.objects.exists()
 
 
-def test_team_page_shows_uptake_as_a_count_only_for_teams_of_five(
+def test_team_page_shows_uptake_as_a_count_only_where_it_points_at_nobody(
     client_as, catalog_mix, make_team
 ):
     item = catalog_mix["book"]
     now = timezone.now()
-    big_manager, big_team = make_team(5)
-    small_manager, small_team = make_team(3)
+    big_manager, big_team = make_team(12)
+    small_manager, small_team = make_team(5)
     for manager in (big_manager, small_manager):
         TeamSuggestion.objects.create(
             manager=manager, item=item, created_at=now, expires_at=now + dt.timedelta(days=28)
         )
-    for person in (big_team[0], big_team[1], small_team[0]):
+    for person in (*big_team[:6], small_team[0], small_team[1]):
         Enrollment.objects.create(user=person.user, item=item, status="enrolled")
 
     big_page = client_as(big_manager).get(reverse("widgets:team")).content.decode()
     small_page = client_as(small_manager).get(reverse("widgets:team")).content.decode()
 
-    assert "2 of 5" in big_page
+    assert "6 of 12" in big_page
     assert "not shown" in small_page
+    assert "2 of 5" not in small_page
     for person in big_team:
         assert person.user.last_name not in big_page
 

@@ -17,7 +17,7 @@ from catalog.models import Item, Offering
 from catalog.selectors import item_list_visible_to
 from catalog.visibility import published_q, restricted_item
 from enrollment.aggregates import department_item_popularity, team_topic_interest
-from learning_portal.core.privacy import MIN_GROUP_SIZE
+from learning_portal.core.privacy import MIN_GROUP_SIZE, count_is_shareable
 from people.models import Employee
 from themes.selectors import theme_get_current, theme_item_ids, theme_list_upcoming_releases
 
@@ -194,22 +194,37 @@ def segment_visible_restricted(*, pool: Pool, viewer: Viewer) -> frozenset[int]:
 
 
 def department_popularity(*, department_id: int, now: datetime) -> dict[int, int]:
-    """Item → enrollments by the department's people (last 90 days), if the department has ≥ 5."""
+    """Item → people of the department who enrolled in it (last 90 days), for the items
+    "Popular in {department}" may rest on: at least MIN_GROUP_SIZE people enrolled and at
+    least MIN_GROUP_SIZE did not (core.privacy.count_is_shareable)."""
     size = Employee.objects.filter(department_id=department_id, user__is_active=True).count()
     if size < MIN_GROUP_SIZE:
         return {}
-    return department_item_popularity(department_id=department_id, since=now - timedelta(days=90))
+    counts = department_item_popularity(department_id=department_id, since=now - timedelta(days=90))
+    return {
+        item_id: people
+        for item_id, people in counts.items()
+        if count_is_shareable(count=people, group_size=size)
+    }
 
 
 def team_exploring(*, manager_pk: int, now: datetime) -> dict[int, int]:
-    """Topic → how many direct reports enrolled in it lately; empty for teams under 5 people.
+    """Topic → how many direct reports enrolled in it lately, for topics at least
+    MIN_GROUP_SIZE of them explored and at least MIN_GROUP_SIZE did not.
 
     Counts are over people, not enrollments, and only ever shown as a topic name: a manager
     never learns who on their team is learning what.
     """
     team = Employee.objects.filter(manager_id=manager_pk, user__is_active=True)
-    if team.count() < MIN_GROUP_SIZE:
+    size = team.count()
+    if size < MIN_GROUP_SIZE:
         return {}
-    return team_topic_interest(
-        user_ids=team.values("user_id"), since=now - timedelta(days=90), min_people=2
+    counts = team_topic_interest(
+        user_ids=team.values("user_id"), since=now - timedelta(days=90), min_people=MIN_GROUP_SIZE
     )
+    # "Your team is exploring …" for a whole small team would say what each of them did.
+    return {
+        topic_id: people
+        for topic_id, people in counts.items()
+        if count_is_shareable(count=people, group_size=size)
+    }

@@ -75,7 +75,8 @@ def _rank(
             score += 0.2
             reason, kind = REASON_NEW, "new"
         dept_count = dept_popularity.get(c.id, 0)
-        if dept_count >= 2 and viewer.department_name:
+        # Only counts that rest on enough people reach here (pool.department_popularity).
+        if dept_count and viewer.department_name:
             score += 0.3 + min(dept_count, 20) / 40
             reason, kind = REASON_DEPARTMENT.format(department=viewer.department_name), "dept"
         interest = next((t for t in c.topic_ids if t in viewer.interest_ids), None)

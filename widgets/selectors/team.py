@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from django.utils import timezone
 
 from enrollment.aggregates import people_enrolled_counts
-from learning_portal.core.privacy import MIN_GROUP_SIZE
+from learning_portal.core.privacy import MIN_COUNTED_GROUP_SIZE, count_phrase
 from people.models import Employee
 
 from ..models import TeamSuggestion
@@ -14,12 +14,14 @@ from ..models import TeamSuggestion
 @dataclass(frozen=True)
 class TeamUptake:
     team_size: int
-    # {"suggestion", "active", "uptake"}; uptake is None for teams under MIN_GROUP_SIZE.
+    # {"suggestion", "active", "uptake"}; uptake is a phrase ("5 of 12", "fewer than 5 of
+    # 12") from core.privacy.count_phrase, or None where any figure would point at people.
     rows: list[dict]
 
 
 def team_suggestions_with_uptake(*, manager: Employee, now=None) -> TeamUptake:
-    """A manager's suggestions, with uptake as a count over the team (teams of ≥ 5 only)."""
+    """A manager's suggestions, with uptake over the team since each was first suggested,
+    shown only in ways that cannot tell who enrolled (core.privacy.count_phrase)."""
     now = now or timezone.now()
     team_user_ids = list(
         Employee.objects.filter(manager=manager, user__is_active=True).values_list(
@@ -28,7 +30,7 @@ def team_suggestions_with_uptake(*, manager: Employee, now=None) -> TeamUptake:
     )
     suggestions = list(TeamSuggestion.objects.filter(manager=manager).select_related("item"))
     uptake: dict[int, int] | None = None
-    if len(team_user_ids) >= MIN_GROUP_SIZE:
+    if len(team_user_ids) >= MIN_COUNTED_GROUP_SIZE:
         uptake = people_enrolled_counts(
             user_ids=team_user_ids,
             since_by_item={s.item_id: s.created_at for s in suggestions},
@@ -37,7 +39,11 @@ def team_suggestions_with_uptake(*, manager: Employee, now=None) -> TeamUptake:
         {
             "suggestion": suggestion,
             "active": suggestion.expires_at > now,
-            "uptake": None if uptake is None else uptake.get(suggestion.item_id, 0),
+            "uptake": None
+            if uptake is None
+            else count_phrase(
+                count=uptake.get(suggestion.item_id, 0), group_size=len(team_user_ids)
+            ),
         }
         for suggestion in suggestions
     ]

@@ -43,7 +43,9 @@ PROGRESS_EVERY = 10 * BATCH_SIZE
 MIN_EMPLOYEES = 50
 MIN_ITEMS = 20
 MANAGER_SHARE = 0.1
-DEMO_MANAGER_TEAM_SIZE = 8  # direct reports, counting employee@example.com
+# Direct reports, counting employee@example.com: large enough that the team page shows uptake
+# (core.privacy.MIN_COUNTED_GROUP_SIZE).
+DEMO_MANAGER_TEAM_SIZE = 12
 
 TOO_SMALL = (
     "Use at least {min_employees} employees and {min_items} items "
