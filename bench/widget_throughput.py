@@ -147,17 +147,23 @@ def _drive(
 def run(ctx) -> None:
     from django.core.cache import cache
 
-    from widgets.tokens import token_mint
+    from widgets.identity import WIDGET_SESSION_COOKIE
+    from widgets.tokens import MAX_TTL_SECONDS, token_mint, widget_session_mint
 
     cache.clear()
 
     port = _free_port()
     manager, employee = _people()
     placement = _placement(port)
+    # The longest a token may live; every request exchanges it, as each intranet page view
+    # brings a freshly minted one. Its Referer is the placement's page, as a browser's is.
     token = token_mint(
         placement_key=placement.key, secret=placement.secret,
-        employee_id=employee.employee_id, ttl=3600,
+        employee_id=employee.employee_id, ttl=MAX_TTL_SECONDS,
     )  # fmt: skip
+    widget_session = widget_session_mint(
+        placement_key=placement.key, secret=placement.secret, employee_id=employee.employee_id
+    )
     cases = {
         "minimal view (/healthz)": ("/healthz", {}),
         "widget: employee (session)": (
@@ -170,7 +176,11 @@ def run(ctx) -> None:
         ),
         "widget: employee (token)": (
             "/widgets/suggested/?" + urlencode({"token": token}),
-            {},
+            {"Referer": f"{placement.origin}/"},
+        ),
+        "widget: employee (widget session)": (
+            "/widgets/suggested/?variant=employee",
+            {"Cookie": f"{WIDGET_SESSION_COOKIE}={widget_session}"},
         ),
     }
     process = _start_gunicorn(port)
@@ -193,12 +203,12 @@ def run(ctx) -> None:
                 rates[label].append(rate)
                 latencies[label].extend(samples)
                 errors[label] += failed
-        print(f"{'case':<28} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7} {'ratio':>6}")
+        print(f"{'case':<34} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7} {'ratio':>6}")
         baseline = statistics.median(rates["minimal view (/healthz)"])
         for label in cases:
             rate = statistics.median(rates[label])
             print(
-                f"{label:<28} {rate:8.0f} {percentile(latencies[label], 50):8.1f} "
+                f"{label:<34} {rate:8.0f} {percentile(latencies[label], 50):8.1f} "
                 f"{percentile(latencies[label], 99):8.1f} {errors[label]:7d} "
                 f"{rate / baseline:6.2f}"
             )

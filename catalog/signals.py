@@ -25,7 +25,15 @@ def connect() -> None:
         label = model._meta.label_lower
         post_save.connect(_changed, sender=model, dispatch_uid=f"catalog_index_save_{label}")
         post_delete.connect(_changed, sender=model, dispatch_uid=f"catalog_index_delete_{label}")
-    for through in (Item.topics.through, Item.audiences.through):
+    # An audience's departments, roles and groups decide who sees its items, as much as the
+    # items' own audiences do.
+    for through in (
+        Item.topics.through,
+        Item.audiences.through,
+        Audience.departments.through,
+        Audience.roles.through,
+        Audience.groups.through,
+    ):
         m2m_changed.connect(
             _relations_changed, sender=through, dispatch_uid=f"catalog_index_{through.__name__}"
         )

@@ -4,7 +4,7 @@ Every list, count, facet, search, suggestion and detail page goes through
 `visible_items_q(user)`, so a restricted item can never leak through a second code path.
 """
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, Min, OuterRef, Q
 from django.utils import timezone
 
 from .models import Audience, Item
@@ -78,3 +78,16 @@ def published_q(now=None) -> Q:
 def can_preview_unpublished(user) -> bool:
     """Learning admins preview items before release and regardless of audience."""
     return user.is_authenticated and user.is_active and user.has_perm("catalog.change_item")
+
+
+def next_publication_change(*, now):
+    """The next moment an item's publish window opens or closes (None if none is set).
+
+    Caches of what is visible (the widget's pool) must not outlive it: the visibility of an
+    item changes then with no write to send a signal.
+    """
+    moments = Item.objects.aggregate(
+        opens=Min("publish_start", filter=Q(publish_start__gt=now)),
+        closes=Min("publish_end", filter=Q(publish_end__gt=now)),
+    )
+    return min((m for m in moments.values() if m is not None), default=None)

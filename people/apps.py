@@ -7,7 +7,9 @@ class PeopleConfig(AppConfig):
     verbose_name = "People"
 
     def ready(self):
+        from . import signals
         from .services import roles_sync
 
+        signals.connect()
         # Roles are code (people.roles): every migrate brings their groups in line with it.
         post_migrate.connect(roles_sync, sender=self, dispatch_uid="people.roles_sync")

@@ -1,29 +1,31 @@
 """The rendered widget, cached per person and trusted while their learning record is unchanged.
 
-The widget is on every intranet page view, so a warm request should cost one lookup of the
-person and one cache round trip. The fragment is stored with the person's record version
-(bumped by every transcript write and every dismissal, see core.record_versions) and the
-time of the next theme release, so it is never served once either has moved on; what varies
-per response (CSRF token, embed token, the iframe's id) is left as slots filled at the end.
+The widget is on every intranet page view, so a warm request should cost one cache round
+trip and no SQL. The fragment is stored with the person's record version (bumped by every
+transcript write and dismissal, and when their password or active flag changes: see
+core.record_versions), the catalog version it was computed under (raised by every committed
+catalog change, e.g. an item restricted or unpublished) and the next moment it must be
+recomputed (a theme release, a publish window opening or closing), and is never served once
+any of them has moved on; all are read in the same round trip. What varies per response
+(CSRF token, widget session, the iframe's id) is left as slots filled at the end.
 """
 
 import contextlib
 import re
 from dataclasses import dataclass
 from datetime import datetime
-from urllib.parse import quote
 
 from django.core.cache import cache
 from django.utils.html import escape
 
+from catalog.index import CACHE_VERSION_KEY
 from learning_portal.core.record_versions import record_version_key
 
-from .selectors import POOL_TTL_SECONDS, WidgetResult, pool_key
+from .selectors import POOL_TTL_SECONDS, WidgetResult, time_bucket
 
 SLOTS = {
     "csrf": "@@lpw-slot-csrf@@",
-    "token": "@@lpw-slot-token@@",
-    "token_url": "@@lpw-slot-token-url@@",
+    "widget_session": "@@lpw-slot-widget-session@@",
     "frame": "@@lpw-slot-frame@@",
 }
 FRAME_ID = re.compile(r"[^A-Za-z0-9_-]")
@@ -47,16 +49,21 @@ def clean_frame_id(value: str) -> str:
 
 
 def fragment_key(*, now: datetime, subject: str, variant: str, limit: int) -> str:
-    return f"widgets:fragment:v1:{pool_key(now)}:{subject}:{variant}:{limit}"
+    return f"widgets:fragment:v2:{time_bucket(now)}:{subject}:{variant}:{limit}"
 
 
 def fragment_get(*, key: str, claim, now: datetime) -> Fragment | None:
     """The cached fragment if it may be served to this claim as it is, else None."""
-    keys = [key] + ([record_version_key(claim.user_id)] if claim.user_id else [])
+    keys = [key, CACHE_VERSION_KEY]
+    if claim.user_id:
+        keys.append(record_version_key(claim.user_id))
     try:
         found = cache.get_many(keys)
         fragment = found.get(key)
         if fragment is None:
+            return None
+        if fragment.result.catalog_version != found.get(CACHE_VERSION_KEY):
+            # A committed catalog change (an item restricted or unpublished) since it was made.
             return None
         if claim.user_id:
             current_version = found.get(record_version_key(claim.user_id))
@@ -90,10 +97,9 @@ def fragment_set(*, key: str, fragment: Fragment) -> None:
         cache.set(key, fragment, POOL_TTL_SECONDS)
 
 
-def fill_slots(html: str, *, csrf: str, token: str | None, frame: str) -> str:
+def fill_slots(html: str, *, csrf: str, widget_session: str | None, frame: str) -> str:
     return (
         html.replace(SLOTS["csrf"], csrf)
-        .replace(SLOTS["token_url"], quote(token or "", safe=""))
-        .replace(SLOTS["token"], escape(token or ""))
+        .replace(SLOTS["widget_session"], escape(widget_session or ""))
         .replace(SLOTS["frame"], frame)
     )

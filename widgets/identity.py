@@ -3,7 +3,9 @@
 import contextlib
 import time
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.contrib.auth import HASH_SESSION_KEY, SESSION_KEY
 from django.core.cache import cache
 
@@ -11,7 +13,16 @@ from people.models import Employee
 
 from . import counters
 from .models import Placement
-from .tokens import TokenRejected, token_placement_key, token_verify
+from .tokens import (
+    TokenRejected,
+    secret_fingerprint,
+    token_placement_key,
+    token_verify,
+    widget_session_mint,
+    widget_session_verify,
+)
+
+WIDGET_SESSION_COOKIE = "lpw_session"
 
 PLACEMENTS_CACHE_KEY = "widgets:placements:v1"
 PLACEMENTS_TTL_SECONDS = 5 * 60
@@ -67,8 +78,10 @@ def allowed_origins() -> list[str]:
 class Claim:
     """Who the request says it is, established without the database.
 
-    An embed token is verified by its signature; a session names its user and the session
-    auth hash Django checked when the session was last used in full. `subject` keys caches.
+    An embed token or a widget session is verified by its signature; a portal session names
+    its user and the session auth hash Django checked when the session was last used in
+    full. `subject` keys caches. `widget_session` is the value the response hands on (in
+    forms and the cookie): the one presented, or a new one for a token just exchanged.
     """
 
     subject: str
@@ -77,25 +90,74 @@ class Claim:
     employee_id: str | None = None
     placement: PlacementInfo | None = None
     rejected: str | None = None
+    widget_session: str | None = None
+    exchanged: bool = False
 
 
 ANONYMOUS = Claim(subject="anonymous")
 
 
-def claim_for(request, token: str | None) -> Claim:
+def request_origin(request) -> str | None:
+    """The origin of the page that made the request: Origin, else the Referer's origin."""
+    origin = request.headers.get("origin")
+    if origin and origin != "null":
+        return origin.rstrip("/")
+    parts = urlsplit(request.headers.get("referer", ""))
+    if parts.scheme and parts.netloc:
+        return f"{parts.scheme}://{parts.netloc}"
+    return None
+
+
+def _origin_allowed(request, placement: PlacementInfo) -> bool:
+    # The placement's page, or the portal itself (the embed page's live preview).
+    return request_origin(request) in (placement.origin, settings.PORTAL_BASE_URL)
+
+
+def _rejected(reason: str) -> Claim:
+    counters.count_token_rejection(reason)
+    return Claim(subject="anonymous", rejected=reason)
+
+
+def claim_for(request, token: str | None = None, *, widget_session: str | None = None) -> Claim:
+    """The claim of an embed token (exchanged for a widget session), a widget session, or
+    the portal session, in that order."""
     if token:
         try:
             placement = active_placements().get(token_placement_key(token))
             if placement is None:
                 raise TokenRejected("unknown_placement")
             verified = token_verify(token=token, secret=placement.secret)
+            if not _origin_allowed(request, placement):
+                # Bound to the placement: a copied token does not work from another page.
+                raise TokenRejected("wrong_origin")
         except TokenRejected as exc:
-            counters.count_token_rejection(exc.reason)
-            return Claim(subject="anonymous", rejected=exc.reason)
+            return _rejected(exc.reason)
         return Claim(
             subject=f"employee:{verified.employee_id}",
             employee_id=verified.employee_id,
             placement=placement,
+            widget_session=widget_session_mint(
+                placement_key=placement.key,
+                secret=placement.secret,
+                employee_id=verified.employee_id,
+            ),
+            exchanged=True,
+        )
+    if widget_session:
+        try:
+            verified = widget_session_verify(widget_session)
+            placement = active_placements().get(verified.placement_key)
+            if placement is None or (
+                secret_fingerprint(placement.secret) != verified.secret_fingerprint
+            ):
+                raise TokenRejected("session_revoked")
+        except TokenRejected as exc:
+            return _rejected(exc.reason)
+        return Claim(
+            subject=f"employee:{verified.employee_id}",
+            employee_id=verified.employee_id,
+            placement=placement,
+            widget_session=widget_session,
         )
     session = getattr(request, "session", None)
     user_id = session.get(SESSION_KEY) if session is not None else None
@@ -141,10 +203,11 @@ def identify_claim(request, claim: Claim) -> Identity:
     return Identity(user=None, via_token=False, placement=None)
 
 
-def identify(request, token: str | None) -> Identity:
-    """The viewer: a valid embed token wins; then the portal session; else anonymous.
+def identify(request, token: str | None = None, *, widget_session: str | None = None) -> Identity:
+    """The viewer: a valid embed token or widget session wins; then the portal session; else
+    anonymous.
 
     A tampered, expired or unknown token falls back to the generic variant (never an error
     page or a login loop) and is counted by reason.
     """
-    return identify_claim(request, claim_for(request, token))
+    return identify_claim(request, claim_for(request, token, widget_session=widget_session))

@@ -28,7 +28,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from catalog.selectors import item_list_visible_to
 from enrollment.models import Source
@@ -36,9 +36,9 @@ from learning_portal.core.privacy import MIN_COUNTED_GROUP_SIZE, MIN_GROUP_SIZE
 from learning_portal.core.security import session_passive
 
 from . import counters, fragments, selectors, services
-from .identity import allowed_origins, claim_for, identify, identify_claim
+from .identity import WIDGET_SESSION_COOKIE, allowed_origins, claim_for, identify, identify_claim
 from .models import Placement, Variant
-from .tokens import DEFAULT_TTL_SECONDS, token_mint
+from .tokens import DEFAULT_TTL_SECONDS, WIDGET_SESSION_SECONDS, token_mint
 
 STATIC_DIR = Path(__file__).resolve().parent / "static" / "widgets"
 REQUESTABLE_VARIANTS = (Variant.MANAGER, Variant.EMPLOYEE)
@@ -74,39 +74,74 @@ def _frameable(response, *, inline_style_hash: str | None = None):
     return response
 
 
-def _frame_query(*, variant, token, limit, frame) -> str:
-    params = {"variant": variant, "limit": limit, "frame": frame}
-    if token:
-        params["token"] = token
+def _frame_query(*, variant, limit, frame, notice="") -> str:
+    params = {"variant": variant, "limit": limit, "frame": frame, "notice": notice}
     return urlencode({k: v for k, v in params.items() if v})
 
 
+def _set_widget_session_cookie(request, response, value: str) -> None:
+    """The widget session, for the frame's own later loads: widget paths only, script-proof,
+    and partitioned (CHIPS) so it is only ever sent inside this intranet's page.
+
+    Set by hand: Python's cookie module cannot write `Partitioned` before 3.14.
+    """
+    attributes = [
+        f"{WIDGET_SESSION_COOKIE}={value}",
+        "Path=/widgets/",
+        f"Max-Age={WIDGET_SESSION_SECONDS}",
+        "HttpOnly",
+    ]
+    if request.is_secure():
+        attributes += ["Secure", "SameSite=None", "Partitioned"]
+    else:
+        attributes.append("SameSite=Lax")  # development over http: same-site only
+    response["Set-Cookie"] = "; ".join(attributes)
+
+
+@csrf_exempt
 @session_passive
-@require_GET
+@require_http_methods(["GET", "POST"])
 def suggested(request):
     """The widget fragment for the iframe.
+
+    An embed token arrives once, on the first load (POSTed by embed.js, or `?token=` on a
+    plain iframe URL), and is exchanged for a widget session (cookie and form fields) bound
+    to its placement; later loads and actions carry that instead. A POST without a token is
+    refused: CSRF protection is not needed because the token in the body is the credential.
 
     A warm request is served from the person's cached fragment without loading them from the
     database (see widgets.fragments); otherwise the viewer is checked in full, the
     suggestions are computed and the fragment is stored for the next page view.
     """
-    token = request.GET.get("token", "").strip() or None
-    claim = claim_for(request, token)
-    if claim.rejected:
-        token = None  # never echo a refused token back into the page
-    requested = request.GET.get("variant", "")
-    if requested not in REQUESTABLE_VARIANTS:
+    data = request.POST if request.method == "POST" else request.GET
+    token = data.get("token", "").strip() or None
+    if request.method == "POST" and not token:
+        return HttpResponseBadRequest("An embed token is required.")
+    claim = claim_for(
+        request, token, widget_session=request.COOKIES.get(WIDGET_SESSION_COOKIE) or None
+    )
+    return _frame_response(
+        request,
+        claim,
+        variant=data.get("variant", ""),
+        limit=data.get("limit"),
+        frame=data.get("frame", ""),
+        # A code, never text from the URL: anyone can link to the widget with any query.
+        notice=NOTICES.get(data.get("notice", ""), ""),
+    )
+
+
+def _frame_response(request, claim, *, variant, limit, frame, notice):
+    if variant not in REQUESTABLE_VARIANTS:
         # Only known values: each distinct one would be a cache entry of its own.
-        requested = claim.placement.default_variant if claim.placement else ""
-    limit = selectors.clamp_limit(request.GET.get("limit"))
-    # A code, never text from the URL: anyone can link to the widget with any query.
-    notice = NOTICES.get(request.GET.get("notice", ""), "")
+        variant = claim.placement.default_variant if claim.placement else ""
+    limit = selectors.clamp_limit(limit)
     now = timezone.now()
-    key = fragments.fragment_key(now=now, subject=claim.subject, variant=requested, limit=limit)
+    key = fragments.fragment_key(now=now, subject=claim.subject, variant=variant, limit=limit)
     # A notice (after an action) is one-off: neither served from nor stored in the cache.
     fragment = None if notice else fragments.fragment_get(key=key, claim=claim, now=now)
     if fragment is None:
-        fragment = _render_fragment(request, claim, token=token, variant=requested, limit=limit,
+        fragment = _render_fragment(request, claim, variant=variant, limit=limit,
                                     notice=notice, now=now)  # fmt: skip
     result = fragment.result
     counters.count_items(
@@ -118,15 +153,17 @@ def suggested(request):
     html = fragments.fill_slots(
         fragment.html,
         csrf=get_token(request) if claim.user_id else "",
-        token=token,
-        frame=fragments.clean_frame_id(request.GET.get("frame", "")),
+        widget_session=claim.widget_session if fragment.user_id else None,
+        frame=fragments.clean_frame_id(frame),
     )
     response = HttpResponse(html)
     response["Cache-Control"] = "private, no-store"
+    if claim.exchanged and fragment.user_id:
+        _set_widget_session_cookie(request, response, claim.widget_session)
     return _frameable(response, inline_style_hash=frame_css()[1])
 
 
-def _render_fragment(request, claim, *, token, variant, limit, notice, now):
+def _render_fragment(request, claim, *, variant, limit, notice, now):
     identity = identify_claim(request, claim)
     user = identity.user
     version = fragments.record_version_of(user.pk if user else None)
@@ -140,7 +177,7 @@ def _render_fragment(request, claim, *, token, variant, limit, notice, now):
             "result": result,
             "viewer": viewer,
             "css": frame_css()[0],
-            "token": bool(token) and user is not None,
+            "widget_session": bool(claim.widget_session) and user is not None,
             "limit": limit,
             "notice": notice,
             "slots": fragments.SLOTS,
@@ -176,9 +213,12 @@ def _render_fragment(request, claim, *, token, variant, limit, notice, now):
 @session_passive
 @require_GET
 def go(request, item_id: int):
-    """Click-through: count the click, then open the item page with the widget as its source."""
-    token = request.GET.get("token", "").strip() or None
-    identity = identify(request, token)
+    """Click-through: count the click, then open the item page with the widget as its source.
+
+    A top-level navigation: it carries no widget credential (the item page itself decides
+    what the person may see once they are signed in to the portal).
+    """
+    identity = identify(request)
     user = identity.user or request.user
     item = get_object_or_404(item_list_visible_to(user=user).only("slug"), pk=item_id)
     variant = request.GET.get("variant", Variant.EMPLOYEE)
@@ -192,8 +232,9 @@ def go(request, item_id: int):
     return redirect(f"{item.get_absolute_url()}?{urlencode({'source': source})}")
 
 
-def _dismiss(request, item_id: int, token: str | None):
-    identity = identify(request, token)
+def _dismiss(request, item_id: int, widget_session: str | None):
+    claim = claim_for(request, widget_session=widget_session)
+    identity = identify_claim(request, claim)
     if identity.user is None:
         raise PermissionDenied("Sign in to hide suggestions.")
     item = get_object_or_404(item_list_visible_to(user=identity.user), pk=item_id)
@@ -205,37 +246,31 @@ def _dismiss(request, item_id: int, token: str | None):
         variant=variant if variant in Variant.values else Variant.EMPLOYEE,
         department_id=getattr(getattr(identity.user, "employee", None), "department_id", None),
     )
-    query = _frame_query(
-        variant=variant,
-        token=token,
-        limit=request.POST.get("limit", ""),
-        frame=request.POST.get("frame", "")[:40],
-    )
-    return _frameable(redirect(f"{reverse('widgets:suggested')}?{query}"))
+    return _frame_after_action(request, claim, notice="")
 
 
 @require_POST
 def dismiss(request, item_id: int):
     """Session-authenticated dismiss (same-site intranets), CSRF-protected."""
-    return _dismiss(request, item_id, token=None)
+    return _dismiss(request, item_id, widget_session=None)
 
 
 @csrf_exempt
 @require_POST
 def dismiss_with_token(request, item_id: int):
-    """Token-authenticated dismiss for cross-site intranets.
+    """Dismiss for cross-site intranets, with the widget session posted in the form.
 
     CSRF protection guards ambient credentials (cookies); this view ignores the session and
-    acts only on the signed, short-lived token posted with the form.
+    acts only on the signed, short-lived widget session posted with the form.
     """
-    token = request.POST.get("token", "").strip()
-    if not token:
-        return HttpResponse("An embed token is required.", status=400)
-    return _dismiss(request, item_id, token=token)
+    widget_session = request.POST.get("widget_session", "").strip()
+    if not widget_session:
+        return HttpResponse("A widget session is required.", status=400)
+    return _dismiss(request, item_id, widget_session=widget_session)
 
 
-def _suggest(request, item_id: int, token: str | None):
-    identity = identify(request, token)
+def _suggest(request, item_id: int, claim):
+    identity = identify_claim(request, claim)
     employee = getattr(identity.user, "employee", None) if identity.user else None
     if employee is None:
         raise PermissionDenied("Sign in to suggest learning to your team.")
@@ -253,7 +288,7 @@ def _notice_code(message: str, ok: bool) -> str:
 
 @require_POST
 def suggest_to_team(request, item_id: int):
-    message, ok = _suggest(request, item_id, token=None)
+    message, ok = _suggest(request, item_id, claim_for(request))
     if request.POST.get("from") == "portal":
         # From the item page: back there with a message (never to another site).
         (messages.success if ok else messages.error)(request, message)
@@ -263,36 +298,48 @@ def suggest_to_team(request, item_id: int):
         ):
             next_url = reverse("widgets:team")
         return redirect(next_url)
-    return _frame_after_action(request, token=None, notice=_notice_code(message, ok))
+    return _frame_after_action(request, claim_for(request), notice=_notice_code(message, ok))
 
 
 @csrf_exempt
 @require_POST
 def suggest_to_team_with_token(request, item_id: int):
-    token = request.POST.get("token", "").strip()
-    if not token:
-        return HttpResponse("An embed token is required.", status=400)
-    message, ok = _suggest(request, item_id, token=token)
-    return _frame_after_action(request, token=token, notice=_notice_code(message, ok))
+    widget_session = request.POST.get("widget_session", "").strip()
+    if not widget_session:
+        return HttpResponse("A widget session is required.", status=400)
+    claim = claim_for(request, widget_session=widget_session)
+    message, ok = _suggest(request, item_id, claim)
+    return _frame_after_action(request, claim, notice=_notice_code(message, ok))
 
 
-def _frame_after_action(request, *, token, notice):
-    query = _frame_query(
-        variant=request.POST.get("variant", ""),
-        token=token,
-        limit=request.POST.get("limit", ""),
-        frame=request.POST.get("frame", "")[:40],
-    )
-    url = f"{reverse('widgets:suggested')}?{query}&{urlencode({'notice': notice})}"
-    return _frameable(redirect(url))
+def _frame_after_action(request, claim, *, notice):
+    """Back to the widget: for a portal session a redirect (POST, then GET); for a widget
+    session the frame is rendered in the response, so its credential never enters a URL."""
+    variant = request.POST.get("variant", "")
+    limit = request.POST.get("limit", "")
+    frame = request.POST.get("frame", "")[:40]
+    if claim.widget_session:
+        return _frame_response(
+            request, claim, variant=variant, limit=limit, frame=frame,
+            notice=NOTICES.get(notice, ""),
+        )  # fmt: skip
+    query = _frame_query(variant=variant, limit=limit, frame=frame, notice=notice)
+    return _frameable(redirect(f"{reverse('widgets:suggested')}?{query}"))
 
 
 @session_passive
 @require_GET
 def api_suggestions(request):
-    """The same suggestions as JSON, for intranets that render natively (CORS: placements only)."""
-    token = request.GET.get("token", "").strip() or None
-    identity = identify(request, token)
+    """The same suggestions as JSON, for intranets that render natively (CORS: placements only).
+
+    The embed token comes in the `Authorization: Bearer …` header, never the URL, from the
+    placement's origin (browsers send it; a server calling us sends it too).
+    """
+    if "token" in request.GET:
+        counters.count_token_rejection("token_in_url")
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    token = token.strip() if scheme.lower() == "bearer" else ""
+    identity = identify(request, token or None)
     viewer = selectors.viewer_for(user=identity.user)
     limit = selectors.clamp_limit(request.GET.get("limit"))
     result = selectors.suggestions_for(
@@ -306,8 +353,6 @@ def api_suggestions(request):
     )
     base = settings.PORTAL_BASE_URL
     go_query = {"variant": result.variant}
-    if token:
-        go_query["token"] = token
     payload = {
         "variant": result.variant,
         "signed_in": not viewer.is_anonymous,

@@ -38,7 +38,16 @@ one process at a time).
 
 from .arrays import FORMAT, STARTS_WINDOWS, CatalogIndex, TermMatch
 from .build import build_index
-from .freshness import MAX_AGE, SEARCH_TOKEN_KEY, TOKEN_KEY, current_token, new_token, validity
+from .freshness import (
+    CACHE_VERSION_KEY,
+    MAX_AGE,
+    SEARCH_TOKEN_KEY,
+    TOKEN_KEY,
+    cache_version,
+    current_token,
+    new_token,
+    validity,
+)
 from .store import (
     BUILD_LOCK_KEY,
     INDEX_KEY,
@@ -62,6 +71,8 @@ from .terms import (
 )
 
 __all__ = [
+    "CACHE_VERSION_KEY",
+    "cache_version",
     "BUILD_LOCK_KEY",
     "FORMAT",
     "INDEX_KEY",

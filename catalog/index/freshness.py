@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import threading
+import time
 from collections.abc import Callable
 
+from django.core.cache import cache
 from django.db import transaction
 from django.db.models import F, Max, Min, Q
 
@@ -56,6 +59,38 @@ def new_token(key: str) -> None:
         CatalogVersion.objects.get_or_create(
             pk=CatalogVersion.ROW, defaults={TOKEN_KEY: 1, SEARCH_TOKEN_KEY: 1}
         )
+    if key == TOKEN_KEY:
+        cache_version_bump()
+
+
+# The catalog version as seen by caches that serve without touching the database (the
+# widget's fragments and pool): raised with every counted commit, read in the same cache
+# round trip as what it guards. A time-based value, so an evicted key never comes back to an
+# old one; a missing key is replaced by a new value, which retires everything keyed on it.
+CACHE_VERSION_KEY = "catalog:cache-version"
+CACHE_VERSION_TTL = 7 * 24 * 60 * 60
+
+
+def cache_version_bump() -> None:
+    with contextlib.suppress(Exception):
+        cache.set(CACHE_VERSION_KEY, time.time_ns(), CACHE_VERSION_TTL)
+
+
+def cache_version(known: int | None = None) -> int | None:
+    """The current cache-side catalog version (None with the cache down).
+
+    `known` is a value already read with other keys; a missing one is created here.
+    """
+    if known is not None:
+        return known
+    try:
+        version = cache.get(CACHE_VERSION_KEY)
+        if version is None:
+            cache.add(CACHE_VERSION_KEY, time.time_ns(), CACHE_VERSION_TTL)
+            version = cache.get(CACHE_VERSION_KEY)
+    except Exception:  # noqa: BLE001 - the cache is down: nothing is served from it either
+        return None
+    return version
 
 
 def current_token(key: str = TOKEN_KEY) -> int:

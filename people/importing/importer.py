@@ -12,6 +12,8 @@ from django.db import DatabaseError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
+from learning_portal.core.record_versions import record_versions_bump
+
 from ..models import Department, Employee, Role, User
 from .feed import Feed, Person, clean_row
 from .report import ImportReport, RowProblem
@@ -433,6 +435,8 @@ class FeedImporter:
         pks = [employee.user_id for employee in to_deactivate]
         for start in range(0, len(pks), 1000):
             User.objects.filter(pk__in=pks[start : start + 1000]).update(is_active=False)
+        # A bulk update sends no signal: caches that serve these people must still notice.
+        record_versions_bump(user_ids=pks)
         self.report.deactivated = len(pks)
 
     def _reject(self, row: int, employee_id: str, reason: str) -> None:

@@ -1,4 +1,5 @@
 import datetime as dt
+import re
 import time
 
 import pytest
@@ -22,6 +23,19 @@ from widgets.tokens import token_mint
 
 pytestmark = pytest.mark.django_db
 WIDGET = "/widgets/suggested/"
+INTRANET = "https://intranet.example.org"
+
+
+def token_get(client, token, **params):
+    """Load the widget with a token as a browser on the intranet's page does (its Referer)."""
+    return client.get(WIDGET, {"token": token, **params}, headers={"Referer": f"{INTRANET}/"})
+
+
+def widget_session_of(response) -> str:
+    """The widget session a token was exchanged for (hidden in the frame's forms)."""
+    match = re.search(r'name="widget_session" value="([^"]+)"', response.content.decode())
+    assert match, "no widget session in the frame"
+    return match[1]
 
 
 def mint(placement, employee, ttl=300, now=None):
@@ -81,9 +95,9 @@ def test_warm_token_widget_request_runs_at_most_two_queries(
 ):
     placement = PlacementFactory()
     token = mint(placement, EmployeeFactory())
-    client.get(WIDGET, {"token": token})
+    token_get(client, token)
     with django_assert_max_num_queries(2):
-        response = client.get(WIDGET, {"token": token})
+        response = token_get(client, token)
     assert 'data-variant="employee"' in response.content.decode()
 
 
@@ -106,7 +120,7 @@ def test_widget_still_renders_from_the_database_when_the_cache_is_down(
 def test_token_identifies_the_employee_without_a_session(client, catalog_mix):
     placement = PlacementFactory()
     manager = EmployeeFactory(is_manager=True)
-    body = client.get(WIDGET, {"token": mint(placement, manager), "variant": "manager"})
+    body = token_get(client, mint(placement, manager), variant="manager")
     assert 'data-variant="manager"' in body.content.decode()
 
 
@@ -121,7 +135,7 @@ def test_bad_token_falls_back_to_generic_and_is_counted(client, catalog_mix, rea
     else:
         token = "nope." + mint(placement, person).split(".", 1)[1]
 
-    response = client.get(WIDGET, {"token": token})
+    response = token_get(client, token)
     widget_counts_flush()
 
     assert response.status_code == 200
@@ -191,14 +205,24 @@ def test_dismiss_without_csrf_token_is_refused(catalog_mix):
     assert not Dismissal.objects.exists()
 
 
-def test_dismiss_with_token_needs_a_valid_token(client, catalog_mix):
+def test_dismiss_with_token_needs_a_valid_widget_session(
+    client, catalog_mix, django_capture_on_commit_callbacks
+):
     placement = PlacementFactory()
     person = EmployeeFactory()
     url = reverse("widgets:dismiss_token", args=[catalog_mix["book"].pk])
+    widget_session = widget_session_of(token_get(client, mint(placement, person)))
 
-    assert client.post(url, {"token": mint(placement, person)[:-2] + "zz"}).status_code == 403
+    assert client.post(url, {"widget_session": widget_session[:-2] + "zz"}).status_code == 403
     assert client.post(url, {}).status_code == 400
-    assert client.post(url, {"token": mint(placement, person)}).status_code == 302
+    # The intranet's token itself is not a widget session.
+    assert client.post(url, {"widget_session": mint(placement, person)}).status_code == 403
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url, {"widget_session": widget_session, "variant": "employee"})
+    assert response.status_code == 200
+    assert 'name="widget_session"' in response.content.decode()
+    again = client.post(url, {"widget_session": widget_session, "variant": "employee"})
+    assert catalog_mix["book"].title not in again.content.decode()
     assert Dismissal.objects.filter(user=person.user).count() == 1
 
 
@@ -254,11 +278,12 @@ def test_team_page_is_not_for_employees(client_as, db):
 def test_json_api_answers_cors_only_for_placement_origins(client, catalog_mix):
     placement = PlacementFactory(origin="https://intranet.example.org")
     token = mint(placement, EmployeeFactory())
+    bearer = {"Authorization": f"Bearer {token}"}
     allowed = client.get(
-        "/widgets/api/suggestions/", {"token": token}, HTTP_ORIGIN="https://intranet.example.org"
+        "/widgets/api/suggestions/", headers={**bearer, "Origin": "https://intranet.example.org"}
     )
     other = client.get(
-        "/widgets/api/suggestions/", {"token": token}, HTTP_ORIGIN="https://evil.example.com"
+        "/widgets/api/suggestions/", headers={**bearer, "Origin": "https://evil.example.com"}
     )
 
     assert allowed["Access-Control-Allow-Origin"] == "https://intranet.example.org"
@@ -351,18 +376,19 @@ def test_warm_widget_fills_per_response_values_into_the_cached_fragment(client, 
     placement = PlacementFactory()
     person = EmployeeFactory()
     first, second = mint(placement, person), mint(placement, person, ttl=400)
-    client.get(WIDGET, {"token": first, "frame": "lp-widget-a"})
-    body = client.get(WIDGET, {"token": second, "frame": "lp-widget-b"}).content.decode()
+    token_get(client, first, frame="lp-widget-a")
+    body = token_get(client, second, frame="lp-widget-b").content.decode()
 
-    assert f'name="token" value="{second}"' in body
+    assert 'name="widget_session" value="' in body
     assert first not in body
+    assert second not in body
     assert 'data-frame-id="lp-widget-b"' in body
     assert "@@lpw-slot" not in body
 
 
 def test_hostile_token_and_frame_values_are_never_echoed(client, catalog_mix):
-    body = client.get(
-        WIDGET, {"token": '"><script>alert(1)</script>', "frame": '"><img src=x onerror=1>'}
+    body = token_get(
+        client, '"><script>alert(1)</script>', frame='"><img src=x onerror=1>'
     ).content.decode()
 
     assert "<script>alert" not in body
@@ -380,11 +406,11 @@ def test_warm_request_is_served_from_the_persons_fragment_without_sql(
     session_client = client_as(person)
     session_client.get(WIDGET)
     token = mint(placement, EmployeeFactory())
-    client.get(WIDGET, {"token": token})
+    token_get(client, token)
 
     with django_assert_num_queries(0):
         session_body = session_client.get(WIDGET).content.decode()
-        token_body = client.get(WIDGET, {"token": token}).content.decode()
+        token_body = token_get(client, token).content.decode()
 
     assert 'data-variant="employee"' in session_body
     assert 'data-variant="employee"' in token_body

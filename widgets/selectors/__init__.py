@@ -13,7 +13,14 @@ shared:
 Everything cached is rebuilt from the database when the cache is cold or down.
 """
 
-from .cache import CACHE_VERSION, POOL_TTL_SECONDS, SEGMENT_TTL_SECONDS, TEAM_TTL_SECONDS, pool_key
+from .cache import (
+    CACHE_VERSION,
+    POOL_TTL_SECONDS,
+    SEGMENT_TTL_SECONDS,
+    TEAM_TTL_SECONDS,
+    pool_key,
+    time_bucket,
+)
 from .pool import (
     NEW_DAYS,
     PER_TOPIC_POOL_SIZE,
@@ -77,6 +84,7 @@ __all__ = [
     "department_popularity",
     "pool_build",
     "pool_key",
+    "time_bucket",
     "segment_visible_restricted",
     "suggestions_for",
     "team_exploring",

@@ -34,10 +34,16 @@ def _cache_set(key: str, value, timeout: int) -> None:
         logger.warning("widget cache unavailable; not caching %s", key)
 
 
-def pool_key(now: datetime) -> str:
-    # Bucketed by time so a theme release or a new item shows within POOL_TTL_SECONDS.
-    bucket = int(now.timestamp()) // POOL_TTL_SECONDS
-    return f"widgets:pool:{CACHE_VERSION}:{bucket}"
+def time_bucket(now: datetime) -> int:
+    # Bucketed by time so what changes without a catalog write (popularity, a theme released
+    # early) shows within POOL_TTL_SECONDS.
+    return int(now.timestamp()) // POOL_TTL_SECONDS
+
+
+def pool_key(now: datetime, catalog_version: int | None) -> str:
+    """The pool and everything derived from it are keyed on the catalog version, so a
+    committed visibility change (audience, publication) retires them before the next request."""
+    return f"widgets:pool:{CACHE_VERSION}:{catalog_version}:{time_bucket(now)}"
 
 
 def _segment_key(pool_key: str, viewer: Viewer) -> str:

@@ -15,7 +15,7 @@ from django.db.models.functions import RowNumber
 
 from catalog.models import Item, Offering
 from catalog.selectors import item_list_visible_to
-from catalog.visibility import published_q, restricted_item
+from catalog.visibility import next_publication_change, published_q, restricted_item
 from enrollment.aggregates import department_item_popularity, team_topic_interest
 from learning_portal.core.privacy import MIN_GROUP_SIZE, count_is_shareable
 from people.models import Employee
@@ -177,7 +177,12 @@ def pool_build(*, now: datetime) -> Pool:
         theme_title=theme[0] if theme else None,
         theme_url=theme[1] if theme else None,
         topic_names=topic_names,
-        valid_until=_next_release(now),
+        # Rebuilt at the next theme release and the next publish window change, when what it
+        # holds changes with no write (writes raise the catalog version, which keys it).
+        valid_until=min(
+            (m for m in (_next_release(now), next_publication_change(now=now)) if m is not None),
+            default=None,
+        ),
     )
 
 

@@ -5,6 +5,8 @@ from datetime import datetime
 
 from django.utils import timezone
 
+from catalog.index import cache_version
+
 from ..models import Variant
 from .cache import (
     POOL_TTL_SECONDS,
@@ -30,25 +32,35 @@ class WidgetResult:
     theme_title: str | None
     theme_url: str | None
     department_id: int | None
-    # When this result must be recomputed at the latest (the next theme release).
+    # When this result must be recomputed at the latest (the next theme release or publish
+    # window change).
     valid_until: datetime | None = None
+    # The catalog version it was computed under (catalog.index.cache_version).
+    catalog_version: int | None = None
 
 
 def suggestions_for(
-    *, viewer: Viewer, requested_variant: str | None = None, limit: int = DEFAULT_LIMIT, now=None
+    *,
+    viewer: Viewer,
+    requested_variant: str | None = None,
+    limit: int = DEFAULT_LIMIT,
+    now=None,
+    catalog_version: int | None = None,
 ) -> WidgetResult:
     """The widget's suggestions for a viewer, each with its reason.
 
     Only items the viewer may see, published and takeable now (self-paced or a session open
     for enrollment), never what they enrolled in, completed or dismissed. The current theme
     comes first, then what their manager suggested, then relevance and popularity with
-    variety across formats.
+    variety across formats. `catalog_version` is the cache-side catalog version when the
+    caller has already read it.
     """
     now = now or timezone.now()
     today = timezone.localdate(now)
     variant = variant_for(viewer=viewer, requested=requested_variant)
     limit = clamp_limit(limit)
-    bucket_key = pool_key(now)
+    version = cache_version(catalog_version)
+    bucket_key = pool_key(now, version)
     # The finished list for this person, keyed by everything it depends on, so that a warm
     # request neither loads the pool nor ranks it. Buckets end at local midnight, so the
     # daily rotation is unaffected.
@@ -121,6 +133,7 @@ def suggestions_for(
         theme_url=pool.theme_url,
         department_id=viewer.department_id,
         valid_until=pool.valid_until,
+        catalog_version=version,
     )
     _cache_set(person_key, result, POOL_TTL_SECONDS)
     return result
