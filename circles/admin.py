@@ -2,6 +2,7 @@
 
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from django.db import models
 
 from . import services
 from .models import Circle, Interest, Meeting, PlanWeek, Signup
@@ -61,6 +62,7 @@ class CircleAdmin(admin.ModelAdmin):
     autocomplete_fields = ["subject", "facilitators"]
     inlines = [PlanWeekInline, MeetingInline]
     actions = ["approve"]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
     def has_add_permission(self, request):
         # Circles are proposed on the portal ("Start a circle"), which creates the catalog
