@@ -24,7 +24,8 @@ def _model_perms(app_label: str, *models: str, actions=("add", "change", "delete
 LEARNING_ADMIN = RoleDefinition(
     name="Learning admins",
     description=(
-        "Curate the catalog, sessions and monthly themes; run rosters, attendance and "
+        "Curate the catalog, sessions, monthly themes and learning circles; run rosters, "
+        "attendance and "
         "'enroll someone'; import the HR feed and fix reporting lines; manage widget "
         "placements. No access to accounts, groups or permissions."
     ),
@@ -33,6 +34,8 @@ LEARNING_ADMIN = RoleDefinition(
         "catalog.view_historicalitem",
         "catalog.view_zeroresultsearch",
         *_model_perms("themes", "theme", "themeitem"),
+        *_model_perms("circles", "circle", "planweek", "meeting"),
+        "circles.view_signup",
         "themes.view_themerelease",
         "enrollment.view_enrollment",
         "enrollment.change_enrollment",

@@ -115,9 +115,12 @@ class SessionTimeoutMiddleware:
 
 def session_limits_start(sender, request, user, **kwargs):
     """On sign-in (django.contrib.auth's user_logged_in): both limits count from now."""
+    session = getattr(request, "session", None)
+    if session is None:
+        return
     now = int(time.time())
-    request.session[SESSION_AUTH_AT] = now
-    request.session[SESSION_SEEN_AT] = now
+    session[SESSION_AUTH_AT] = now
+    session[SESSION_SEEN_AT] = now
 
 
 class DebugErrorPagesMiddleware:
