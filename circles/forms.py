@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from catalog.models import Audience
 
-from .models import PlanWeek, Rsvp, validate_video_url
+from .models import DigestSetting, PlanWeek, Rsvp, validate_video_url
 from .services import MAX_WEEKS
 
 PLAN_HELP = (
@@ -149,3 +149,30 @@ class MeetingEditForm(forms.Form):
 
 class RsvpForm(forms.Form):
     answer = forms.ChoiceField(choices=Rsvp.Answer.choices, widget=forms.RadioSelect)
+
+
+class PostForm(forms.Form):
+    body = forms.CharField(
+        label="Your post",
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="Markdown works: **bold**, *italic*, lists, links. Mention someone with @name.",
+        error_messages={"required": "Write something first."},
+    )
+    may_quote = forms.BooleanField(
+        label="The facilitators may quote this in the circle's archive (without my name)",
+        required=False,
+    )
+    parent = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+
+class HideForm(forms.Form):
+    reason = forms.CharField(
+        label="Why hide it?",
+        max_length=300,
+        error_messages={"required": "Say why the post is hidden: the reason is kept with it."},
+    )
+
+
+class DigestForm(forms.Form):
+    frequency = forms.ChoiceField(label="Digest email", choices=DigestSetting.Frequency.choices)

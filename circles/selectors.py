@@ -17,7 +17,7 @@ from enrollment.models import Enrollment
 from enrollment.selectors import SEATED, enrollment_active_for_item, waitlist_position
 from people.models import User
 
-from .models import Circle, Interest, Meeting, PlanWeek
+from .models import Circle, Interest, Meeting, PlanWeek, Post
 
 LISTED_STATES = (Circle.State.OPEN, Circle.State.RUNNING)
 ARCHIVE_STATES = (Circle.State.FINISHED, Circle.State.ARCHIVED)
@@ -159,3 +159,23 @@ def meeting_list_for_manage(*, circle: Circle) -> list[Meeting]:
     for meeting in meetings:
         meeting.is_past = meeting.ends_at <= now
     return meetings
+
+
+def thread_list_for(*, circle: Circle) -> QuerySet:
+    """The circle's opened threads, by week, with `post_count` (visible posts)."""
+    return circle.threads.annotate(
+        post_count=Count(
+            "posts", filter=Q(posts__hidden_at__isnull=True, posts__deleted_at__isnull=True)
+        )
+    ).order_by("week")
+
+
+def thread_posts(*, thread) -> QuerySet:
+    """Top-level posts, oldest first, with their replies and authors in two queries."""
+    replies = Post.objects.select_related("author", "hidden_by").order_by("created_at", "pk")
+    return (
+        thread.posts.filter(parent__isnull=True)
+        .select_related("author", "hidden_by")
+        .prefetch_related(Prefetch("replies", queryset=replies))
+        .order_by("created_at", "pk")
+    )

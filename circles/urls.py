@@ -17,6 +17,23 @@ urlpatterns = [
     path("<slug:slug>/approve/", views.circle_approve, name="approve"),
     path("<slug:slug>/archive/", views.circle_archive, name="archive"),
     path("<slug:slug>/calendar.ics", views.circle_calendar, name="calendar"),
+    path("<slug:slug>/discussion/", views.discussion, name="discussion"),
+    path("<slug:slug>/discussion/week-<int:week>/", views.thread_detail, name="thread"),
+    path(
+        "<slug:slug>/discussion/week-<int:week>/posts/<int:pk>/edit/",
+        views.post_edit,
+        name="post_edit",
+    ),
+    path(
+        "<slug:slug>/discussion/week-<int:week>/posts/<int:pk>/delete/",
+        views.post_delete,
+        name="post_delete",
+    ),
+    path(
+        "<slug:slug>/discussion/week-<int:week>/posts/<int:pk>/hide/",
+        views.post_hide,
+        name="post_hide",
+    ),
     path("<slug:slug>/meetings/<int:week>/", views.meeting_edit, name="meeting_edit"),
     path("<slug:slug>/meetings/<int:week>/cancel/", views.meeting_cancel, name="meeting_cancel"),
 ]

@@ -21,6 +21,8 @@ class Kind(models.TextChoices):
     MANAGER_SUGGESTION = "manager_suggestion", "Manager suggestion"
     CIRCLE_OPENED = "circle_opened", "New learning circle"
     MEETING_REMINDER = "meeting_reminder", "Circle meeting reminder"
+    CIRCLE_MENTION = "circle_mention", "Mentioned in a circle"
+    CIRCLE_DIGEST = "circle_digest", "Circle discussion digest"
 
 
 # Optional kind → the EmailPreference field that switches it off.
@@ -33,6 +35,8 @@ OPTIONAL_KINDS: dict[str, str] = {
     # reminder is a session reminder: one switch each, whichever app sends it.
     Kind.CIRCLE_OPENED: "session_opened",
     Kind.MEETING_REMINDER: "session_reminders",
+    Kind.CIRCLE_MENTION: "circle_mentions",
+    Kind.CIRCLE_DIGEST: "circle_digests",
 }
 
 

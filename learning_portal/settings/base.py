@@ -200,6 +200,16 @@ CELERY_BEAT_SCHEDULE: dict = {
         "schedule": 5 * 60,
         "options": {"expires": 4 * 60},
     },
+    # Each week's discussion thread opens a week before its meeting; digests of new posts.
+    "circles-open-threads": {
+        "task": "circles.tasks.open_due_threads",
+        "schedule": 15 * 60,
+    },
+    "circles-digests": {
+        "task": "circles.tasks.send_circle_digests",
+        "schedule": 60 * 60,
+        "options": {"expires": 55 * 60},
+    },
     # Theme releases: the theme is public at release_at by query; this records the release
     # once and announces it. Expires so a backlog after an outage does not pile up runs.
     "themes-release-due": {
