@@ -414,3 +414,112 @@ class DigestSetting(models.Model):
 
     def __str__(self):
         return f"{self.user}: {self.frequency} digest of {self.circle}"
+
+
+# Asked after each meeting, one per week in turn.
+REFLECTION_QUESTIONS = (
+    "What idea from this week will people most likely use at work?",
+    "Where did the conversation disagree, and why?",
+    "What question should we carry into next week?",
+    "What surprised the group most?",
+    "What would you do differently when facilitating this session again?",
+)
+
+
+class Wrapup(models.Model):
+    """The facilitator's record of one meeting; its summary and key insights go to the
+    circle's archive once published."""
+
+    meeting = models.OneToOneField(Meeting, on_delete=models.CASCADE, related_name="wrapup")
+    held = models.BooleanField("the meeting took place", default=True)
+    head_count = models.PositiveSmallIntegerField(
+        "people there", null=True, blank=True, validators=[MaxValueValidator(200)]
+    )
+    rating = models.PositiveSmallIntegerField(
+        "how the session went (1–5)",
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(5)],
+    )
+    reflection_question = models.CharField(max_length=200)
+    reflection = models.TextField("your answer", blank=True, max_length=2000)
+    summary = models.TextField(
+        blank=True, max_length=5000, help_text="Markdown. Published in the circle's archive."
+    )
+    insights = models.TextField(
+        "key insights",
+        blank=True,
+        max_length=3000,
+        help_text="One short bullet per line. Published in the circle's archive.",
+    )
+    published_at = models.DateTimeField(null=True, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(rating__isnull=True) | (Q(rating__gte=1) & Q(rating__lte=5)),
+                name="circle_wrapup_rating_range",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Wrap-up of {self.meeting}"
+
+    @property
+    def insight_list(self) -> list[str]:
+        return [line.strip(" -*•\t") for line in self.insights.splitlines() if line.strip(" -*•\t")]
+
+    @property
+    def is_published(self) -> bool:
+        return self.published_at is not None
+
+
+class Attendance(models.Model):
+    """Whether one person was at one meeting. Seen by that person, the circle's
+    facilitators and learning admins only."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="attendance")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="circle_attendance"
+    )
+    attended = models.BooleanField()
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["meeting", "user"]
+        constraints = [
+            models.UniqueConstraint(fields=["meeting", "user"], name="circle_attendance_once"),
+        ]
+
+    def __str__(self):
+        return f"{self.user} {'at' if self.attended else 'not at'} {self.meeting}"
+
+
+class Quote(models.Model):
+    """A line from the discussion whose author ticked "may be quoted", copied into the
+    archive without a name. Copied, not linked: it outlives the discussion's retention."""
+
+    circle = models.ForeignKey(Circle, on_delete=models.CASCADE, related_name="quotes")
+    week = models.PositiveSmallIntegerField()
+    text = models.TextField(max_length=1000)
+    post = models.OneToOneField(
+        "Post", on_delete=models.SET_NULL, null=True, blank=True, related_name="quote"
+    )
+    chosen_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["circle", "week", "created_at"]
+
+    def __str__(self):
+        return f"Quote in {self.circle}, week {self.week}"

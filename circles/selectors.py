@@ -17,7 +17,7 @@ from enrollment.models import Enrollment
 from enrollment.selectors import SEATED, enrollment_active_for_item, waitlist_position
 from people.models import User
 
-from .models import Circle, Interest, Meeting, PlanWeek, Post
+from .models import Attendance, Circle, Interest, Meeting, PlanWeek, Post
 
 LISTED_STATES = (Circle.State.OPEN, Circle.State.RUNNING)
 ARCHIVE_STATES = (Circle.State.FINISHED, Circle.State.ARCHIVED)
@@ -153,11 +153,14 @@ def meeting_list_for_manage(*, circle: Circle) -> list[Meeting]:
         circle.meetings.annotate(
             yes=Count("rsvps", filter=Q(rsvps__answer="yes")),
             no=Count("rsvps", filter=Q(rsvps__answer="no")),
+            wrapped=Count("wrapup"),
         ).order_by("week")
     )
     now = timezone.now()
     for meeting in meetings:
         meeting.is_past = meeting.ends_at <= now
+        meeting.has_started = meeting.starts_at <= now
+        meeting.wrapped_up = bool(meeting.wrapped)
     return meetings
 
 
@@ -179,3 +182,71 @@ def thread_posts(*, thread) -> QuerySet:
         .prefetch_related(Prefetch("replies", queryset=replies))
         .order_by("created_at", "pk")
     )
+
+
+def archive_list_visible_to(*, user: User, search: str = "") -> QuerySet[Circle]:
+    """Circles with an archive the person may read: finished or archived, or running with
+    a published wrap-up; `search` matches the title, the reading, summaries and insights."""
+    published = Q(meetings__wrapup__published_at__isnull=False)
+    circles = Circle.objects.filter(_visible_q(user)).filter(
+        Q(state__in=ARCHIVE_STATES) | (Q(state=Circle.State.RUNNING) & published)
+    )
+    search = search.strip()
+    if search:
+        circles = circles.filter(
+            Q(title__icontains=search)
+            | Q(reading__icontains=search)
+            | Q(subject__title__icontains=search)
+            | Q(meetings__wrapup__published_at__isnull=False)
+            & (
+                Q(meetings__wrapup__summary__icontains=search)
+                | Q(meetings__wrapup__insights__icontains=search)
+            )
+            | Q(quotes__text__icontains=search)
+        )
+    return (
+        Circle.objects.filter(pk__in=circles.values("pk"))
+        .select_related("subject")
+        .order_by("-start_date", "title")
+    )
+
+
+@dataclass
+class ArchiveWeek:
+    week: PlanWeek
+    meeting: Meeting | None
+    wrapup: object | None
+    quotes: list
+
+
+def circle_archive_weeks(*, circle: Circle) -> list[ArchiveWeek]:
+    """Per week of the plan: the meeting, its wrap-up if published, and consented quotes.
+
+    Nothing here names anyone: summaries and insights are the facilitators', quotes carry no
+    author.
+    """
+    meetings = {
+        m.week: m
+        for m in circle.meetings.select_related("wrapup").filter(wrapup__published_at__isnull=False)
+    }
+    quotes: dict[int, list] = {}
+    for quote in circle.quotes.order_by("week", "created_at"):
+        quotes.setdefault(quote.week, []).append(quote)
+    weeks = []
+    for week in circle.plan.order_by("week"):
+        meeting = meetings.get(week.week)
+        weeks.append(
+            ArchiveWeek(
+                week=week,
+                meeting=meeting,
+                wrapup=meeting.wrapup if meeting else None,
+                quotes=quotes.get(week.week, []),
+            )
+        )
+    return weeks
+
+
+def attendance_for(*, user: User, circle: Circle) -> dict[int, bool]:
+    """The person's own attendance, by week (only ever their own)."""
+    rows = Attendance.objects.filter(user_id=user.pk, meeting__circle=circle)
+    return dict(rows.values_list("meeting__week", "attended"))

@@ -21,8 +21,10 @@ from people.models import User
 
 from . import selectors, services
 from .calendar import circle_feed
+from .exporting import archive_markdown
 from .filters import CircleFilterSet
 from .forms import (
+    ArchiveSearchForm,
     CircleSearchForm,
     CircleStartForm,
     DigestForm,
@@ -32,8 +34,9 @@ from .forms import (
     PlanWeekForm,
     PostForm,
     RsvpForm,
+    WrapupForm,
 )
-from .models import Circle, Meeting, PlanWeek
+from .models import Circle, Meeting, PlanWeek, Post, Wrapup
 from .tokens import LinkExpired, LinkInvalid, feed_token, feed_token_read, rsvp_token_read
 
 PAGE_SIZE = 20
@@ -597,3 +600,124 @@ def post_hide(request, slug, week, pk):
     services.post_hide(post=post, actor=request.user, reason=form.cleaned_data["reason"])
     messages.success(request, "The post is hidden. Its text and your reason are kept.")
     return redirect(post.get_absolute_url())
+
+
+# --- after a meeting, and the archive -----------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def meeting_wrapup(request, slug, week):
+    circle, meeting = _managed_meeting_or_404(request, slug, week)
+    existing = Wrapup.objects.filter(meeting=meeting).first()
+    members = list(selectors.circle_member_users(circle=circle).exclude(facilitated_circles=circle))
+    quotable = list(
+        Post.objects.filter(
+            thread__circle=circle,
+            thread__week=week,
+            may_quote=True,
+            hidden_at__isnull=True,
+            deleted_at__isnull=True,
+        ).order_by("created_at")
+    )
+    recorded = {a.user_id: a.attended for a in meeting.attendance.all()}
+    initial = {"record_attendance": bool(recorded)}
+    initial.update({f"attended_{uid}": attended for uid, attended in recorded.items()})
+    if existing:
+        initial.update(
+            {
+                "held": "yes" if existing.held else "no",
+                "head_count": existing.head_count,
+                "rating": existing.rating,
+                "reflection": existing.reflection,
+                "summary": existing.summary,
+                "insights": existing.insights,
+                "publish": existing.is_published,
+            }
+        )
+    quoted = set(circle.quotes.filter(week=week).values_list("post_id", flat=True))
+    initial["quotes"] = [str(pk) for pk in quoted if pk]
+    form = WrapupForm(
+        request.POST or None,
+        initial=initial,
+        question=existing.reflection_question
+        if existing
+        else services.reflection_question_for(meeting),
+        members=members,
+        quotable=quotable,
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.wrapup_save(
+                meeting=meeting,
+                actor=request.user,
+                held=data["held"],
+                head_count=data["head_count"],
+                rating=data["rating"],
+                reflection=data["reflection"],
+                summary=data["summary"],
+                insights=data["insights"],
+                publish=data["publish"],
+                attendance=form.attendance(),
+                quote_post_ids=[int(pk) for pk in data["quotes"]],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request,
+                f"Week {week}'s wrap-up is saved"
+                + (" and published in the archive." if data["publish"] else "."),
+            )
+            return redirect(reverse("circles:manage", args=[slug]) + "#meetings")
+    return render(
+        request,
+        "circles/wrapup.html",
+        {"circle": circle, "meeting": meeting, "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+def archive_list(request):
+    search = ArchiveSearchForm(request.GET or None)
+    term = search.cleaned_data["q"] if search.is_valid() else ""
+    circles = selectors.archive_list_visible_to(user=request.user, search=term)
+    page = Paginator(circles, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request, "circles/archive_list.html", {"search": search, "page": page, "term": term}
+    )
+
+
+def _archive_context(request, slug):
+    circle = _circle_or_404(request.user, slug)
+    if not circle.is_public:
+        raise Http404("No such archive.")
+    return {
+        "circle": circle,
+        "weeks": selectors.circle_archive_weeks(circle=circle),
+        "facilitators": list(circle.facilitators.all()),
+    }
+
+
+@login_required
+def circle_insights(request, slug):
+    context = _archive_context(request, slug)
+    context["attendance"] = selectors.attendance_for(user=request.user, circle=context["circle"])
+    return render(request, "circles/insights.html", context)
+
+
+@login_required
+def circle_insights_print(request, slug):
+    return render(request, "circles/insights_print.html", _archive_context(request, slug))
+
+
+@login_required
+def circle_insights_markdown(request, slug):
+    circle = _archive_context(request, slug)["circle"]
+    response = HttpResponse(
+        archive_markdown(circle=circle), content_type="text/markdown; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{circle.slug}.md"'
+    return response

@@ -1,6 +1,6 @@
 """Every write to circles, split by job: `lifecycle` (propose, approve, open, archive, the
 plan), `membership` (join, leave, interest), `meetings` (move, cancel, RSVP) and
-`discussion` (threads, posts, moderation, digests).
+`discussion` (threads, posts, moderation, digests) and `wrapups` (after a meeting).
 
 A circle's seats are its session's seats: joining calls `enrollment_create` and leaving
 `enrollment_withdraw`, so seat caps, the waitlist, exactly-once promotion and the transcript
@@ -76,8 +76,24 @@ from .membership import (
     interest_cancel,
     interest_register,
 )
+from .wrapups import (
+    ATTENDANCE_NOT_MEMBER,
+    QUOTE_NOT_CONSENTED,
+    WRAPUP_CANCELLED,
+    WRAPUP_TOO_EARLY,
+    quote_remove,
+    reflection_question_for,
+    wrapup_save,
+)
 
 __all__ = [
+    "ATTENDANCE_NOT_MEMBER",
+    "QUOTE_NOT_CONSENTED",
+    "WRAPUP_CANCELLED",
+    "WRAPUP_TOO_EARLY",
+    "quote_remove",
+    "reflection_question_for",
+    "wrapup_save",
     "ALREADY_SUBMITTED",
     "AUDIENCE_WIDER_THAN_SUBJECT",
     "EDIT_NOT_OWN",
