@@ -150,3 +150,28 @@ def digest_send(*, circle: Circle, user: User, period: str, posts: list[Post]) -
         },
         kind=Kind.CIRCLE_DIGEST,
     )
+
+
+def survey_invite_send(*, circle: Circle, user: User, facilitator: bool) -> bool:
+    role = "facilitator" if facilitator else "learner"
+    return email_send_once(
+        key=f"circle-survey:{role}:{circle.pk}:{user.pk}",
+        user=user,
+        template=f"{TEMPLATE_DIR}/survey_{role}",
+        context={
+            **_circle_context(circle),
+            "survey_url": absolute_url(reverse("circles:survey", args=[circle.slug])),
+        },
+        kind=Kind.CIRCLE_SURVEY,
+    )
+
+
+def checkin_send(*, survey) -> bool:
+    circle = survey.circle
+    return email_send_once(
+        key=f"circle-checkin:{survey.pk}",
+        user=survey.user,
+        template=f"{TEMPLATE_DIR}/checkin",
+        context={**_circle_context(circle), "survey": survey},
+        kind=Kind.CIRCLE_CHECKIN,
+    )

@@ -7,7 +7,14 @@ from django.utils import timezone
 
 from catalog.models import Audience
 
-from .models import DigestSetting, PlanWeek, Rsvp, validate_video_url
+from .models import (
+    DigestSetting,
+    FacilitatorSurvey,
+    LearnerSurvey,
+    PlanWeek,
+    Rsvp,
+    validate_video_url,
+)
 from .services import MAX_WEEKS
 
 PLAN_HELP = (
@@ -258,3 +265,25 @@ class WrapupForm(forms.Form):
 
 class ArchiveSearchForm(forms.Form):
     q = forms.CharField(label="Search the archive", required=False, max_length=100)
+
+
+class LearnerSurveyForm(forms.ModelForm):
+    class Meta:
+        model = LearnerSurvey
+        fields = ["goal_met", "will_try", "would_recommend"]
+        widgets = {
+            "goal_met": forms.RadioSelect(choices=[(n, str(n)) for n in range(1, 6)]),
+            "will_try": forms.Textarea(attrs={"rows": 3}),
+            "would_recommend": forms.RadioSelect(choices=[(True, "Yes"), (False, "No")]),
+        }
+
+
+class FacilitatorSurveyForm(forms.ModelForm):
+    class Meta:
+        model = FacilitatorSurvey
+        fields = ["rating", "would_facilitate_again", "notes"]
+        widgets = {
+            "rating": forms.RadioSelect(choices=[(n, str(n)) for n in range(1, 6)]),
+            "would_facilitate_again": forms.RadioSelect(choices=[(True, "Yes"), (False, "No")]),
+            "notes": forms.Textarea(attrs={"rows": 3}),
+        }

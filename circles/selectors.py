@@ -8,13 +8,14 @@ enrollment) or being one of its facilitators.
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Avg, Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from catalog.models import Item
 from catalog.visibility import published_q, visible_items_q
 from enrollment.models import Enrollment
 from enrollment.selectors import SEATED, enrollment_active_for_item, waitlist_position
+from learning_portal.core.privacy import MIN_GROUP_SIZE
 from people.models import User
 
 from .models import Attendance, Circle, Interest, Meeting, PlanWeek, Post
@@ -250,3 +251,32 @@ def attendance_for(*, user: User, circle: Circle) -> dict[int, bool]:
     """The person's own attendance, by week (only ever their own)."""
     rows = Attendance.objects.filter(user_id=user.pk, meeting__circle=circle)
     return dict(rows.values_list("meeting__week", "attended"))
+
+
+@dataclass
+class SurveyResults:
+    """Aggregates only, and only over at least MIN_GROUP_SIZE answers (`shown`)."""
+
+    answers: int
+    shown: bool
+    goal_met_average: float | None = None
+    recommend_share: int | None = None
+    facilitator_answers: int = 0
+    facilitator_shown: bool = False
+    facilitator_rating_average: float | None = None
+
+
+def survey_results(*, circle: Circle) -> SurveyResults:
+    learners = circle.learner_surveys.aggregate(
+        n=Count("pk"), goal=Avg("goal_met"), yes=Count("pk", filter=Q(would_recommend=True))
+    )
+    facilitators = circle.facilitator_surveys.aggregate(n=Count("pk"), rating=Avg("rating"))
+    results = SurveyResults(answers=learners["n"], shown=learners["n"] >= MIN_GROUP_SIZE)
+    if results.shown:
+        results.goal_met_average = round(learners["goal"], 1)
+        results.recommend_share = round(100 * learners["yes"] / learners["n"])
+    results.facilitator_answers = facilitators["n"]
+    results.facilitator_shown = facilitators["n"] >= MIN_GROUP_SIZE
+    if results.facilitator_shown:
+        results.facilitator_rating_average = round(facilitators["rating"], 1)
+    return results

@@ -15,7 +15,7 @@ from notifications.selectors import email_allowed
 from notifications.services import EMAIL_TASK_RETRY
 
 from . import emails
-from .models import Circle, DigestSetting, Interest, Meeting, Post
+from .models import Circle, DigestSetting, Interest, LearnerSurvey, Meeting, Post
 from .selectors import circle_member_users
 
 logger = logging.getLogger(__name__)
@@ -231,3 +231,65 @@ def send_circle_digests() -> int:
             if posts:
                 sent += emails.digest_send(circle=circle, user=user, period=period, posts=posts)
     return sent
+
+
+@shared_task(**EMAIL_TASK_RETRY)
+def send_circle_surveys() -> int:
+    """Beat: the learner survey an hour before the last meeting, the facilitator survey
+    once it has ended; each once per person."""
+    from .services import SURVEY_LEAD, last_meeting
+
+    now = timezone.now()
+    sent = 0
+    circles = Circle.objects.filter(
+        state__in=(Circle.State.RUNNING, Circle.State.FINISHED)
+    ).select_related("offering")
+    for circle in circles:
+        last = last_meeting(circle)
+        if last is None or now < last.starts_at - SURVEY_LEAD:
+            continue
+        facilitators = set(circle.facilitators.values_list("pk", flat=True))
+        for user in circle_member_users(circle=circle):
+            if user.pk in facilitators:
+                if now >= last.ends_at:
+                    sent += emails.survey_invite_send(circle=circle, user=user, facilitator=True)
+            else:
+                sent += emails.survey_invite_send(circle=circle, user=user, facilitator=False)
+    return sent
+
+
+@shared_task(**EMAIL_TASK_RETRY)
+def send_checkins() -> int:
+    """Beat: 30 days after a learner said what they would try at work, remind them of it
+    (privately), once."""
+    from .services import CHECKIN_AFTER
+
+    due = (
+        LearnerSurvey.objects.filter(
+            checkin_sent_at__isnull=True, answered_at__lte=timezone.now() - CHECKIN_AFTER
+        )
+        .exclude(will_try="")
+        .select_related("circle", "user")
+    )
+    sent = 0
+    for survey in due:
+        with transaction.atomic():
+            locked = (
+                LearnerSurvey.objects.select_for_update()
+                .filter(pk=survey.pk, checkin_sent_at__isnull=True)
+                .first()
+            )
+            if locked is None:
+                continue
+            sent += emails.checkin_send(survey=survey)
+            locked.checkin_sent_at = timezone.now()
+            locked.save(update_fields=["checkin_sent_at"])
+    return sent
+
+
+@shared_task(ignore_result=True)
+def apply_discussion_retention() -> dict:
+    """Beat (daily): delete discussions past the retention window. Idempotent."""
+    from .services import discussion_retention_apply
+
+    return discussion_retention_apply()

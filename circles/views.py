@@ -8,7 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.forms import modelformset_factory
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -28,15 +28,25 @@ from .forms import (
     CircleSearchForm,
     CircleStartForm,
     DigestForm,
+    FacilitatorSurveyForm,
     HideForm,
     JoinForm,
+    LearnerSurveyForm,
     MeetingEditForm,
     PlanWeekForm,
     PostForm,
     RsvpForm,
     WrapupForm,
 )
-from .models import Circle, Meeting, PlanWeek, Post, Wrapup
+from .models import (
+    Circle,
+    FacilitatorSurvey,
+    LearnerSurvey,
+    Meeting,
+    PlanWeek,
+    Post,
+    Wrapup,
+)
 from .tokens import LinkExpired, LinkInvalid, feed_token, feed_token_read, rsvp_token_read
 
 PAGE_SIZE = 20
@@ -83,6 +93,7 @@ def circle_detail(request, slug):
             "join_form": JoinForm(),
             "signup_open": circle.offering.is_enrollment_open(),
             "wants_notice": selectors.interest_pending(user=request.user, subject=circle.subject),
+            "survey_open": membership.is_member and services.survey_open(circle=circle),
             "facilitators": list(circle.facilitators.all()),
             "feed_url": (
                 reverse("circles:calendar", args=[circle.slug])
@@ -254,6 +265,7 @@ def circle_manage(request, slug):
             "signups": circle.signups.select_related("user").order_by("created_at"),
             "seats_taken": selectors.circle_seats_taken(circle=circle),
             "meetings": selectors.meeting_list_for_manage(circle=circle),
+            "survey": selectors.survey_results(circle=circle),
         },
     )
 
@@ -721,3 +733,61 @@ def circle_insights_markdown(request, slug):
     )
     response["Content-Disposition"] = f'attachment; filename="{circle.slug}.md"'
     return response
+
+
+# --- end of circle, and a person's own posts ----------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def survey(request, slug):
+    circle = _circle_or_404(request.user, slug)
+    membership = selectors.circle_membership(user=request.user, circle=circle)
+    if not membership.is_member:
+        raise Http404("No such survey.")
+    facilitator = membership.is_facilitator
+    model = FacilitatorSurvey if facilitator else LearnerSurvey
+    form_class = FacilitatorSurveyForm if facilitator else LearnerSurveyForm
+    existing = model.objects.filter(circle=circle, user=request.user).first()
+    form = form_class(request.POST or None, instance=existing)
+    if not services.survey_open(circle=circle):
+        return render(request, "circles/survey.html", {"circle": circle, "closed": True})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            if facilitator:
+                services.facilitator_survey_submit(circle=circle, user=request.user, **data)
+            else:
+                services.learner_survey_submit(circle=circle, user=request.user, **data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, "Thank you: your answers are saved.")
+            return redirect(circle)
+    return render(
+        request,
+        "circles/survey.html",
+        {"circle": circle, "form": form, "facilitator": facilitator},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def my_posts(request):
+    """A person's own discussion posts: see, download (JSON) or erase them all."""
+    if request.method == "POST":
+        if request.POST.get("confirm") != "delete":
+            messages.error(request, "Tick the box to confirm that every post should be deleted.")
+            return redirect("circles:my_posts")
+        count = services.my_posts_delete(user=request.user)
+        messages.success(request, f"{count} post{'s' if count != 1 else ''} deleted.")
+        return redirect("circles:my_posts")
+    if request.GET.get("format") == "json":
+        response = JsonResponse(
+            {"posts": services.my_posts_export(user=request.user)},
+            json_dumps_params={"indent": 2, "ensure_ascii": False},
+        )
+        response["Content-Disposition"] = 'attachment; filename="my-circle-posts.json"'
+        return response
+    return render(request, "circles/my_posts.html", {"posts": services.my_posts(user=request.user)})

@@ -14,6 +14,8 @@ class Kind(models.TextChoices):
     SESSION_CANCELLED = "session_cancelled", "Session cancelled"
     MEETING_INVITES = "meeting_invites", "Circle meeting invites"
     MEETING_CHANGED = "meeting_changed", "Circle meeting changed"
+    CIRCLE_SURVEY = "circle_survey", "Circle survey"
+    CIRCLE_CHECKIN = "circle_checkin", "Circle 30-day check-in"
     # Optional: each maps to a switch on EmailPreference.
     SESSION_REMINDER = "session_reminder", "Session reminder"
     SESSION_OPENED = "session_opened", "New session opened"

@@ -1,6 +1,7 @@
 """Every write to circles, split by job: `lifecycle` (propose, approve, open, archive, the
-plan), `membership` (join, leave, interest), `meetings` (move, cancel, RSVP) and
-`discussion` (threads, posts, moderation, digests) and `wrapups` (after a meeting).
+plan), `membership` (join, leave, interest), `meetings` (move, cancel, RSVP), `discussion`
+(threads, posts, moderation, digests), `wrapups` (after a meeting) and `surveys` (end of
+circle, retention, a person's own posts).
 
 A circle's seats are its session's seats: joining calls `enrollment_create` and leaving
 `enrollment_withdraw`, so seat caps, the waitlist, exactly-once promotion and the transcript
@@ -76,6 +77,21 @@ from .membership import (
     interest_cancel,
     interest_register,
 )
+from .surveys import (
+    CHECKIN_AFTER,
+    SURVEY_LEAD,
+    SURVEY_NOT_FACILITATOR,
+    SURVEY_NOT_LEARNER,
+    SURVEY_NOT_OPEN,
+    discussion_retention_apply,
+    facilitator_survey_submit,
+    last_meeting,
+    learner_survey_submit,
+    my_posts,
+    my_posts_delete,
+    my_posts_export,
+    survey_open,
+)
 from .wrapups import (
     ATTENDANCE_NOT_MEMBER,
     QUOTE_NOT_CONSENTED,
@@ -87,6 +103,19 @@ from .wrapups import (
 )
 
 __all__ = [
+    "CHECKIN_AFTER",
+    "SURVEY_LEAD",
+    "SURVEY_NOT_FACILITATOR",
+    "SURVEY_NOT_LEARNER",
+    "SURVEY_NOT_OPEN",
+    "discussion_retention_apply",
+    "facilitator_survey_submit",
+    "last_meeting",
+    "learner_survey_submit",
+    "my_posts",
+    "my_posts_delete",
+    "my_posts_export",
+    "survey_open",
     "ATTENDANCE_NOT_MEMBER",
     "QUOTE_NOT_CONSENTED",
     "WRAPUP_CANCELLED",

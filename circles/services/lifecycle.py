@@ -42,7 +42,7 @@ def default_prompt(title: str) -> str:
 
 
 # Paths under /circles/ that a circle's slug must not take.
-RESERVED_SLUGS = {"start", "archive"}
+RESERVED_SLUGS = {"start", "archive", "my-posts", "rsvp"}
 
 
 def _unique_slug(title: str) -> str:
