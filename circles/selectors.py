@@ -280,3 +280,8 @@ def survey_results(*, circle: Circle) -> SurveyResults:
     if results.facilitator_shown:
         results.facilitator_rating_average = round(facilitators["rating"], 1)
     return results
+
+
+def circle_for_item(*, item: Item) -> Circle | None:
+    """The circle whose catalog entry this is, once it is past the draft."""
+    return Circle.objects.filter(item_id=item.pk).exclude(state=Circle.State.DRAFT).first()
