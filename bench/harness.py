@@ -216,7 +216,7 @@ def ensure_dataset(url: str, *, employees: int, items: int, seed: int) -> None:
     from django.db import connections
 
     from catalog.models import Item
-    from learning_portal.core.demo import demo_data_exists
+    from portal.demo import demo_data_exists
 
     call_command("migrate", verbosity=0, interactive=False)
     # Only generated rows count: a benchmark may add (and remove) rows of its own.

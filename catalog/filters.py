@@ -20,14 +20,14 @@ from .search import MAX_TERM_LENGTH, search_items
 # Facets whose values are read from the data (GROUP BY); the others have fixed choices.
 GROUPED_FACETS = ("topic", "provider", "language")
 STATIC_FACETS = ("format", "level", "duration", "starts")
-# Every filter that narrows the results: the facets, and a theme (not a facet: no counts).
-CONDITION_FILTERS = (*GROUPED_FACETS, *STATIC_FACETS, "theme")
+# Every filter of the form that narrows the results (an app above the catalog may add its own
+# condition through `catalog.views.catalog_page`, e.g. a theme's items).
+CONDITION_FILTERS = (*GROUPED_FACETS, *STATIC_FACETS)
 MAX_VALUES_PER_FACET = 20
 
 INVALID_TOPIC = "“%(value)s” is not a valid topic."
 INVALID_LANGUAGE = "“%(value)s” is not a valid language code."
 INVALID_PROVIDER = "“%(value)s” is not a valid provider."
-INVALID_THEME = "“%(value)s” is not a valid theme."
 TOO_MANY_VALUES = "Choose at most %(limit)s values."
 SLUG_PATTERN = r"[-a-zA-Z0-9_]+"
 
@@ -179,10 +179,6 @@ class ItemFilterSet(django_filters.FilterSet):
     provider = MultipleValueFilter(
         "Provider", pattern=r"[^\x00-\x1f]+", max_length=120, invalid_message=INVALID_PROVIDER
     )
-    # Items of a released monthly theme (?theme=<slug>), e.g. from a theme page.
-    theme = MultipleValueFilter(
-        "Theme", pattern=SLUG_PATTERN, max_length=220, invalid_message=INVALID_THEME
-    )
     starts = django_filters.ChoiceFilter(
         label="Sessions",
         choices=StartsWithin.choices,
@@ -239,13 +235,6 @@ class ItemFilterSet(django_filters.FilterSet):
             return combined
         if name == "starts":
             return starts_within_q(value, self.now)
-        if name == "theme":
-            # Imported here: themes builds on the catalog, and owns the release rule.
-            from themes.models import ThemeItem
-            from themes.selectors import theme_list_released
-
-            released = theme_list_released(now=self.now).filter(slug__in=value)
-            return Q(Exists(ThemeItem.objects.filter(item_id=OuterRef("pk"), theme__in=released)))
         return Q(**{f"{name}__in": value})
 
     def filter_search(self, queryset, name, value):

@@ -143,7 +143,7 @@ class Item(models.Model):
         return self.title
 
     def get_absolute_url(self):
-        return reverse("catalog:detail", kwargs={"slug": self.slug})
+        return reverse("item_detail", kwargs={"slug": self.slug})
 
     def clean(self):
         if self.publish_start and self.publish_end and self.publish_end <= self.publish_start:

@@ -4,8 +4,10 @@ Everything here is about one person's own record (`user=`), except the roster re
 are for learning admins in the admin site. No function takes another person's id from a URL.
 """
 
+import functools
 from dataclasses import dataclass, field
 
+from django.db import connection
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
@@ -13,9 +15,27 @@ from catalog.models import Item, Offering
 from catalog.selectors import item_list_visible_to
 from people.models import User
 
+from .aggregates import ENGAGED_STATUSES
 from .models import ACTIVE_STATUSES, Enrollment, SavedItem, SessionInterest, TranscriptEvent
 
 SEATED = (Enrollment.Status.ENROLLED, Enrollment.Status.COMPLETED)
+
+
+@functools.cache
+def _engaged_item_ids_sql() -> str:
+    statuses = ", ".join(["%s"] * len(ENGAGED_STATUSES))
+    table = connection.ops.quote_name(Enrollment._meta.db_table)
+    return f"SELECT item_id FROM {table} WHERE user_id = %s AND status IN ({statuses})"
+
+
+def engaged_item_ids_sql(*, user_id: int) -> tuple[str, list]:
+    """The items a person enrolled in, is waitlisted for or completed, as SQL and parameters.
+
+    One column, `item_id`. For a caller that must answer several small reads in one
+    statement (the widget's personal UNION, on every intranet page view), where compiling
+    a queryset would cost more than the query: the statement is built once per process.
+    """
+    return _engaged_item_ids_sql(), [user_id, *[status.value for status in ENGAGED_STATUSES]]
 
 
 def item_get_enrollable(*, user: User, slug: str) -> Item | None:

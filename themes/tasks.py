@@ -16,7 +16,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils.html import strip_tags
 
-from catalog.templatetags.catalog_tags import markdown
+from learning_portal.core.markdown import render_markdown
 from notifications.kinds import Kind
 from notifications.services import EMAIL_TASK_RETRY, absolute_url, email_send_once
 
@@ -81,7 +81,7 @@ def send_theme_announcement_batch(release_id: int, user_ids: list[int]) -> int:
         return 0
     theme_url = absolute_url(theme.get_absolute_url())
     # Plain text of the Markdown introduction, for the text part and the manager's share text.
-    introduction_text = html.unescape(strip_tags(markdown(theme.introduction))).strip()
+    introduction_text = html.unescape(strip_tags(render_markdown(theme.introduction))).strip()
     users = (
         get_user_model()
         .objects.filter(pk__in=user_ids, is_active=True)

@@ -14,11 +14,29 @@ from people.models import Department, Employee
 
 from . import counters
 from .identity import PLACEMENTS_CACHE_KEY, placements_memo_forget
-from .models import Dismissal, EmbedTokenRejection, Placement, TeamSuggestion, WidgetDailyCount
+from .models import (
+    Dismissal,
+    EmbedTokenRejection,
+    Interest,
+    Placement,
+    TeamSuggestion,
+    WidgetDailyCount,
+)
 
 NOT_A_MANAGER = "Only people leaders with direct reports can suggest learning to their team."
 NO_DIRECT_REPORTS = "You have no direct reports to suggest this to."
 TEAM_SUGGESTION_DAYS = 28
+
+
+@transaction.atomic
+def interests_set(*, employee: Employee, topics) -> None:
+    """Replace the person's interests with `topics`: they steer suggestions and nothing else."""
+    wanted = {topic.pk for topic in topics}
+    Interest.objects.filter(employee=employee).exclude(topic_id__in=wanted).delete()
+    kept = set(Interest.objects.filter(employee=employee).values_list("topic_id", flat=True))
+    Interest.objects.bulk_create(
+        [Interest(employee=employee, topic_id=topic_id) for topic_id in sorted(wanted - kept)]
+    )
 
 
 def dismissal_create(*, user, item: Item) -> Dismissal:

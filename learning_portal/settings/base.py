@@ -61,14 +61,16 @@ THIRD_PARTY_APPS = [
     "corsheaders",
     "csp",
 ]
+# In the house's layer order (README, "Architecture"): each app uses only those before it.
 LOCAL_APPS = [
+    "learning_portal.core",
     "people",
+    "notifications",
     "catalog",
     "enrollment",
     "themes",
     "widgets",
-    "notifications",
-    "learning_portal.core",
+    "portal",
 ]
 INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 

@@ -43,8 +43,8 @@ from .ranking import (
     clamp_limit,
 )
 from .suggestions import WidgetResult, suggestions_for
-from .team import TeamUptake, team_suggestions_with_uptake
-from .viewer import Viewer, variant_for, viewer_for
+from .team import TeamUptake, team_suggestion_offered, team_suggestions_with_uptake
+from .viewer import Viewer, interest_topic_list, variant_for, viewer_for
 
 __all__ = [
     "CACHE_VERSION",
@@ -75,11 +75,13 @@ __all__ = [
     "WidgetResult",
     "clamp_limit",
     "department_popularity",
+    "interest_topic_list",
     "pool_build",
     "pool_key",
     "segment_visible_restricted",
     "suggestions_for",
     "team_exploring",
+    "team_suggestion_offered",
     "team_suggestions_with_uptake",
     "variant_for",
     "viewer_for",

@@ -7,6 +7,7 @@ from django.utils import timezone
 from enrollment.aggregates import people_enrolled_counts
 from learning_portal.core.privacy import MIN_GROUP_SIZE
 from people.models import Employee
+from people.selectors import employee_leads_team
 
 from ..models import TeamSuggestion
 
@@ -42,3 +43,9 @@ def team_suggestions_with_uptake(*, manager: Employee, now=None) -> TeamUptake:
         for suggestion in suggestions
     ]
     return TeamUptake(team_size=len(team_user_ids), rows=rows)
+
+
+def team_suggestion_offered(*, user) -> bool:
+    """Whether "Suggest to my team" is offered to the person: a people leader with a team."""
+    employee = getattr(user, "employee", None) if user.is_authenticated else None
+    return employee_leads_team(employee=employee)
