@@ -26,6 +26,7 @@ urlpatterns = [
     path("catalog/", include("catalog.urls")),
     # The pages that compose several apps: the item page (/catalog/<slug>/), the profile.
     path("", include("portal.urls")),
+    path("circles/", include("circles.urls")),
     path("themes/", include("themes.urls")),
     path("widgets/", include("widgets.urls")),
     path(settings.ADMIN_URL, admin.site.urls),
