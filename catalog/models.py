@@ -122,7 +122,7 @@ class Item(models.Model):
 
     class Meta:
         ordering = ["title"]
-        # Uses: the sort orders in SQL (catalog.filters.order_items; the catalog page itself
+        # Uses: the sort orders in SQL (catalog.sorting.order_items; the catalog page itself
         # orders from catalog.index), the index build and exports (title), the widget's
         # popular pool (popularity), so a list stops after its page instead of sorting all.
         indexes = [
@@ -214,7 +214,7 @@ class Offering(models.Model):
         ordering = ["starts_at"]
         indexes = [
             models.Index(fields=["item", "starts_at"], name="catalog_off_item_start_idx"),
-            # Uses: catalog.filters.sessions_ahead, the sessions in a window from now, read
+            # Uses: catalog.sessions.sessions_ahead, the sessions in a window from now, read
             # whole (index-only) when the catalog index finds every item's next session.
             models.Index(
                 fields=["status", "starts_at", "item"], name="catalog_off_status_start_idx"
@@ -267,7 +267,12 @@ class Offering(models.Model):
     def effective_enrollment_closes_at(self):
         return self.enrollment_closes_at or self.starts_at
 
+    def has_started(self, now=None) -> bool:
+        """From its start a session's attendance can be marked and its places are kept."""
+        return (now or timezone.now()) >= self.starts_at
+
     def is_enrollment_open(self, now=None) -> bool:
+        """The single-row form of `catalog.sessions.enrollment_open_q` (tests hold them equal)."""
         now = now or timezone.now()
         if self.status != self.Status.SCHEDULED:
             return False

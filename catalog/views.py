@@ -7,8 +7,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from . import selectors, services
-from .filters import DurationBand, ItemFilterSet, Sort, StartsWithin, effective_sort
+from .durations import DurationBand
+from .filters import ItemFilterSet
 from .models import Item
+from .sessions import StartsWithin
+from .sorting import Sort, effective_sort
 
 PAGE_SIZE = 20
 

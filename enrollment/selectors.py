@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from catalog.models import Item, Offering
 from catalog.selectors import item_list_visible_to
+from catalog.sessions import sessions_ahead
 from people.models import User
 
 from .aggregates import ENGAGED_STATUSES
@@ -99,7 +100,8 @@ def offering_list_open_for_item(*, item: Item, now=None) -> list[Offering]:
     """Upcoming, scheduled sessions of the item with `seats_taken` and `seats_left` set."""
     now = now or timezone.now()
     offerings = list(
-        item.offerings.filter(status=Offering.Status.SCHEDULED, starts_at__gt=now)
+        sessions_ahead(now)
+        .filter(item=item)
         .annotate(seats_taken=Count("enrollments", filter=Q(enrollments__status__in=SEATED)))
         .order_by("starts_at", "pk")
     )
@@ -207,9 +209,7 @@ def my_learning_for(*, user: User, now=None) -> MyLearning:
     now = now or timezone.now()
     page = MyLearning()
     enrollments = (
-        Enrollment.objects.filter(
-            user_id=user.pk, status__in=(*ACTIVE_STATUSES, Enrollment.Status.COMPLETED)
-        )
+        Enrollment.objects.filter(user_id=user.pk, status__in=ENGAGED_STATUSES)
         .select_related("item", "offering")
         .order_by("created_at", "pk")
     )

@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from catalog.models import Offering
+from catalog.sessions import sessions_ahead
 from notifications.kinds import Kind
 from notifications.selectors import email_allowed
 from notifications.services import EMAIL_TASK_RETRY
@@ -140,10 +141,8 @@ def send_session_reminders() -> int:
     due = (
         Enrollment.objects.filter(
             status=Enrollment.Status.ENROLLED,
-            offering__status=Offering.Status.SCHEDULED,
+            offering__in=sessions_ahead(now).filter(starts_at__lte=now + REMINDER_LEAD),
             offering__meeting_series=False,
-            offering__starts_at__gt=now,
-            offering__starts_at__lte=now + REMINDER_LEAD,
             user__is_active=True,
         )
         .select_related("user", "offering", "offering__item")
@@ -164,7 +163,7 @@ def notify_session_opened(offering_id: int) -> int:
     pending and not told. Returns how many emails went out.
     """
     offering = _offering(offering_id, Offering.Status.SCHEDULED)
-    if offering is None or offering.starts_at <= timezone.now():
+    if offering is None or offering.has_started():
         return 0
     pending = SessionInterest.objects.filter(
         item_id=offering.item_id, notified_at__isnull=True

@@ -11,6 +11,7 @@ from catalog.models import Item
 from learning_portal.core.privacy import MIN_GROUP_SIZE
 from learning_portal.core.record_versions import record_version_bump
 from people.models import Department, Employee
+from people.selectors import employee_leads_team
 
 from . import counters
 from .identity import PLACEMENTS_CACHE_KEY, placements_memo_forget
@@ -57,7 +58,7 @@ def team_suggestion_create(*, manager: Employee, item: Item, now=None) -> TeamSu
     """
     if not manager.is_manager:
         raise ValidationError(NOT_A_MANAGER)
-    if not manager.direct_reports.filter(user__is_active=True).exists():
+    if not employee_leads_team(employee=manager):
         raise ValidationError(NO_DIRECT_REPORTS)
     now = now or timezone.now()
     suggestion, _ = TeamSuggestion.objects.update_or_create(

@@ -5,13 +5,8 @@ from django.contrib.auth.models import AnonymousUser, Group
 from django.db.models import Q
 from django.utils import timezone
 
-from catalog.filters import (
-    DURATION_BAND_Q,
-    DurationBand,
-    ItemFilterSet,
-    StartsWithin,
-    starts_within_q,
-)
+from catalog.durations import DURATION_BAND_Q, DurationBand
+from catalog.filters import ItemFilterSet
 from catalog.models import Item, Offering, Topic
 from catalog.search import search_items
 from catalog.selectors import (
@@ -22,6 +17,7 @@ from catalog.selectors import (
     item_list_visible_to,
 )
 from catalog.services import item_search_refresh
+from catalog.sessions import StartsWithin, starts_within_q
 from tests.catalog.factories import AudienceFactory, ItemFactory, OfferingFactory, TopicFactory
 from tests.people.factories import DepartmentFactory, EmployeeFactory, RoleFactory
 

@@ -39,8 +39,12 @@ from .ranking import (
     REASON_POPULAR,
     REASON_TEAM,
     REASON_THEME,
+    WEIGHTS,
     Suggestion,
+    Tier,
+    Weights,
     clamp_limit,
+    rank_suggestions,
 )
 from .suggestions import WidgetResult, suggestions_for
 from .team import TeamUptake, team_suggestion_offered, team_suggestions_with_uptake
@@ -73,7 +77,11 @@ __all__ = [
     "TeamUptake",
     "Viewer",
     "WidgetResult",
+    "WEIGHTS",
+    "Tier",
+    "Weights",
     "clamp_limit",
+    "rank_suggestions",
     "department_popularity",
     "interest_topic_list",
     "pool_build",
