@@ -10,6 +10,11 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 
+def default_timezone() -> str:
+    """The installation's time zone (TIME_ZONE), read when a session is made, not migrated."""
+    return settings.TIME_ZONE
+
+
 def validate_timezone(value: str) -> None:
     # A validator rather than choices: the zone list comes from tzdata and would otherwise
     # change the migrations whenever tzdata is updated.
@@ -180,7 +185,7 @@ class Offering(models.Model):
     starts_at = models.DateTimeField()
     ends_at = models.DateTimeField()
     timezone = models.CharField(
-        max_length=64, validators=[validate_timezone], default=settings.TIME_ZONE
+        max_length=64, validators=[validate_timezone], default=default_timezone
     )
     location = models.CharField(max_length=200, blank=True)
     online_url = models.URLField("video link", max_length=500, blank=True)
