@@ -180,6 +180,7 @@ def setup_django(url: str, redis_url: str) -> None:
     # a benchmark drives up to ~50 client threads inside this one process.
     os.environ.setdefault("DB_POOL_MAX_SIZE", "64")
     os.environ.setdefault("EMAIL_BACKEND", "django.core.mail.backends.locmem.EmailBackend")
+    os.environ.setdefault("EMAIL_HOST", "localhost")  # required, though nothing is sent
     os.environ.setdefault("LOG_LEVEL", "WARNING")
     import django
     from django.conf import settings

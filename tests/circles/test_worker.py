@@ -9,13 +9,13 @@ from django.utils import timezone
 from circles import services, tasks
 from notifications.models import SentEmail
 from tests.circles.factories import make_circle
-from tests.enrollment.test_tasks import _wait_for, redis_worker  # noqa: F401 - a fixture
+from tests.helpers import wait_for
 from tests.people.factories import EmployeeFactory
 
 pytestmark = [pytest.mark.redis, pytest.mark.django_db(transaction=True)]
 
 
-def test_reminders_queued_twice_to_a_real_worker_go_out_once_per_member(redis_worker):  # noqa: F811
+def test_reminders_queued_twice_to_a_real_worker_go_out_once_per_member(redis_worker):
     circle = make_circle(state="open")
     member = EmployeeFactory().user
     services.circle_join(user=member, circle=circle)
@@ -31,7 +31,7 @@ def test_reminders_queued_twice_to_a_real_worker_go_out_once_per_member(redis_wo
     tasks.advance_circle_states.delay()
 
     reminders = SentEmail.objects.filter(key__startswith=f"meeting-reminder:{week1.pk}:")
-    assert _wait_for(lambda: reminders.count() == 2)
-    assert _wait_for(lambda: len([m for m in mail.outbox if "Tomorrow" in m.subject]) == 2)
+    assert wait_for(lambda: reminders.count() == 2)
+    assert wait_for(lambda: len([m for m in mail.outbox if "Tomorrow" in m.subject]) == 2)
     recipients = sorted(m.to[0] for m in mail.outbox if "Tomorrow" in m.subject)
     assert recipients == sorted([member.email, circle.proposed_by.email])
