@@ -135,6 +135,13 @@ def test_every_arrow_runs_down_the_layers():
     assert backward_arrows() == []
 
 
+def test_installed_apps_are_listed_in_the_layer_order():
+    # The guard keeps STYLE.md's order itself: the settings it checks cannot be its reference.
+    ours = [layer_of(config.name) for config in apps.get_app_configs()]
+    installed = [layer for layer in ours if layer is not None]
+    assert installed == sorted(installed, key=LAYERS.index)
+
+
 def test_every_app_of_ours_has_a_place_in_the_layers():
     ours = [
         config.name
