@@ -53,7 +53,7 @@ def test_digests_queued_twice_to_a_real_worker_go_out_once_per_member(redis_work
     tasks.advance_circle_states.delay()
 
     digests = SentEmail.objects.filter(key__startswith=f"circle-digest:{circle.pk}:")
-    assert _wait_for(lambda: digests.count() == 2)  # the reader and the facilitator
-    assert _wait_for(lambda: len([m for m in mail.outbox if "new post" in m.subject]) == 2)
+    assert wait_for(lambda: digests.count() == 2)  # the reader and the facilitator
+    assert wait_for(lambda: len([m for m in mail.outbox if "new post" in m.subject]) == 2)
     recipients = sorted(m.to[0] for m in mail.outbox if "new post" in m.subject)
     assert recipients == sorted([reader.email, circle.proposed_by.email])
