@@ -110,6 +110,11 @@ class Enrollment(models.Model):
         """Holds a place in a session (not waitlisted): the session's join link is theirs."""
         return self.offering_id is not None and self.status == self.Status.ENROLLED
 
+    def can_withdraw(self, now=None) -> bool:
+        """Whether the place may still be given up (if active): until its session starts;
+        a self-paced item at any time."""
+        return self.offering_id is None or not self.offering.has_started(now)
+
 
 class TranscriptEvent(models.Model):
     """The learner's official record: append-only, written only by enrollment services."""

@@ -7,7 +7,7 @@ from learning_portal.core.admin import ReadOnlyAdmin
 from people.models import AccessChange
 from people.services import access_change_record, access_changes_between
 
-from .models import EmbedTokenRejection, Placement, WidgetDailyCount
+from .models import EmbedTokenRejection, Interest, Placement, WidgetDailyCount
 from .services import placement_rotate_secret, placements_cache_clear
 
 # What the access log compares for a placement; never the secret.
@@ -108,3 +108,14 @@ class EmbedTokenRejectionAdmin(ReadOnlyAdmin):
     list_display = ["day", "reason", "count"]
     list_filter = ["reason"]
     date_hierarchy = "day"
+
+
+@admin.register(Interest)
+class InterestAdmin(admin.ModelAdmin):
+    """The topics people chose on their profile (they steer their suggestions only)."""
+
+    list_display = ["employee", "topic"]
+    list_filter = ["topic"]
+    search_fields = ["employee__employee_id", "employee__user__email", "topic__name"]
+    list_select_related = ["employee__user", "topic"]
+    autocomplete_fields = ["employee", "topic"]

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('people', '0002_importrun'),
+        ('people', '0003_interests_move_to_widgets'),
     ]
 
     operations = [
