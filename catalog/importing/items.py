@@ -43,6 +43,9 @@ ITEM_OPTIONAL_COLUMNS = (
     "timezone",
 )
 
+# Long texts may hold line breaks (quoted); in any other column one means a quote left open.
+ITEM_MULTILINE_COLUMNS = ("summary", "description")
+
 ITEM_UNKNOWN_TOPICS = (
     "topics: unknown topic(s) {names}. Add them first, or import with the option to "
     "create unknown topics."
@@ -257,4 +260,5 @@ def item_import_csv(
         importer_factory=lambda table: ItemImporter(table, create_topics=create_topics),
         dry_run=dry_run,
         atomic=atomic,
+        multiline=ITEM_MULTILINE_COLUMNS,
     )

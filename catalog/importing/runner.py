@@ -71,10 +71,11 @@ def run_import(
     importer_factory,
     dry_run: bool,
     atomic: bool,
+    multiline: tuple[str, ...] = (),
 ) -> ImportReport:
     report = ImportReport(kind=kind, dry_run=dry_run, atomic=atomic)
     try:
-        table = read_csv(data, required=required, optional=optional)
+        table = read_csv(data, required=required, optional=optional, multiline=multiline)
     except CsvFileError as exc:
         report.file_error = exc.message
         return report
@@ -83,7 +84,7 @@ def run_import(
     with transaction.atomic():
         importer: RowImporter = importer_factory(table)
         for row in table.rows:
-            report.rows.append(_import_row(importer, row, duplicates))
+            report.add(_import_row(importer, row, duplicates))
         if report.applied:
             importer.finish()
         else:

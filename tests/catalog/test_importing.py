@@ -63,9 +63,7 @@ def test_import_creates_items_with_every_column():
 
     report = item_import_csv(data=data)
 
-    assert [(r.number, r.external_id, r.action) for r in report.rows] == [
-        (2, "LMS-1", RowAction.CREATE)
-    ]
+    assert [(r.number, r.key, r.action) for r in report.rows] == [(2, "LMS-1", RowAction.CREATE)]
     item = Item.objects.get(external_id="LMS-1")
     assert item.slug == "sepsis-essentials"
     assert item.format == Item.Format.ELEARNING
@@ -362,7 +360,9 @@ def test_a_row_with_too_few_cells_is_an_error_naming_the_counts():
 
     report = item_import_csv(data=data)
 
-    assert by_number(report)[3].errors == [csvfiles.ROW_WRONG_LENGTH.format(count=2, expected=4)]
+    assert by_number(report)[3].errors == [
+        csvfiles.ROW_WRONG_LENGTH.format(count=2, expected=4) + csvfiles.ROW_WRONG_LENGTH_HINT
+    ]
     assert by_number(report)[2].action == RowAction.CREATE
 
 
@@ -377,7 +377,8 @@ def test_missing_columns_are_named_and_nothing_is_imported():
 
     assert (
         report.file_error
-        == "Missing column(s): summary, format. The first row must name the columns."
+        == "Missing column(s): summary, format. The first row must name the columns; "
+        "it has: external_id, title."
     )
     assert report.rows == []
     assert not Item.objects.exists()
