@@ -754,3 +754,76 @@ def test_a_text_file_that_is_not_the_feed_gets_a_short_message():
     )
     assert message.endswith("….")
     assert len(message) < 320
+
+
+# Malformed rows (issue 17): rejected by number, nobody changed wrongly.
+
+
+def test_a_row_with_an_unquoted_comma_is_rejected_and_changes_nobody():
+    EmployeeFactory(employee_id="E1", user__email="ann@example.org", job_title="Nurse")
+    before = snapshot()
+
+    report = run(feed("E1,ann@example.org,Ann,Smith, Jr.,Nursing,,Nurse,no,"))
+
+    assert report.rejected_rows == [
+        RowProblem(
+            2,
+            "",
+            csvfiles.ROW_WRONG_LENGTH.format(count=10, expected=9) + csvfiles.ROW_WRONG_LENGTH_HINT,
+        )
+    ]
+    assert (report.created, report.updated, report.unchanged) == (0, 0, 0)
+    assert snapshot() == before
+
+
+def test_a_truncated_row_is_rejected_and_the_person_keeps_their_details():
+    EmployeeFactory(
+        employee_id="E1", user__email="ann@example.org", job_title="Ward sister", is_manager=True
+    )
+    before = snapshot()
+
+    report = run(feed("E2,bob@example.org,Bob,Baker,,,,no,", "E1,ann@example.org,Ann,Archer"))
+
+    assert [(p.row, p.reason) for p in report.rejected_rows] == [
+        (3, csvfiles.ROW_WRONG_LENGTH.format(count=4, expected=9) + csvfiles.ROW_WRONG_LENGTH_HINT)
+    ]
+    assert report.created == 1
+    assert [row for row in snapshot() if row[0] == "E1"] == [r for r in before if r[0] == "E1"]
+
+
+def test_a_nul_byte_rejects_its_row_only():
+    report = run(feed("E1,ann@example.org,Ann,A\x00,,,,no,", "E2,bob@example.org,Bob,B,,,,no,"))
+
+    assert [p.row for p in report.rejected_rows] == [2]
+    assert "control character 0x00" in report.rejected_rows[0].reason
+    assert list(Employee.objects.values_list("employee_id", flat=True)) == ["E2"]
+
+
+def test_an_unreadable_row_stops_deactivation_and_says_why():
+    EmployeeFactory(employee_id="E1", user__email="ann@example.org")
+    EmployeeFactory(employee_id="E2", user__email="bob@example.org")
+
+    report = run(
+        feed("E1,ann@example.org,Ann,A,,,,no,", 'E2,bob@example.org,"Bob"x,B,,,,no,'),
+        deactivate_missing=True,
+    )
+
+    assert report.deactivated == 0
+    assert report.notices == [importing.NOBODY_DEACTIVATED.format(rows="3")]
+    assert User.objects.filter(is_active=True).count() == 2
+
+
+@pytest.mark.parametrize("others", [5, 60])
+def test_a_one_row_feed_reads_only_the_people_it_names(others):
+    EmployeeFactory.create_batch(others)
+    EmployeeFactory(employee_id="E1", user__email="ann@example.org")
+
+    with CaptureQueriesContext(connection) as queries:
+        report = run(feed("E1,ann@example.org,Ann,Archer,,,Nurse,no,"))
+
+    assert report.updated == 1
+    reads = [q["sql"] for q in queries if q["sql"].startswith("SELECT")]
+    everyone = [sql for sql in reads if "people_employee" in sql and "WHERE" not in sql]
+    assert everyone == []
+    # The same queries whatever the number of employees.
+    assert len(queries) <= 16, [q["sql"] for q in queries]

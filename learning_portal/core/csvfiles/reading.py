@@ -167,7 +167,7 @@ def read_csv(
     found = [name for name in map(normalize_column, header.cells) if name]
     _check_header(columns, found=found, required=required, known=known)
     rows = [
-        _row(record, columns, multiline=frozenset(multiline), unescape=unescape_formula)
+        _row(record, columns, width=len(header.cells), multiline=frozenset(multiline))
         for record in records[1:]
     ]
     if not rows:
@@ -266,8 +266,16 @@ def _check_header(columns: list[str | None], *, found: list[str], required, know
 
 
 def _row(
-    record: _Record, columns: list[str | None], *, multiline: frozenset[str], unescape
+    record: _Record, columns: list[str | None], *, width: int, multiline: frozenset[str]
 ) -> CsvRow:
+    """The record's cells by column, or the reason it cannot be trusted.
+
+    `width` is the header's cell count before its trailing blank cells were dropped: a
+    spreadsheet's ragged edge gives rows that many cells, the extra ones empty. A row with
+    more cells than that, even empty ones, is a shifted row ("Smith, Jr." with a blank last
+    column) whose values would land in the wrong columns.
+    """
+
     def refused(message: str) -> CsvRow:
         return CsvRow(record.number, {}, error=message, lines=record.lines)
 
@@ -275,13 +283,13 @@ def _row(
         return refused(record.error)
     cells = record.cells
     if len(cells) != len(columns):
-        # Trailing empty cells (a spreadsheet's ragged edge) are harmless; anything else is
-        # a shifted or truncated row whose values would land in the wrong columns.
-        if len(cells) > len(columns) and not any(c.strip() for c in cells[len(columns) :]):
-            cells = cells[: len(columns)]
-        else:
+        ragged_edge = len(columns) < len(cells) <= width and not any(
+            cell.strip() for cell in cells[len(columns) :]
+        )
+        if not ragged_edge:
             message = ROW_WRONG_LENGTH.format(count=len(cells), expected=len(columns))
             return refused(message + (_span_note(record.lines) or ROW_WRONG_LENGTH_HINT))
+        cells = cells[: len(columns)]
     values = {}
     for column, cell in zip(columns, cells, strict=True):
         if column is None:
@@ -295,7 +303,7 @@ def _row(
         value = cell.strip()
         if column not in multiline and ("\n" in value or "\r" in value):
             return refused(ROW_LINE_BREAK.format(column=column) + _span_note(record.lines))
-        values[column] = unescape(value)
+        values[column] = unescape_formula(value)
     return CsvRow(record.number, values, lines=record.lines)
 
 
