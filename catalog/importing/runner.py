@@ -1,7 +1,9 @@
-"""The import loop shared by items and sessions: one savepoint per row, one transaction.
+"""The import loop shared by items and sessions, in one transaction.
 
-A preview runs exactly the code of a real import and then rolls the transaction back, so
-what it reports is what applying the file would do (including topics it would create).
+Sessions are written row by row, each in a savepoint (enrollment reacts to every saved
+session). Items are checked row by row without writing and written in bulk by the importer's
+`finish()`. A preview runs the same checks and rolls everything back, so what it reports is
+what applying the file would do.
 """
 
 from collections import defaultdict
@@ -22,13 +24,13 @@ ROW_NOT_SAVED = "The row could not be saved: {error}"
 
 
 class RowImporter(Protocol):
+    # True: import_row() writes, so it runs in a savepoint of its own; False: it only checks
+    # and finish() writes every accepted row.
+    writes_per_row: bool
+
     def import_row(self, row: CsvRow) -> RowResult: ...
 
-    def keep_row(self) -> None: ...
-
-    def discard_row(self) -> None: ...
-
-    def finish(self) -> None: ...
+    def finish(self, report: ImportReport) -> None: ...
 
 
 def in_batches(queryset, field: str, values: list[str]) -> list:
@@ -86,8 +88,9 @@ def run_import(
         for row in table.rows:
             report.add(_import_row(importer, row, duplicates))
         if report.applied:
-            importer.finish()
-        else:
+            importer.finish(report)
+        # Checked again: finish() may reject a row the database refused.
+        if not report.applied:
             transaction.set_rollback(True)
     return report
 
@@ -98,16 +101,14 @@ def _import_row(importer: RowImporter, row: CsvRow, duplicates) -> RowResult:
     if errors:
         return RowResult(row.number, external_id, RowAction.ERROR, errors=errors)
     try:
+        if not importer.writes_per_row:
+            return importer.import_row(row)
         with transaction.atomic():
-            result = importer.import_row(row)
+            return importer.import_row(row)
     except RowError as exc:
         errors = exc.messages
     except IntegrityError as exc:
         # A last line of defence (e.g. a slug taken by a concurrent edit): the savepoint
         # keeps the rest of the import intact.
         errors = [ROW_NOT_SAVED.format(error=exc)]
-    else:
-        importer.keep_row()
-        return result
-    importer.discard_row()
     return RowResult(row.number, external_id, RowAction.ERROR, errors=errors)

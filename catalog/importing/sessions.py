@@ -43,6 +43,8 @@ _REQUIRED_DATETIMES = ("starts_at", "ends_at")
 
 
 class SessionImporter:
+    writes_per_row = True
+
     def __init__(self, table: CsvTable):
         external_ids = [row.values.get("external_id") for row in table.rows]
         item_ids = [row.values.get("item_external_id") for row in table.rows]
@@ -85,14 +87,8 @@ class SessionImporter:
         result.changed = [] if creating else changed
         return result
 
-    def keep_row(self) -> None:
-        pass
-
-    def discard_row(self) -> None:
-        pass
-
-    def finish(self) -> None:
-        pass
+    def finish(self, report: ImportReport) -> None:
+        pass  # every row was written as it was imported
 
     def _item(self, external_id: str, offering: Offering | None, errors: list[str]):
         if not external_id:
