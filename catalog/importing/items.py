@@ -14,9 +14,10 @@ from learning_portal.core.csvfiles import CsvRow, CsvTable
 from ..index import catalog_changed
 from ..models import Audience, Item, Topic
 from ..services import ID_BATCH_SIZE, item_search_refresh
+from ..stored_times import ITEM_TIMES, readable, unreadable_item_ids
 from . import values
 from .report import ImportReport, RowAction, RowError, RowResult
-from .runner import ROW_NOT_SAVED, in_batches, run_import
+from .runner import ROW_NOT_SAVED, in_batches_of, run_import
 
 # The columns in the order the export writes them. Only the first four are required: a
 # column left out of the file leaves that field as it is (or at its default for new items).
@@ -121,8 +122,12 @@ class ItemImporter:
         self.create_topics = create_topics
         external_ids = [row.values.get("external_id") for row in table.rows]
         items = Item.objects.prefetch_related("topics", "audiences")
+        # Times Python cannot read are left unread (None): importing the row repairs them.
+        unreadable = unreadable_item_ids(with_sessions=False)
         self.existing = {
-            item.external_id: item for item in in_batches(items, "external_id", external_ids)
+            item.external_id: item
+            for batch in in_batches_of(external_ids)
+            for item in readable(items.filter(external_id__in=batch), unreadable, ITEM_TIMES)
         }
         self.topics = {topic.name.lower(): topic for topic in Topic.objects.all()}
         self.audiences = {audience.name.lower(): audience for audience in Audience.objects.all()}

@@ -33,13 +33,16 @@ class RowImporter(Protocol):
     def finish(self, report: ImportReport) -> None: ...
 
 
-def in_batches(queryset, field: str, values: list[str]) -> list:
-    """`queryset.filter(<field>__in=values)` in slices SQLite accepts (see ID_BATCH_SIZE)."""
+def in_batches_of(values: list[str]) -> list[list[str]]:
+    """The distinct non-empty values, sorted, in slices SQLite accepts (see ID_BATCH_SIZE)."""
     values = sorted({value for value in values if value})
+    return [values[start : start + ID_BATCH_SIZE] for start in range(0, len(values), ID_BATCH_SIZE)]
+
+
+def in_batches(queryset, field: str, values: list[str]) -> list:
+    """`queryset.filter(<field>__in=values)`, a slice of values at a time."""
     return [
-        obj
-        for start in range(0, len(values), ID_BATCH_SIZE)
-        for obj in queryset.filter(**{f"{field}__in": values[start : start + ID_BATCH_SIZE]})
+        obj for batch in in_batches_of(values) for obj in queryset.filter(**{f"{field}__in": batch})
     ]
 
 
