@@ -1,7 +1,7 @@
 from people.models import User
 
 from .kinds import OPTIONAL_KINDS
-from .models import EmailPreference
+from .models import EmailPreference, SentEmail
 
 
 def email_preference_get(*, user: User) -> EmailPreference:
@@ -22,3 +22,8 @@ def email_allowed(*, user: User, kind: str) -> bool:
     if field is None:
         return True
     return getattr(email_preference_get(user=user), field)
+
+
+def email_key_used(*, key: str) -> bool:
+    """Whether the email with this once-only key has gone out."""
+    return SentEmail.objects.filter(key=key).exists()
