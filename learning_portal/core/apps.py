@@ -5,3 +5,12 @@ class CoreConfig(AppConfig):
     name = "learning_portal.core"
     label = "core"
     verbose_name = "Portal core"
+
+    def ready(self):
+        from allauth.core.internal import ratelimit
+
+        from .cache import LocalFallbackCache
+
+        # allauth counts sign-in attempts in `django.core.cache.cache` and has no setting for
+        # another store; with Redis down it would answer 500 to every sign-in.
+        ratelimit.cache = LocalFallbackCache()
