@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from email.mime.text import MIMEText
 
 from celery import Task
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives
@@ -34,7 +35,8 @@ Attachment = tuple[str, bytes | str, str]
 # a worker holds a retry's message unacknowledged until it is due).
 EMAIL_RETRY_BACKOFF_MAX = 4 * 60
 EMAIL_TASK_RETRY = {
-    "autoretry_for": (OSError,),
+    # A task stopped by its soft time limit (a long batch) goes on where it stopped.
+    "autoretry_for": (OSError, SoftTimeLimitExceeded),
     "retry_backoff": 30,
     "retry_backoff_max": EMAIL_RETRY_BACKOFF_MAX,
     "retry_jitter": True,

@@ -18,7 +18,12 @@ from django.utils.html import strip_tags
 
 from catalog.templatetags.catalog_tags import markdown
 from notifications.kinds import Kind
-from notifications.services import EMAIL_TASK_RETRY, absolute_url, email_send_once
+from notifications.services import (
+    EMAIL_TASK_RETRY,
+    absolute_url,
+    email_send_once,
+    outbox_schedule,
+)
 
 from . import selectors, services
 from .models import ThemeRelease
@@ -56,9 +61,11 @@ def announce_theme_release(release_id: int) -> None:
             release_id=release_id, recipient_count=len(recipient_ids)
         ):
             return
+        # Recorded with the claim: a claimed fan-out can never lose its batches.
         for start in range(0, len(recipient_ids), BATCH_SIZE):
-            send_theme_announcement_batch.delay_on_commit(
-                release_id, recipient_ids[start : start + BATCH_SIZE]
+            outbox_schedule(
+                task=send_theme_announcement_batch,
+                args=[release_id, recipient_ids[start : start + BATCH_SIZE]],
             )
     logger.info("Theme release %s: announcing to %s people.", release_id, len(recipient_ids))
 
