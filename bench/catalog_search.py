@@ -16,7 +16,6 @@ shared index are timed last.
 
 import time
 
-from django.core.cache import cache
 from django.db import connection
 from django.http import QueryDict
 from django.test import Client
@@ -104,9 +103,7 @@ def run(ctx: Context) -> None:
 
         def forget_term(term=term):
             if term:
-                key = catalog_index.term_cache_key(catalog_index.catalog_index(), term)
-                cache.delete(key)
-                catalog_index._term_memo.pop(key, None)
+                catalog_index.term_forget(catalog_index.catalog_index(), term)
 
         forget_term()
         with CaptureQueriesContext(connection) as queries:
@@ -123,7 +120,7 @@ def run(ctx: Context) -> None:
     builds = ctx.measure(catalog_index.refresh_index)
 
     def load_shared():
-        catalog_index._memo = None
+        catalog_index.forget_process_copies()
         catalog_index.catalog_index()
 
     loads = ctx.measure(load_shared)

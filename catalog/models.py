@@ -197,6 +197,10 @@ class Offering(models.Model):
     status = models.CharField(
         max_length=10, choices=Status.choices, default=Status.SCHEDULED, db_index=True
     )
+    # A learning circle's session spans its whole series of weekly meetings; each meeting
+    # carries its own invite, reminder and change notice (circles app), so the enrollment
+    # emails send none for the span.
+    meeting_series = models.BooleanField(default=False, editable=False)
     # iCalendar SEQUENCE: bumped whenever the time or place changes so calendars update.
     sequence = models.PositiveIntegerField(default=0, editable=False)
     # The session's ID in the system it is planned in; the CSV import upserts by it.

@@ -1,4 +1,5 @@
-"""Writes owned by the catalog app: search denormalization and zero-result search counts."""
+"""Writes owned by the catalog app: items other apps create, search denormalization and
+zero-result search counts."""
 
 import datetime as dt
 from collections.abc import Iterable
@@ -16,9 +17,10 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.text import slugify
 
 from .index import search_changed
-from .models import Item, SearchDocument, ZeroResultSearch
+from .models import Audience, Item, Offering, SearchDocument, Topic, ZeroResultSearch
 from .search import SEARCH_CONFIG, normalize_search_term
 
 # A plain list of ids is sent in slices this big: SQLite refuses more than 32,766 bound
@@ -133,3 +135,91 @@ def zero_result_search_record(*, term: str, day: dt.date | None = None) -> ZeroR
         except IntegrityError:
             rows.update(count=F("count") + 1)
     return rows.get()
+
+
+def _unique_slug(title: str) -> str:
+    base = slugify(title)[:200] or "item"
+    slug, n = base, 1
+    while Item.objects.filter(slug=slug).exists():
+        n += 1
+        slug = f"{base}-{n}"
+    return slug
+
+
+@transaction.atomic
+def item_create(
+    *,
+    title: str,
+    summary: str,
+    description: str = "",
+    format: str,
+    delivery: str,
+    duration_minutes: int | None = None,
+    topics: Iterable[Topic] = (),
+    audiences: Iterable[Audience] = (),
+    is_published: bool = False,
+) -> Item:
+    """Create an item on behalf of another app (a learning circle's own catalog entry).
+
+    The slug is made unique from the title; the search document is refreshed. Raises
+    ValidationError from the item's own validation.
+    """
+    item = Item(
+        title=title,
+        slug=_unique_slug(title),
+        summary=summary[:300],
+        description=description,
+        format=format,
+        delivery=delivery,
+        duration_minutes=duration_minutes,
+        is_published=is_published,
+    )
+    item.full_clean()
+    item.save()
+    item.topics.set(topics)
+    item.audiences.set(audiences)
+    item_search_refresh(item_ids=[item.pk])
+    return item
+
+
+@transaction.atomic
+def item_set_published(*, item: Item, published: bool) -> Item:
+    """Publish or unpublish an item (its publish window, if any, still applies)."""
+    if item.is_published != published:
+        item.is_published = published
+        item.save(update_fields=["is_published", "updated_at"])
+    return item
+
+
+@transaction.atomic
+def offering_create(
+    *,
+    item: Item,
+    starts_at: dt.datetime,
+    ends_at: dt.datetime,
+    timezone: str,
+    capacity: int | None,
+    online_url: str = "",
+    enrollment_opens_at: dt.datetime | None = None,
+    enrollment_closes_at: dt.datetime | None = None,
+    meeting_series: bool = False,
+) -> Offering:
+    """Schedule a session of `item` (for a learning circle: the span of its meetings).
+
+    Changes to an existing session go through `enrollment.services.offering_update`, which
+    keeps seats and invites right. Raises ValidationError from the session's own validation.
+    """
+    offering = Offering(
+        item=item,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        timezone=timezone,
+        capacity=capacity,
+        online_url=online_url,
+        enrollment_opens_at=enrollment_opens_at,
+        enrollment_closes_at=enrollment_closes_at,
+        meeting_series=meeting_series,
+    )
+    offering.full_clean()
+    offering.save()
+    return offering

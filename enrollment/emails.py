@@ -7,6 +7,10 @@ that Celery delivers twice send one email. The keys name what the email is about
 - one "cancelled" email per person per session,
 - one reminder per enrollment per start time (a session moved gets a new reminder),
 - one "a session opened" email per interest.
+
+A learning circle's session (`Offering.meeting_series`) spans its weekly meetings, which
+carry their own invites, reminders and change notices: its emails attach no invite for the
+span, and it gets no session reminder or "session changed" email here.
 """
 
 from catalog.models import Item, Offering
@@ -39,12 +43,16 @@ def _offering_context(offering: Offering) -> dict:
     }
 
 
-def _invite(offering: Offering, user: User, method: str) -> tuple[str, bytes, str]:
-    return (
-        "invite.ics",
-        offering_invite(offering=offering, user=user, method=method),
-        invite_mimetype(method),
-    )
+def _invites(offering: Offering, user: User, method: str) -> list[tuple[str, bytes, str]]:
+    if offering.meeting_series:
+        return []
+    return [
+        (
+            "invite.ics",
+            offering_invite(offering=offering, user=user, method=method),
+            invite_mimetype(method),
+        )
+    ]
 
 
 def _enrollment_email(
@@ -64,7 +72,7 @@ def _enrollment_email(
     if offering is not None:
         context.update(_offering_context(offering))
         if method:
-            attachments.append(_invite(offering, user, method))
+            attachments.extend(_invites(offering, user, method))
     else:
         context.update(_item_context(enrollment.item))
     return email_send_once(
@@ -125,7 +133,7 @@ def offering_changed_send(*, offering: Offering, enrollment: Enrollment) -> bool
         user=user,
         template=f"{TEMPLATE_DIR}/session_changed",
         context={"enrollment": enrollment, **_offering_context(offering)},
-        attachments=[_invite(offering, user, REQUEST)],
+        attachments=_invites(offering, user, REQUEST),
         kind=Kind.SESSION_CHANGED,
     )
 
@@ -139,7 +147,7 @@ def offering_cancelled_send(*, offering: Offering, enrollment: Enrollment) -> bo
         user=user,
         template=f"{TEMPLATE_DIR}/session_cancelled",
         context={"enrollment": enrollment, "had_seat": had_seat, **_offering_context(offering)},
-        attachments=[_invite(offering, user, CANCEL)] if had_seat else [],
+        attachments=_invites(offering, user, CANCEL) if had_seat else [],
         kind=Kind.SESSION_CANCELLED,
     )
 

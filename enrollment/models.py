@@ -12,6 +12,7 @@ class Source(models.TextChoices):
     WIDGET_MANAGER = "widget_manager", "Widget (manager variant)"
     WIDGET_EMPLOYEE = "widget_employee", "Widget (employee variant)"
     MANAGER_SUGGESTION = "manager_suggestion", "Manager suggestion"
+    CIRCLE = "circle", "Learning circle"
     DIRECT = "direct", "Direct link"
     ADMIN = "admin", "Admin"
 

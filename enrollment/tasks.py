@@ -110,7 +110,8 @@ def send_offering_changed(offering_id: int) -> int:
     change sends again, and a retry after a failure sends only to those still missing.
     """
     offering = _offering(offering_id, Offering.Status.SCHEDULED)
-    if offering is None:
+    if offering is None or offering.meeting_series:
+        # A series' meetings send their own change notices (see enrollment.emails).
         return 0
     return _email_each(offering, Enrollment.Status.ENROLLED, emails.offering_changed_send)
 
@@ -140,6 +141,7 @@ def send_session_reminders() -> int:
         Enrollment.objects.filter(
             status=Enrollment.Status.ENROLLED,
             offering__status=Offering.Status.SCHEDULED,
+            offering__meeting_series=False,
             offering__starts_at__gt=now,
             offering__starts_at__lte=now + REMINDER_LEAD,
             user__is_active=True,

@@ -27,6 +27,7 @@ urlpatterns = [
     # /me/learning/… (My learning, transcript) and /learning/<slug>/enroll/ etc.
     path("", include("enrollment.urls")),
     path("catalog/", include("catalog.urls")),
+    path("circles/", include("circles.urls")),
     path("themes/", include("themes.urls")),
     path("widgets/", include("widgets.urls")),
     path(settings.ADMIN_URL, admin.site.urls),

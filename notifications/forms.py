@@ -7,4 +7,5 @@ from .models import EmailPreference
 class EmailPreferenceForm(forms.ModelForm):
     class Meta:
         model = EmailPreference
-        fields = list(OPTIONAL_KINDS.values())
+        # Several kinds can share one switch: each switch once, in order.
+        fields = list(dict.fromkeys(OPTIONAL_KINDS.values()))

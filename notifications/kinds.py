@@ -12,11 +12,15 @@ class Kind(models.TextChoices):
     WITHDRAWAL = "withdrawal", "Withdrawal confirmation"
     SESSION_CHANGED = "session_changed", "Session changed"
     SESSION_CANCELLED = "session_cancelled", "Session cancelled"
+    MEETING_INVITES = "meeting_invites", "Circle meeting invites"
+    MEETING_CHANGED = "meeting_changed", "Circle meeting changed"
     # Optional: each maps to a switch on EmailPreference.
     SESSION_REMINDER = "session_reminder", "Session reminder"
     SESSION_OPENED = "session_opened", "New session opened"
     THEME_ANNOUNCEMENT = "theme_announcement", "Theme announcement"
     MANAGER_SUGGESTION = "manager_suggestion", "Manager suggestion"
+    CIRCLE_OPENED = "circle_opened", "New learning circle"
+    MEETING_REMINDER = "meeting_reminder", "Circle meeting reminder"
 
 
 # Optional kind → the EmailPreference field that switches it off.
@@ -25,6 +29,10 @@ OPTIONAL_KINDS: dict[str, str] = {
     Kind.SESSION_OPENED: "session_opened",
     Kind.THEME_ANNOUNCEMENT: "theme_announcements",
     Kind.MANAGER_SUGGESTION: "manager_suggestions",
+    # A circle on something the person asked about is "a new session" of it, and a meeting
+    # reminder is a session reminder: one switch each, whichever app sends it.
+    Kind.CIRCLE_OPENED: "session_opened",
+    Kind.MEETING_REMINDER: "session_reminders",
 }
 
 

@@ -65,12 +65,10 @@ def _clear_cache():
     from catalog import index
 
     cache.clear()
-    index._memo = None
-    index._term_memo.clear()
+    index.forget_process_copies()
     yield
     cache.clear()
-    index._memo = None
-    index._term_memo.clear()
+    index.forget_process_copies()
 
 
 @pytest.fixture

@@ -65,6 +65,7 @@ LOCAL_APPS = [
     "people",
     "catalog",
     "enrollment",
+    "circles",
     "themes",
     "widgets",
     "notifications",
@@ -236,6 +237,12 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "widgets.tasks.flush_widget_counts",
         "schedule": 60,
     },
+    # Learning circles: open → running → finished by their meeting times.
+    "circles-advance-states": {
+        "task": "circles.tasks.advance_circle_states",
+        "schedule": 5 * 60,
+        "options": {"expires": 4 * 60},
+    },
     # Theme releases: the theme is public at release_at by query; this records the release
     # once and announces it. Expires so a backlog after an outage does not pile up runs.
     "themes-release-due": {
@@ -244,6 +251,12 @@ CELERY_BEAT_SCHEDULE: dict = {
         "options": {"expires": 55},
     },
 }
+
+# ---------------------------------------------------------------------------------------------
+# Learning circles
+# ---------------------------------------------------------------------------------------------
+# True: a proposed circle waits for a learning admin's approval before it opens for sign-up.
+CIRCLES_REQUIRE_APPROVAL = env.bool("CIRCLES_REQUIRE_APPROVAL", default=False)
 
 # ---------------------------------------------------------------------------------------------
 # Authentication (django-allauth)

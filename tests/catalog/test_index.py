@@ -204,17 +204,17 @@ def test_index_is_reused_until_a_session_starts(employee, django_assert_num_quer
     OfferingFactory(starts_at=now + MINUTE)
     ItemFactory()
     assert search(employee.user, {}, now).facets.static["starts"]["any"] == 1
-    built = index._memo
+    built = index.process_copy()
     assert built.valid_until == now + MINUTE
 
     with django_assert_num_queries(2):  # the catalog version and the person's audiences
         found = search(employee.user, {}, now + dt.timedelta(seconds=30))
-    assert index._memo is built
+    assert index.process_copy() is built
     assert found.facets.static["starts"]["any"] == 1
 
     later = now + 2 * MINUTE
     assert search(employee.user, {}, later).facets.static["starts"]["any"] == 0
-    assert index._memo is not built
+    assert index.process_copy() is not built
     assert_same_as_sql(employee.user, {"starts": "any"}, later)
 
 
@@ -224,7 +224,7 @@ def test_item_appears_when_its_publish_window_opens(employee):
     ItemFactory()
     scheduled = ItemFactory(publish_start=now + dt.timedelta(seconds=90))
     assert search(employee.user, {}, now).facets.total == 1
-    assert index._memo.valid_until == now + dt.timedelta(seconds=90)
+    assert index.process_copy().valid_until == now + dt.timedelta(seconds=90)
 
     later = now + dt.timedelta(seconds=100)
     found, _ = assert_same_as_sql(employee.user, {}, later)
@@ -305,8 +305,7 @@ def test_unchanged_catalog_costs_only_the_audience_query(employee, django_assert
         search(AnonymousUser(), term, now)
 
     # A new process: no copy of its own, but the shared index and term matches are cached.
-    index._memo = None
-    index._term_memo.clear()
+    index.forget_process_copies()
     with django_assert_num_queries(2):
         assert search(employee.user, term, now).facets == searched
 
@@ -318,7 +317,7 @@ def test_refresh_task_builds_the_shared_index(employee, django_assert_num_querie
     ItemFactory(is_published=False)
 
     assert refresh_catalog_index.apply().get() == 2
-    assert cache.get(index.INDEX_KEY).token == index._current_token()
+    assert cache.get(index.INDEX_KEY).token == index.current_token()
     with django_assert_num_queries(2):  # version and audiences: the task's index is used
         assert search(employee.user, {}, timezone.now()).facets.total == 2
 
@@ -363,7 +362,7 @@ def test_refresh_task_matches_recent_terms_again_after_search_documents_change(
         item = ItemFactory(title="Hygiene audits")
         item_search_refresh(item_ids=[item.pk])
     refresh_catalog_index.apply()  # what the commit queues for the worker
-    index._term_memo.clear()
+    index.forget_process_copies()
 
     # Version and audiences only: the index and the term's new matches were ready.
     with django_assert_num_queries(2):
@@ -448,13 +447,13 @@ def test_an_index_built_before_a_write_is_never_used_after_it(employee, committe
     """A slow build that read the catalog before a write and shared its index after it."""
     now = timezone.now()
     ItemFactory(title="Hand hygiene")
-    token_before = index._current_token()
+    token_before = index.current_token()
     built_before = index.build_index(now, token=token_before)
 
     with committed():
         ItemFactory(title="Rota planning")
     cache.set(index.INDEX_KEY, built_before)
-    index._memo = built_before
+    index.process_copy_keep(built_before)
 
     assert search(employee.user, {}, now).facets.total == 2
 
@@ -468,7 +467,9 @@ def test_without_a_worker_commits_queue_nothing_and_the_next_reader_rebuilds_onc
     builds = []
     build = index.build_index
     monkeypatch.setattr(
-        index, "build_index", lambda *args, **kwargs: builds.append(1) or build(*args, **kwargs)
+        index.store,
+        "build_index",
+        lambda *args, **kwargs: builds.append(1) or build(*args, **kwargs),
     )
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -486,7 +487,7 @@ def test_a_remembered_term_does_not_keep_an_old_index_alive(employee, committed)
     ItemFactory(title="Hand hygiene")
     item_search_refresh(item_ids=Item.objects.values("pk"))
     search(employee.user, {"q": "hygiene"}, timezone.now())
-    first = weakref.ref(index._memo)
+    first = weakref.ref(index.process_copy())
 
     with committed():
         ItemFactory(title="Rota planning")
@@ -494,7 +495,7 @@ def test_a_remembered_term_does_not_keep_an_old_index_alive(employee, committed)
     gc.collect()
 
     assert first() is None
-    assert len(index._term_memo) == 2  # "hygiene" is remembered, its old placement is not
+    assert index.remembered_term_count() == 2  # "hygiene" is remembered, its old placement is not
 
 
 @pytest.mark.django_db
@@ -512,7 +513,7 @@ def test_a_committed_change_is_counted_where_a_cache_failure_cannot_lose_it(
         item.audiences.add(AudienceFactory(departments=[pharmacist.department]))
     cache.clear()
     cache.set(index.INDEX_KEY, before)
-    index._memo = before
+    index.process_copy_keep(before)
 
     assert search(employee.user, {}, now).facets.total == 1
     assert search(pharmacist.user, {}, now).facets.total == 2
@@ -521,25 +522,25 @@ def test_a_committed_change_is_counted_where_a_cache_failure_cannot_lose_it(
 @pytest.mark.django_db
 def test_the_version_row_is_made_again_when_missing():
     CatalogVersion.objects.all().delete()  # as a flushed test database leaves it
-    assert index._current_token() == 0
+    assert index.current_token() == 0
 
-    index._new_token(index.TOKEN_KEY)
+    index.new_token(index.TOKEN_KEY)
 
-    assert (index._current_token(), index._current_token(index.SEARCH_TOKEN_KEY)) == (1, 1)
-    index._new_token(index.SEARCH_TOKEN_KEY)
-    assert (index._current_token(), index._current_token(index.SEARCH_TOKEN_KEY)) == (1, 2)
+    assert (index.current_token(), index.current_token(index.SEARCH_TOKEN_KEY)) == (1, 1)
+    index.new_token(index.SEARCH_TOKEN_KEY)
+    assert (index.current_token(), index.current_token(index.SEARCH_TOKEN_KEY)) == (1, 2)
 
 
 @pytest.mark.django_db
 def test_a_transaction_is_counted_once_however_many_writes_it_holds(committed):
-    before = index._current_token(), index._current_token(index.SEARCH_TOKEN_KEY)
+    before = index.current_token(), index.current_token(index.SEARCH_TOKEN_KEY)
 
     with committed():
         items = [ItemFactory(topics=[TopicFactory(name=f"Topic {n}")]) for n in range(4)]
         item_search_refresh(item_ids=[item.pk for item in items])
-    once = index._current_token(), index._current_token(index.SEARCH_TOKEN_KEY)
+    once = index.current_token(), index.current_token(index.SEARCH_TOKEN_KEY)
     with committed():
         ItemFactory()
 
     assert once == (before[0] + 1, before[1] + 1)
-    assert index._current_token() == before[0] + 2
+    assert index.current_token() == before[0] + 2

@@ -21,7 +21,7 @@ def test_each_optional_kind_follows_its_switch(kind, field):
     EmailPreferenceFactory(user=user, **{field: False})
 
     assert email_allowed(user=user, kind=kind) is False
-    others = [other for other in OPTIONAL_KINDS if other != kind]
+    others = [other for other, switch in OPTIONAL_KINDS.items() if switch != field]
     assert all(email_allowed(user=user, kind=other) for other in others)
 
 

@@ -1,0 +1,121 @@
+import zoneinfo
+
+from django import forms
+from django.conf import settings
+from django.utils import timezone
+
+from catalog.models import Audience
+
+from .models import PlanWeek, validate_video_url
+from .services import MAX_WEEKS
+
+PLAN_HELP = (
+    "One line per week: the chapter, reading or question. Each line becomes a week with its "
+    "own meeting and discussion thread."
+)
+DURATION_CHOICES = [(30, "30 minutes"), (45, "45 minutes"), (60, "1 hour"), (90, "1 h 30 min")]
+PLAN_REQUIRED = "Plan at least one week: one line each."
+
+
+class CircleStartForm(forms.Form):
+    """'Start a circle': what, the weekly plan, the cadence and who can join."""
+
+    title = forms.CharField(max_length=200, help_text="e.g. 'Purple Cow — spring circle'.")
+    reading = forms.CharField(
+        label="What we read or explore",
+        max_length=300,
+        help_text="e.g. 'Purple Cow by Seth Godin, a chapter or two a week'.",
+    )
+    description = forms.CharField(
+        label="Why join (optional)",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="A few sentences for the circle's page. Markdown works.",
+    )
+    plan = forms.CharField(
+        label="Weekly plan",
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=PLAN_HELP,
+        error_messages={"required": PLAN_REQUIRED},
+    )
+    start_date = forms.DateField(
+        label="First meeting",
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="The circle then meets on the same weekday every week.",
+    )
+    meeting_time = forms.TimeField(label="Time", widget=forms.TimeInput(attrs={"type": "time"}))
+    timezone = forms.ChoiceField(label="Time zone")
+    duration_minutes = forms.TypedChoiceField(
+        label="Length", choices=DURATION_CHOICES, coerce=int, initial=30
+    )
+    video_url = forms.CharField(
+        label="Video-call link",
+        required=False,
+        max_length=500,
+        validators=[validate_video_url],
+        widget=forms.URLInput(attrs={"placeholder": "https://teams.microsoft.com/…"}),
+        help_text="Teams, Zoom or Google Meet. You can add it later.",
+    )
+    seat_cap = forms.IntegerField(
+        label="Seats", min_value=2, max_value=30, initial=10, help_text="6–12 is typical."
+    )
+    audience = forms.ModelChoiceField(
+        label="Who can join",
+        queryset=Audience.objects.none(),
+        required=False,
+        empty_label="Everyone who can see the item",
+    )
+
+    def __init__(self, *args, subject=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        zones = sorted(zoneinfo.available_timezones())
+        self.fields["timezone"].choices = [(z, z) for z in zones]
+        self.fields["timezone"].initial = settings.TIME_ZONE
+        restricted = list(subject.audiences.all()) if subject is not None else []
+        if restricted:
+            self.fields["audience"].queryset = Audience.objects.filter(
+                pk__in=[a.pk for a in restricted]
+            )
+            self.fields["audience"].empty_label = "All of the item's audiences"
+        else:
+            self.fields["audience"].queryset = Audience.objects.all()
+
+    def clean_plan(self):
+        lines = [line.strip() for line in self.cleaned_data["plan"].splitlines() if line.strip()]
+        if not lines:
+            raise forms.ValidationError(PLAN_REQUIRED)
+        if len(lines) > MAX_WEEKS:
+            raise forms.ValidationError(f"A circle runs for at most {MAX_WEEKS} weeks.")
+        too_long = [n for n, line in enumerate(lines, start=1) if len(line) > 200]
+        if too_long:
+            raise forms.ValidationError(
+                f"Keep each week under 200 characters (week {too_long[0]} is longer)."
+            )
+        return lines
+
+    def clean_start_date(self):
+        value = self.cleaned_data["start_date"]
+        if value <= timezone.localdate():
+            raise forms.ValidationError("Choose a date from tomorrow on.")
+        return value
+
+
+class JoinForm(forms.Form):
+    hope = forms.CharField(
+        label="What do you hope to get from it? (optional)",
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Only the facilitators see your answer.",
+    )
+
+
+class PlanWeekForm(forms.ModelForm):
+    class Meta:
+        model = PlanWeek
+        fields = ["title", "prompt"]
+        widgets = {"prompt": forms.Textarea(attrs={"rows": 3})}
+
+
+class CircleSearchForm(forms.Form):
+    q = forms.CharField(label="Find the book, course or topic", required=False, max_length=100)

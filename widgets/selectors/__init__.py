@@ -1,0 +1,86 @@
+"""'Suggested for you': which items the widget shows a person, and why.
+
+The widget renders on every intranet page view, so the work is split by how widely it can be
+shared:
+- a candidate pool for everyone (published items that can be taken now, with the facts the
+  rules need), cached for a few minutes;
+- per audience segment, which restricted pool items the segment may see (computed with the
+  catalog's own visibility rule, never a copy of it);
+- per department, what is popular there (only for departments of at least 5 people);
+- per manager, what their team is exploring (only for teams of at least 5 people);
+- per person, one query: what they already enrolled in, completed or dismissed, what their
+  manager suggested, their groups and interests.
+Everything cached is rebuilt from the database when the cache is cold or down.
+"""
+
+from .cache import CACHE_VERSION, POOL_TTL_SECONDS, SEGMENT_TTL_SECONDS, TEAM_TTL_SECONDS, pool_key
+from .pool import (
+    NEW_DAYS,
+    PER_TOPIC_POOL_SIZE,
+    POPULAR_POOL_SIZE,
+    Candidate,
+    Pool,
+    department_popularity,
+    pool_build,
+    segment_visible_restricted,
+    team_exploring,
+)
+from .ranking import (
+    DEFAULT_LIMIT,
+    MAX_LIMIT,
+    MAX_MANAGER_SUGGESTION_SLOTS,
+    MAX_THEME_SLOTS,
+    MIN_LIMIT,
+    REASON_DEPARTMENT,
+    REASON_INTEREST,
+    REASON_LEADERS,
+    REASON_MANAGER_SUGGESTED,
+    REASON_NEW,
+    REASON_POPULAR,
+    REASON_TEAM,
+    REASON_THEME,
+    Suggestion,
+    clamp_limit,
+)
+from .suggestions import WidgetResult, suggestions_for
+from .team import TeamUptake, team_suggestions_with_uptake
+from .viewer import Viewer, variant_for, viewer_for
+
+__all__ = [
+    "CACHE_VERSION",
+    "DEFAULT_LIMIT",
+    "MAX_LIMIT",
+    "MAX_MANAGER_SUGGESTION_SLOTS",
+    "MAX_THEME_SLOTS",
+    "MIN_LIMIT",
+    "NEW_DAYS",
+    "PER_TOPIC_POOL_SIZE",
+    "POOL_TTL_SECONDS",
+    "POPULAR_POOL_SIZE",
+    "REASON_DEPARTMENT",
+    "REASON_INTEREST",
+    "REASON_LEADERS",
+    "REASON_MANAGER_SUGGESTED",
+    "REASON_NEW",
+    "REASON_POPULAR",
+    "REASON_TEAM",
+    "REASON_THEME",
+    "SEGMENT_TTL_SECONDS",
+    "TEAM_TTL_SECONDS",
+    "Candidate",
+    "Pool",
+    "Suggestion",
+    "TeamUptake",
+    "Viewer",
+    "WidgetResult",
+    "clamp_limit",
+    "department_popularity",
+    "pool_build",
+    "pool_key",
+    "segment_visible_restricted",
+    "suggestions_for",
+    "team_exploring",
+    "team_suggestions_with_uptake",
+    "variant_for",
+    "viewer_for",
+]
