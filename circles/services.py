@@ -21,6 +21,7 @@ from catalog.services import item_create, item_set_published, offering_create
 from enrollment.models import ACTIVE_STATUSES, Enrollment, Source
 from enrollment.selectors import item_is_enrollable_by
 from enrollment.services import ITEM_NOT_AVAILABLE, enrollment_create, enrollment_withdraw
+from notifications.services import outbox_schedule
 from people.models import User
 
 from . import tasks
@@ -178,7 +179,7 @@ def _open(circle: Circle, *, now: datetime.datetime) -> None:
     item_set_published(item=circle.item, published=True)
     circle.state = Circle.State.OPEN
     circle.save(update_fields=["state", "submitted_at", "approved_at", "approved_by", "updated_at"])
-    transaction.on_commit(lambda: tasks.notify_circle_opened.delay(circle.pk))
+    outbox_schedule(task=tasks.notify_circle_opened, args=[circle.pk])
 
 
 @transaction.atomic

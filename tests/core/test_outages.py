@@ -78,10 +78,12 @@ def test_people_sign_in_enroll_and_withdraw_while_redis_fails(
         enrollment = _enroll_and_withdraw(client, employee.user)
 
     # Both emails wait in the outbox for the broker; nothing was lost.
-    waiting = OutboxMessage.objects.filter(dispatched_at__isnull=True)
-    assert sorted(waiting.values_list("task", "args")) == [
-        ("enrollment.tasks.send_enrollment_confirmation", [enrollment.pk]),
-        ("enrollment.tasks.send_withdrawal_notice", [enrollment.pk]),
+    waiting = OutboxMessage.objects.filter(
+        dispatched_at__isnull=True, args=[enrollment.pk], task__contains=".send_"
+    )
+    assert sorted(waiting.values_list("task", flat=True)) == [
+        "enrollment.tasks.send_enrollment_confirmation",
+        "enrollment.tasks.send_withdrawal_notice",
     ]
     assert circuit.breaker(CACHE_BREAKER).is_open
 

@@ -15,7 +15,7 @@ def claimed_when_sent(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('notifications', '0001_initial'),
+        ('notifications', '0002_circle_email_kinds'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
