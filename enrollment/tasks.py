@@ -11,7 +11,6 @@ import datetime
 import logging
 
 from celery import shared_task
-from django.db import transaction
 from django.utils import timezone
 
 from catalog.models import Offering
@@ -159,7 +158,7 @@ def send_session_reminders() -> int:
 def notify_session_opened(offering_id: int) -> int:
     """A new session of an item opened: tell each person who asked, once.
 
-    The request is marked fulfilled (`notified_at`) in the same transaction as the email.
+    The request is marked fulfilled (`notified_at`) once its email is sent.
     People who can no longer see the item, or who switched these emails off, are left
     pending and not told. Returns how many emails went out.
     """
@@ -176,18 +175,14 @@ def notify_session_opened(offering_id: int) -> int:
             continue
         if not item_is_enrollable_by(user=user, item=offering.item):
             continue
-        with transaction.atomic():
-            # Locked so a concurrent run of this task waits, then sees it fulfilled.
-            locked = (
-                SessionInterest.objects.select_for_update()
-                .filter(pk=interest.pk, notified_at__isnull=True)
-                .first()
-            )
-            if locked is None:
-                continue
-            sent += emails.session_opened_send(interest=locked, offering=offering)
-            locked.notified_at = timezone.now()
-            locked.save(update_fields=["notified_at"])
+        # The email's key is claimed and committed before it is sent, so a concurrent or
+        # repeated run sends it once; the request is marked fulfilled after the send. (In
+        # one transaction with the send, a worker killed after it would have rolled both
+        # back, and the redelivered task sent a second email.)
+        sent += emails.session_opened_send(interest=interest, offering=offering)
+        SessionInterest.objects.filter(pk=interest.pk, notified_at__isnull=True).update(
+            notified_at=timezone.now()
+        )
     return sent
 
 

@@ -82,8 +82,9 @@ def _retired() -> None:
         from ..tasks import refresh_catalog_index
 
         try:
-            # A hint, not a promise (beat rebuilds every 30 s): no outbox row, no retries.
-            refresh_catalog_index.apply_async(retry=False)
+            # A hint, not a promise (beat rebuilds every 30 s), so no outbox row; with Redis
+            # down the cache.add above has already failed.
+            refresh_catalog_index.delay()
         except (KombuOperationalError, OSError) as exc:
             logger.warning("catalog index refresh not queued (broker unavailable: %s)", exc)
 
