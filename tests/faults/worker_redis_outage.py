@@ -6,7 +6,7 @@ task after each return. Prints whether the worker is still running, how many of 
 ran, and any "Unrecoverable error" from its log.
 
     .venv/bin/python tests/faults/worker_redis_outage.py [--rounds 8] [--project DIR]
-        [--worker-args "--without-gossip --without-mingle --without-heartbeat"]
+        [--worker-args "--without-gossip --without-mingle --without-heartbeat"] [--pool solo]
 """
 
 import argparse
@@ -42,6 +42,7 @@ def main() -> int:
     parser.add_argument("--project", default=str(ROOT))
     parser.add_argument("--worker-args", default="")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--pool", default="prefork", help="prefork (production) or solo")
     args = parser.parse_args()
     random.seed(args.seed)
     marker_dir = Path(tempfile.mkdtemp(prefix="worker-outage-"))
@@ -57,8 +58,8 @@ def main() -> int:
     log_path = marker_dir / "worker.log"
     log = open(log_path, "w")  # noqa: SIM115 - kept open for the worker's lifetime
     worker = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "learning_portal", "worker", "--pool", "solo",
-         "--loglevel", "INFO", *shlex.split(args.worker_args)],
+        [sys.executable, "-m", "celery", "-A", "learning_portal", "worker", "--pool", args.pool,
+         "--concurrency", "2", "--loglevel", "INFO", *shlex.split(args.worker_args)],
         cwd=args.project, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
     )  # fmt: skip
     time.sleep(6)
