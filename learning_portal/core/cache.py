@@ -10,6 +10,8 @@ timeout per few seconds per process, and the calls in between fail at once with 
 connection error as a Redis that is down, which every caller already handles.
 """
 
+from urllib.parse import urlsplit
+
 from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
@@ -22,11 +24,17 @@ UNAVAILABLE = (RedisConnectionError, RedisTimeoutError, OSError)
 CACHE_BREAKER = "Redis cache"
 
 
+def breaker_name(servers) -> str:
+    """'Redis cache (host:port/db)': one breaker per Redis, named without credentials."""
+    url = urlsplit(servers[0] if isinstance(servers, list | tuple) else servers)
+    return f"{CACHE_BREAKER} ({url.hostname}:{url.port or 6379}{url.path or '/0'})"
+
+
 class PooledClientRedisCacheClient(RedisCacheClient):
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
+    def __init__(self, servers, **options):
+        super().__init__(servers, **options)
         self._clients = {}
-        self.breaker = breaker(CACHE_BREAKER)
+        self.breaker = breaker(breaker_name(servers))
 
     def get_client(self, key=None, *, write=False):
         index = self._get_connection_pool_index(write)
