@@ -19,7 +19,7 @@ class PlanWeekInline(admin.TabularInline):
 class MeetingInline(admin.TabularInline):
     model = Meeting
     extra = 0
-    fields = ["week", "starts_at", "ends_at", "status", "sequence"]
+    fields = ["week", "starts_at", "ends_at", "status", "scheduled_for"]
     readonly_fields = fields
     can_delete = False
 

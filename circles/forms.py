@@ -1,3 +1,4 @@
+import datetime
 import zoneinfo
 
 from django import forms
@@ -6,7 +7,7 @@ from django.utils import timezone
 
 from catalog.models import Audience
 
-from .models import PlanWeek, validate_video_url
+from .models import PlanWeek, Rsvp, validate_video_url
 from .services import MAX_WEEKS
 
 PLAN_HELP = (
@@ -119,3 +120,32 @@ class PlanWeekForm(forms.ModelForm):
 
 class CircleSearchForm(forms.Form):
     q = forms.CharField(label="Find the book, course or topic", required=False, max_length=100)
+
+
+class MeetingEditForm(forms.Form):
+    """Move one meeting (date and time in the circle's zone) and the reminder's note."""
+
+    date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    time = forms.TimeField(widget=forms.TimeInput(attrs={"type": "time"}))
+    reminder_note = forms.CharField(
+        label="Note in the reminder",
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Sent with the reminder the day before.",
+    )
+
+    def __init__(self, *args, circle=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.circle = circle
+
+    def clean(self):
+        data = super().clean()
+        if data.get("date") and data.get("time"):
+            local = datetime.datetime.combine(data["date"], data["time"], tzinfo=self.circle.tzinfo)
+            data["starts_at"] = local.astimezone(datetime.UTC)
+        return data
+
+
+class RsvpForm(forms.Form):
+    answer = forms.ChoiceField(choices=Rsvp.Answer.choices, widget=forms.RadioSelect)

@@ -193,11 +193,12 @@ class Meeting(models.Model):
     week = models.PositiveSmallIntegerField()
     starts_at = models.DateTimeField()
     ends_at = models.DateTimeField()
+    # The slot the cadence gave it: the occurrence a moved meeting replaces in calendars
+    # (its RECURRENCE-ID in the series' invite).
+    scheduled_for = models.DateTimeField(editable=False)
     status = models.CharField(
         max_length=10, choices=Status.choices, default=Status.SCHEDULED, db_index=True
     )
-    # iCalendar SEQUENCE of this meeting's event: bumped when it moves or is cancelled.
-    sequence = models.PositiveIntegerField(default=0, editable=False)
     reminder_note = models.TextField(
         blank=True, help_text="Added to the reminder sent the day before."
     )
@@ -231,6 +232,34 @@ class Meeting(models.Model):
     @property
     def is_cancelled(self) -> bool:
         return self.status == self.Status.CANCELLED
+
+    @property
+    def is_moved(self) -> bool:
+        return self.starts_at != self.scheduled_for
+
+
+class Rsvp(models.Model):
+    """A member's yes/no for one meeting, given from the reminder's signed link or the page."""
+
+    class Answer(models.TextChoices):
+        YES = "yes", "Yes, I'll be there"
+        NO = "no", "No, I can't make it"
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="rsvps")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="circle_rsvps"
+    )
+    answer = models.CharField(max_length=3, choices=Answer.choices)
+    answered_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["meeting", "user"]
+        constraints = [
+            models.UniqueConstraint(fields=["meeting", "user"], name="circle_rsvp_once"),
+        ]
+
+    def __str__(self):
+        return f"{self.user}: {self.answer} for {self.meeting}"
 
 
 class Signup(models.Model):

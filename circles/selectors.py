@@ -145,3 +145,17 @@ def interest_pending(*, user: User, subject) -> bool:
 def meetings_upcoming(*, circle: Circle, now=None) -> list[Meeting]:
     now = now or timezone.now()
     return [m for m in circle.meetings.all() if m.ends_at > now]
+
+
+def meeting_list_for_manage(*, circle: Circle) -> list[Meeting]:
+    """The meetings with RSVP counts (`yes`, `no`) and a prefilled edit form's values."""
+    meetings = list(
+        circle.meetings.annotate(
+            yes=Count("rsvps", filter=Q(rsvps__answer="yes")),
+            no=Count("rsvps", filter=Q(rsvps__answer="no")),
+        ).order_by("week")
+    )
+    now = timezone.now()
+    for meeting in meetings:
+        meeting.is_past = meeting.ends_at <= now
+    return meetings

@@ -20,12 +20,18 @@ from catalog.models import Audience, Item
 from catalog.services import item_create, item_set_published, offering_create
 from enrollment.models import ACTIVE_STATUSES, Enrollment, Source
 from enrollment.selectors import item_is_enrollable_by
-from enrollment.services import ITEM_NOT_AVAILABLE, enrollment_create, enrollment_withdraw
+from enrollment.services import (
+    ITEM_NOT_AVAILABLE,
+    enrollment_create,
+    enrollment_withdraw,
+    offering_invites_revise,
+    offering_update,
+)
 from notifications.services import outbox_schedule
 from people.models import User
 
 from . import tasks
-from .models import Circle, Interest, Meeting, PlanWeek, Signup
+from .models import Circle, Interest, Meeting, PlanWeek, Rsvp, Signup
 from .schedule import weekly_meeting_times
 from .selectors import circle_membership
 
@@ -169,10 +175,15 @@ def circle_create(
         for n, line in enumerate(plan, start=1)
     )
     Meeting.objects.bulk_create(
-        Meeting(circle=circle, week=n, starts_at=start, ends_at=end)
+        Meeting(circle=circle, week=n, starts_at=start, ends_at=end, scheduled_for=start)
         for n, (start, end) in enumerate(times, start=1)
     )
     return circle
+
+
+def _sync_invites(circle: Circle) -> None:
+    # Invites and their CANCELs follow the seats (a promotion included); beat repeats it.
+    outbox_schedule(task=tasks.sync_circle_invites, args=[circle.pk])
 
 
 def _open(circle: Circle, *, now: datetime.datetime) -> None:
@@ -180,6 +191,7 @@ def _open(circle: Circle, *, now: datetime.datetime) -> None:
     circle.state = Circle.State.OPEN
     circle.save(update_fields=["state", "submitted_at", "approved_at", "approved_by", "updated_at"])
     outbox_schedule(task=tasks.notify_circle_opened, args=[circle.pk])
+    _sync_invites(circle)
 
 
 @transaction.atomic
@@ -298,6 +310,7 @@ def circle_join(*, user: User, circle: Circle, hope: str = "") -> Enrollment:
     Signup.objects.update_or_create(
         circle=circle, user=user, defaults={"hope": hope.strip()[:1000]}
     )
+    _sync_invites(circle)
     return enrollment
 
 
@@ -315,7 +328,9 @@ def circle_leave(*, user: User, circle: Circle) -> Enrollment:
     ).first()
     if enrollment is None:
         raise ValidationError(NOT_A_MEMBER)
-    return enrollment_withdraw(enrollment=enrollment, actor=user, source=Source.CIRCLE)
+    enrollment = enrollment_withdraw(enrollment=enrollment, actor=user, source=Source.CIRCLE)
+    _sync_invites(circle)
+    return enrollment
 
 
 @transaction.atomic
@@ -343,3 +358,111 @@ def interest_cancel(*, user: User, subject: Item) -> bool:
         user=user, subject=subject, notified_at__isnull=True
     ).delete()
     return bool(deleted)
+
+
+# --- meetings -----------------------------------------------------------------------------------
+
+MEETING_CANCELLED = "This meeting is cancelled."
+MEETING_PAST = "This meeting is over, so it can no longer be changed."
+MEETING_NOT_IN_FUTURE = "Move the meeting to a time in the future."
+MEETING_CLASH = "Another meeting of this circle is at that time."
+RSVP_NOT_MEMBER = "Only the circle's members answer for its meetings."
+
+
+def _lock_meeting(meeting: Meeting) -> Meeting:
+    return Meeting.objects.select_for_update().select_related("circle").get(pk=meeting.pk)
+
+
+def _span_follow(circle: Circle, *, actor: User) -> None:
+    """Keep the session's span on the meetings still held; bump SEQUENCE either way."""
+    held = circle.meetings.filter(status=Meeting.Status.SCHEDULED)
+    first = held.order_by("starts_at").first()
+    last = held.order_by("-ends_at").first()
+    offering = circle.offering
+    if first is not None and (offering.starts_at, offering.ends_at) != (
+        first.starts_at,
+        last.ends_at,
+    ):
+        # The span changed: enrollment bumps SEQUENCE itself (and sends nothing for a series).
+        offering_update(
+            offering=offering, actor=actor, starts_at=first.starts_at, ends_at=last.ends_at
+        )
+    else:
+        offering_invites_revise(offering=offering)
+
+
+@transaction.atomic
+def meeting_move(
+    *, meeting: Meeting, actor: User, starts_at: datetime.datetime, reminder_note: str = ""
+) -> Meeting:
+    """Move one meeting (the others stay); members get the updated invite and a notice.
+
+    Its length stays the circle's. Raises ValidationError: NOT_ALLOWED, MEETING_CANCELLED,
+    MEETING_PAST, MEETING_NOT_IN_FUTURE, MEETING_CLASH.
+    """
+    meeting = _lock_meeting(meeting)
+    circle = meeting.circle
+    _require_manager(circle=circle, actor=actor)
+    now = timezone.now()
+    if meeting.is_cancelled:
+        raise ValidationError(MEETING_CANCELLED)
+    if meeting.ends_at <= now:
+        raise ValidationError(MEETING_PAST)
+    if starts_at <= now:
+        raise ValidationError(MEETING_NOT_IN_FUTURE)
+    ends_at = starts_at + datetime.timedelta(minutes=circle.duration_minutes)
+    clash = (
+        circle.meetings.exclude(pk=meeting.pk)
+        .filter(status=Meeting.Status.SCHEDULED, starts_at__lt=ends_at, ends_at__gt=starts_at)
+        .exists()
+    )
+    if clash:
+        raise ValidationError(MEETING_CLASH)
+    moved = starts_at != meeting.starts_at
+    meeting.starts_at, meeting.ends_at = starts_at, ends_at
+    meeting.reminder_note = reminder_note.strip()
+    meeting.save(update_fields=["starts_at", "ends_at", "reminder_note", "updated_at"])
+    if moved:
+        _span_follow(circle, actor=actor)
+        outbox_schedule(task=tasks.send_meeting_changed, args=[meeting.pk])
+    return meeting
+
+
+@transaction.atomic
+def meeting_cancel(*, meeting: Meeting, actor: User) -> Meeting:
+    """Cancel one meeting; members get the updated invite (without it) and a notice.
+
+    Raises ValidationError: NOT_ALLOWED, MEETING_CANCELLED, MEETING_PAST.
+    """
+    meeting = _lock_meeting(meeting)
+    circle = meeting.circle
+    _require_manager(circle=circle, actor=actor)
+    if meeting.is_cancelled:
+        raise ValidationError(MEETING_CANCELLED)
+    if meeting.ends_at <= timezone.now():
+        raise ValidationError(MEETING_PAST)
+    meeting.status = Meeting.Status.CANCELLED
+    meeting.save(update_fields=["status", "updated_at"])
+    _span_follow(circle, actor=actor)
+    outbox_schedule(task=tasks.send_meeting_changed, args=[meeting.pk])
+    return meeting
+
+
+@transaction.atomic
+def rsvp_record(*, meeting: Meeting, user: User, answer: str) -> Rsvp:
+    """A member's yes/no for a meeting; answering again replaces the answer.
+
+    Raises ValidationError: RSVP_NOT_MEMBER, MEETING_CANCELLED, MEETING_PAST.
+    """
+    if not circle_membership(user=user, circle=meeting.circle).is_member:
+        raise ValidationError(RSVP_NOT_MEMBER)
+    if meeting.is_cancelled:
+        raise ValidationError(MEETING_CANCELLED)
+    if meeting.ends_at <= timezone.now():
+        raise ValidationError(MEETING_PAST)
+    rsvp, _ = Rsvp.objects.update_or_create(
+        meeting=meeting,
+        user=user,
+        defaults={"answer": Rsvp.Answer(answer), "answered_at": timezone.now()},
+    )
+    return rsvp

@@ -5,13 +5,16 @@ import logging
 from celery import shared_task
 from django.utils import timezone
 
+from enrollment.models import ACTIVE_STATUSES, Enrollment
 from enrollment.selectors import item_is_enrollable_by
+from enrollment.tasks import REMINDER_LEAD
 from notifications.kinds import Kind
 from notifications.selectors import email_allowed
 from notifications.services import EMAIL_TASK_RETRY
 
 from . import emails
-from .models import Circle, Interest
+from .models import Circle, Interest, Meeting
+from .selectors import circle_member_users
 
 logger = logging.getLogger(__name__)
 
@@ -52,4 +55,90 @@ def notify_circle_opened(circle_id: int) -> int:
         Interest.objects.filter(pk=interest.pk, notified_at__isnull=True).update(
             notified_at=timezone.now(), notified_about=circle
         )
+    return sent
+
+
+def _circle(circle_id: int) -> Circle | None:
+    return (
+        Circle.objects.select_related("offering", "subject")
+        .prefetch_related("meetings")
+        .filter(pk=circle_id)
+        .first()
+    )
+
+
+@shared_task(**EMAIL_TASK_RETRY)
+def sync_circle_invites(circle_id: int) -> int:
+    """Every member has the series invite, and everyone who left has its CANCEL. Idempotent.
+
+    Runs after a join or a leave and from beat (a seat freed elsewhere promotes someone
+    through the enrollment services, which do not know about circles). Returns emails sent.
+    """
+    circle = _circle(circle_id)
+    if circle is None or circle.state not in (Circle.State.OPEN, Circle.State.RUNNING):
+        return 0
+    sent = 0
+    members = circle_member_users(circle=circle)
+    for user in members:
+        sent += emails.series_invite_send(circle=circle, user=user)
+    departed = (
+        Enrollment.objects.filter(
+            offering_id=circle.offering_id,
+            status__in=[Enrollment.Status.WITHDRAWN, Enrollment.Status.CANCELLED],
+        )
+        .exclude(user__in=members)
+        .exclude(
+            user__in=Enrollment.objects.filter(
+                offering_id=circle.offering_id, status__in=ACTIVE_STATUSES
+            ).values("user_id")
+        )
+        .select_related("user")
+        .distinct()
+    )
+    for user in {e.user for e in departed}:
+        sent += emails.series_cancel_send(circle=circle, user=user)
+    return sent
+
+
+@shared_task(ignore_result=True)
+def sync_all_circle_invites() -> int:
+    """Beat: `sync_circle_invites` for every circle that is open or running."""
+    circles = Circle.objects.filter(state__in=(Circle.State.OPEN, Circle.State.RUNNING))
+    return sum(sync_circle_invites(pk) for pk in circles.values_list("pk", flat=True))
+
+
+@shared_task(**EMAIL_TASK_RETRY)
+def send_meeting_changed(meeting_id: int) -> int:
+    """A meeting moved or was cancelled: each member gets the notice and updated invite."""
+    meeting = (
+        Meeting.objects.select_related("circle", "circle__offering").filter(pk=meeting_id).first()
+    )
+    if meeting is None:
+        return 0
+    circle = meeting.circle
+    return sum(
+        emails.meeting_changed_send(meeting=meeting, user=user)
+        for user in circle_member_users(circle=circle)
+    )
+
+
+@shared_task(**EMAIL_TASK_RETRY)
+def send_meeting_reminders() -> int:
+    """Beat: remind each member of a meeting starting within REMINDER_LEAD, once per
+    (meeting, person, start time). Returns how many went out."""
+    now = timezone.now()
+    due = (
+        Meeting.objects.filter(
+            status=Meeting.Status.SCHEDULED,
+            starts_at__gt=now,
+            starts_at__lte=now + REMINDER_LEAD,
+            circle__state__in=(Circle.State.OPEN, Circle.State.RUNNING),
+        )
+        .select_related("circle", "circle__offering")
+        .order_by("starts_at", "pk")
+    )
+    sent = 0
+    for meeting in due:
+        for user in circle_member_users(circle=meeting.circle):
+            sent += emails.meeting_reminder_send(meeting=meeting, user=user)
     return sent

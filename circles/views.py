@@ -8,18 +8,29 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.forms import modelformset_factory
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from catalog.selectors import item_list_visible_to
 from enrollment.models import Enrollment
 from enrollment.templatetags.enrollment_tags import ordinal
+from people.models import User
 
 from . import selectors, services
+from .calendar import circle_feed
 from .filters import CircleFilterSet
-from .forms import CircleSearchForm, CircleStartForm, JoinForm, PlanWeekForm
-from .models import PlanWeek
+from .forms import (
+    CircleSearchForm,
+    CircleStartForm,
+    JoinForm,
+    MeetingEditForm,
+    PlanWeekForm,
+    RsvpForm,
+)
+from .models import Circle, Meeting, PlanWeek
+from .tokens import LinkExpired, LinkInvalid, feed_token, feed_token_read, rsvp_token_read
 
 PAGE_SIZE = 20
 SUBJECT_RESULTS = 20
@@ -66,6 +77,13 @@ def circle_detail(request, slug):
             "signup_open": circle.offering.is_enrollment_open(),
             "wants_notice": selectors.interest_pending(user=request.user, subject=circle.subject),
             "facilitators": list(circle.facilitators.all()),
+            "feed_url": (
+                reverse("circles:calendar", args=[circle.slug])
+                + "?key="
+                + feed_token(circle=circle, user=request.user)
+                if membership.is_member
+                else None
+            ),
         },
     )
 
@@ -228,6 +246,7 @@ def circle_manage(request, slug):
             "formset": formset,
             "signups": circle.signups.select_related("user").order_by("created_at"),
             "seats_taken": selectors.circle_seats_taken(circle=circle),
+            "meetings": selectors.meeting_list_for_manage(circle=circle),
         },
     )
 
@@ -272,3 +291,122 @@ def circle_archive(request, slug):
     else:
         messages.success(request, f"{circle} is archived.")
     return redirect("circles:manage", slug=circle.slug)
+
+
+# --- meetings -----------------------------------------------------------------------------------
+
+
+def _managed_meeting_or_404(request, slug, week):
+    circle = _circle_or_404(request.user, slug)
+    if not selectors.circle_membership(user=request.user, circle=circle).can_manage:
+        raise Http404("No such circle.")
+    meeting = circle.meetings.filter(week=week).first()
+    if meeting is None:
+        raise Http404("No such meeting.")
+    return circle, meeting
+
+
+@login_required
+@require_POST
+def meeting_edit(request, slug, week):
+    circle, meeting = _managed_meeting_or_404(request, slug, week)
+    form = MeetingEditForm(request.POST, circle=circle)
+    if not form.is_valid():
+        messages.error(request, f"Week {week}: enter a valid date and time.")
+        return redirect(reverse("circles:manage", args=[slug]) + "#meetings")
+    try:
+        services.meeting_move(
+            meeting=meeting,
+            actor=request.user,
+            starts_at=form.cleaned_data["starts_at"],
+            reminder_note=form.cleaned_data["reminder_note"],
+        )
+    except ValidationError as error:
+        messages.error(request, f"Week {week}: {_error_text(error)}")
+    else:
+        messages.success(request, f"Week {week} is saved. Members are told if it moved.")
+    return redirect(reverse("circles:manage", args=[slug]) + "#meetings")
+
+
+@login_required
+@require_POST
+def meeting_cancel(request, slug, week):
+    _, meeting = _managed_meeting_or_404(request, slug, week)
+    try:
+        services.meeting_cancel(meeting=meeting, actor=request.user)
+    except ValidationError as error:
+        messages.error(request, f"Week {week}: {_error_text(error)}")
+    else:
+        messages.success(request, f"Week {week}'s meeting is cancelled; members are told.")
+    return redirect(reverse("circles:manage", args=[slug]) + "#meetings")
+
+
+@require_http_methods(["GET", "POST"])
+def rsvp(request, token):
+    """From the reminder, without signing in: GET asks, POST records (link scanners only GET)."""
+    try:
+        meeting_id, user_id = rsvp_token_read(token)
+    except LinkExpired:
+        return render(request, "circles/rsvp_invalid.html", {"expired": True}, status=410)
+    except LinkInvalid:
+        return render(request, "circles/rsvp_invalid.html", {"expired": False}, status=400)
+    meeting = Meeting.objects.select_related("circle").filter(pk=meeting_id).first()
+    user = User.objects.filter(pk=user_id, is_active=True).first()
+    if meeting is None or user is None:
+        return render(request, "circles/rsvp_invalid.html", {"expired": False}, status=400)
+    form = RsvpForm(request.POST or None, initial={"answer": request.GET.get("answer")})
+    recorded = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            recorded = services.rsvp_record(
+                meeting=meeting, user=user, answer=form.cleaned_data["answer"]
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+    current = meeting.rsvps.filter(user=user).first()
+    return render(
+        request,
+        "circles/rsvp.html",
+        {
+            "meeting": meeting,
+            "circle": meeting.circle,
+            "form": form,
+            "recorded": recorded,
+            "current": current,
+            "person": user,
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+def circle_calendar(request, slug):
+    """The circle's meetings as a feed: for a signed-in reader, or a member's signed link."""
+    token = request.GET.get("key")
+    circle = None
+    with_link = False
+    if token:
+        try:
+            circle_id, user_id = feed_token_read(token)
+        except LinkInvalid:
+            raise Http404("No such calendar.") from None
+        user = User.objects.filter(pk=user_id, is_active=True).first()
+        circle = Circle.objects.filter(pk=circle_id, slug=slug).first()
+        if user is None or circle is None:
+            raise Http404("No such calendar.")
+        membership = selectors.circle_membership(user=user, circle=circle)
+        if not membership.is_member:
+            raise Http404("No such calendar.")
+        with_link = True
+    elif request.user.is_authenticated:
+        circle = _circle_or_404(request.user, slug)
+        with_link = selectors.circle_membership(user=request.user, circle=circle).is_member
+    else:
+        raise Http404("No such calendar.")
+    circle = (
+        Circle.objects.select_related("offering").prefetch_related("meetings").get(pk=circle.pk)
+    )
+    response = HttpResponse(
+        circle_feed(circle=circle, with_link=with_link), content_type="text/calendar; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'inline; filename="{circle.slug}.ics"'
+    return response

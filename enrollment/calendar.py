@@ -26,9 +26,12 @@ def invite_mimetype(method: str) -> str:
     return f"text/calendar; method={method}; charset=utf-8"
 
 
+def uid_host() -> str:
+    return urlsplit(settings.PORTAL_BASE_URL).hostname or "learning-portal"
+
+
 def invite_uid(*, offering: Offering, user: User) -> str:
-    host = urlsplit(settings.PORTAL_BASE_URL).hostname or "learning-portal"
-    return f"offering-{offering.pk}-user-{user.pk}@{host}"
+    return f"offering-{offering.pk}-user-{user.pk}@{uid_host()}"
 
 
 def invite_sequence(*, offering: Offering, user: User, method: str) -> int:
@@ -52,14 +55,14 @@ def invite_sequence(*, offering: Offering, user: User, method: str) -> int:
     return offering.sequence + 2 * departures
 
 
-def _organizer() -> vCalAddress:
+def organizer() -> vCalAddress:
     name, address = parseaddr(settings.DEFAULT_FROM_EMAIL)
     organizer = vCalAddress(f"mailto:{address}")
     organizer.params["CN"] = vText(name or settings.PORTAL_NAME)
     return organizer
 
 
-def _attendee(user: User, method: str) -> vCalAddress:
+def attendee(user: User, method: str) -> vCalAddress:
     attendee = vCalAddress(f"mailto:{user.email}")
     attendee.params["CN"] = vText(user.get_full_name() or user.email)
     attendee.params["ROLE"] = vText("REQ-PARTICIPANT")
@@ -67,6 +70,17 @@ def _attendee(user: User, method: str) -> vCalAddress:
     # The person enrolled on the portal: their calendar must not ask them to reply.
     attendee.params["RSVP"] = vText("FALSE")
     return attendee
+
+
+def invite_calendar(method: str | None) -> Calendar:
+    """An empty VCALENDAR: an invite (REQUEST/CANCEL) or, with no method, a feed."""
+    calendar = Calendar()
+    calendar.add("prodid", PRODID)
+    calendar.add("version", "2.0")
+    if method:
+        calendar.add("method", method)
+    calendar.add("calscale", "GREGORIAN")
+    return calendar
 
 
 def offering_invite(*, offering: Offering, user: User, method: str) -> bytes:
@@ -78,11 +92,7 @@ def offering_invite(*, offering: Offering, user: User, method: str) -> bytes:
     starts_at = offering.local_starts_at
     ends_at = offering.local_ends_at
 
-    calendar = Calendar()
-    calendar.add("prodid", PRODID)
-    calendar.add("version", "2.0")
-    calendar.add("method", method)
-    calendar.add("calscale", "GREGORIAN")
+    calendar = invite_calendar(method)
 
     event = Event()
     event.add("uid", invite_uid(offering=offering, user=user))
@@ -105,8 +115,8 @@ def offering_invite(*, offering: Offering, user: User, method: str) -> bytes:
         event.add("location", location)
     event.add("url", item_url)
     event.add("transp", "TRANSPARENT" if method == CANCEL else "OPAQUE")
-    event.add("organizer", _organizer())
-    event.add("attendee", _attendee(user, method))
+    event.add("organizer", organizer())
+    event.add("attendee", attendee(user, method))
     calendar.add_component(event)
     # Only the years around the session, so the invite stays small.
     calendar.add_missing_timezones(

@@ -55,3 +55,8 @@ def email_list_fate_unknown(*, now: datetime.datetime | None = None) -> QuerySet
 def outbox_list_pending() -> QuerySet[OutboxMessage]:
     """Outbox rows not yet published to the broker, oldest first."""
     return OutboxMessage.objects.filter(dispatched_at__isnull=True).order_by("created_at", "pk")
+
+
+def email_key_used(*, key: str) -> bool:
+    """Whether the email with this once-only key was claimed: sent, or its fate unknown."""
+    return SentEmail.objects.filter(key=key).exists()

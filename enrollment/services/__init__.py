@@ -58,6 +58,7 @@ from .offerings import (
     current_actor,
     offering_cancel,
     offering_changes_apply,
+    offering_invites_revise,
     offering_set_capacity,
     offering_update,
 )
@@ -99,6 +100,7 @@ __all__ = [
     "item_popularity_refresh",
     "offering_cancel",
     "offering_changes_apply",
+    "offering_invites_revise",
     "offering_set_capacity",
     "offering_update",
     "saved_item_toggle",

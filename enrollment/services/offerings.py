@@ -143,3 +143,16 @@ def _cancel_enrollments_locked(*, offering: Offering, actor: User | None, now) -
             at=now,
         )
     schedule(tasks.send_offering_cancelled, offering.pk)
+
+
+@transaction.atomic
+def offering_invites_revise(*, offering: Offering) -> Offering:
+    """Bump the session's iCalendar SEQUENCE without changing its span or place.
+
+    For a meeting series (a learning circle) whose single meetings moved or were cancelled:
+    the series' invites (one event per person, `enrollment.calendar.invite_uid`) must
+    outrank the ones already in calendars. Raises nothing.
+    """
+    Offering.objects.filter(pk=offering.pk).update(sequence=F("sequence") + 1)
+    offering.refresh_from_db(fields=["sequence"])
+    return offering

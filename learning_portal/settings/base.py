@@ -243,6 +243,17 @@ CELERY_BEAT_SCHEDULE: dict = {
         "schedule": 5 * 60,
         "options": {"expires": 4 * 60},
     },
+    # Circle meeting reminders the day before (each sent once), and the series invites
+    # kept in step with seats (a promotion elsewhere gives someone a seat).
+    "circles-meeting-reminders": {
+        "task": "circles.tasks.send_meeting_reminders",
+        "schedule": 15 * 60,
+    },
+    "circles-sync-invites": {
+        "task": "circles.tasks.sync_all_circle_invites",
+        "schedule": 5 * 60,
+        "options": {"expires": 4 * 60},
+    },
     # Theme releases: the theme is public at release_at by query; this records the release
     # once and announces it. Expires so a backlog after an outage does not pile up runs.
     "themes-release-due": {

@@ -1,0 +1,37 @@
+"""Circle emails through a real Celery worker on Redis: each sent exactly once."""
+
+import datetime as dt
+
+import pytest
+from django.core import mail
+from django.utils import timezone
+
+from circles import services, tasks
+from notifications.models import SentEmail
+from tests.circles.factories import make_circle
+from tests.enrollment.test_tasks import _wait_for, redis_worker  # noqa: F401 - a fixture
+from tests.people.factories import EmployeeFactory
+
+pytestmark = [pytest.mark.redis, pytest.mark.django_db(transaction=True)]
+
+
+def test_reminders_queued_twice_to_a_real_worker_go_out_once_per_member(redis_worker):  # noqa: F811
+    circle = make_circle(state="open")
+    member = EmployeeFactory().user
+    services.circle_join(user=member, circle=circle)
+    week1 = circle.meetings.get(week=1)
+    services.meeting_move(
+        meeting=week1, actor=circle.proposed_by, starts_at=timezone.now() + dt.timedelta(hours=2)
+    )
+    mail.outbox.clear()
+
+    tasks.send_meeting_reminders.delay()
+    tasks.send_meeting_reminders.delay()
+    # Queued last: one worker takes tasks in order, so both runs are done when this is.
+    tasks.advance_circle_states.delay()
+
+    reminders = SentEmail.objects.filter(key__startswith=f"meeting-reminder:{week1.pk}:")
+    assert _wait_for(lambda: reminders.count() == 2)
+    assert _wait_for(lambda: len([m for m in mail.outbox if "Tomorrow" in m.subject]) == 2)
+    recipients = sorted(m.to[0] for m in mail.outbox if "Tomorrow" in m.subject)
+    assert recipients == sorted([member.email, circle.proposed_by.email])
