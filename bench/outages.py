@@ -9,7 +9,7 @@ unreachable (a second gunicorn whose DATABASE_URL points at a port that accepts 
 answers). Prints the status codes and the slowest time per request and state, the tracebacks
 and "database unavailable" lines in gunicorn's log, and what the outbox held and published
 once Redis was back. Exits 1 when a person could not sign in, enroll or withdraw with Redis
-failing, or a request took longer than BENCH_OUTAGE_LIMIT seconds (default 5).
+failing; times are figures to read next to the healthy state's, never a check.
 """
 
 from __future__ import annotations
@@ -33,7 +33,6 @@ BLACKHOLE_PORT = 18462
 GUNICORN_PORT = 18463
 GUNICORN_DB_DOWN_PORT = 18464
 PASSWORD = "bench-outage-pass-4821"
-LIMIT_SECONDS = float(os.environ.get("BENCH_OUTAGE_LIMIT", 5))
 REPEATS = int(os.environ.get("BENCH_OUTAGE_REPEATS", 3))
 HTTP_TIMEOUT = 70
 
@@ -227,16 +226,13 @@ def _journey(port: int, user, item, offering) -> dict[str, tuple]:
     return results
 
 
-def _print_state(title: str, runs: list[dict[str, tuple]]) -> float:
+def _print_state(title: str, runs: list[dict[str, tuple]]) -> None:
     print(f"\n-- {title} --")
     print(f"{'request':<18} {'statuses':<22} {'max ms':>9}")
-    worst = 0.0
     for name in runs[0]:
         statuses = [str(run[name][0]) for run in runs]
         slowest = max(run[name][1] for run in runs)
-        worst = max(worst, slowest)
         print(f"{name:<18} {','.join(statuses):<22} {slowest:9.0f}")
-    return worst
 
 
 def _log_counts(path: Path) -> tuple[int, int]:
@@ -260,14 +256,12 @@ def run(ctx) -> None:
     def state(title: str, port: int = GUNICORN_PORT, log: Path = web_log, needs_writes=True):
         tracebacks_before, lines_before = _log_counts(log)
         runs = [_journey(port, user, item, offering) for _ in range(REPEATS)]
-        worst = _print_state(title, runs)
+        _print_state(title, runs)
         tracebacks, lines = _log_counts(log)
         print(
             f"gunicorn log: {tracebacks - tracebacks_before} tracebacks, "
             f"{lines - lines_before} 'database unavailable' lines"
         )
-        if worst > LIMIT_SECONDS * 1000:
-            problems.append(f"{title}: a request took {worst / 1000:.1f} s")
         if needs_writes:
             for run in runs:
                 for name in ("sign in (POST)", "enroll (POST)", "withdraw (POST)"):
@@ -322,7 +316,7 @@ def run(ctx) -> None:
     if problems:
         print("FAILED:\n  " + "\n  ".join(problems))
         raise SystemExit(1)
-    print("checks: sign-in, enroll and withdraw worked in every Redis state; no request > limit")
+    print("checks: sign-in, enroll and withdraw worked in every Redis state")
 
 
 def _has_outbox() -> bool:

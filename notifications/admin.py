@@ -55,7 +55,7 @@ class SentEmailAdmin(ReadOnlyAdmin):
     are listed under "Fate: Unknown" and can be resent with one click.
     """
 
-    list_display = ["claimed_at", "kind", "user", "fate", "sent_at", "key", "resend_button"]
+    list_display = ["claimed_at", "kind", "user", "fate", "resend_button", "sent_at", "key"]
     list_filter = [FateFilter, "kind"]
     search_fields = ["user__email", "key"]
     date_hierarchy = "claimed_at"
@@ -152,10 +152,14 @@ class DispatchFilter(admin.SimpleListFilter):
 class OutboxMessageAdmin(ReadOnlyAdmin):
     """Tasks that writes recorded; those waiting for the broker go out when it is back."""
 
-    list_display = ["created_at", "task", "args", "dispatched_at", "attempts", "last_error"]
+    list_display = ["created_at", "task", "args", "dispatched_at", "attempts", "short_error"]
     list_filter = [DispatchFilter, "task"]
     date_hierarchy = "created_at"
     actions = ["dispatch_now"]
+
+    @admin.display(description="last error")
+    def short_error(self, obj):
+        return obj.last_error if len(obj.last_error) <= 60 else f"{obj.last_error[:57]}…"
 
     @admin.action(description="Dispatch the selected messages now")
     def dispatch_now(self, request, queryset):

@@ -5,13 +5,14 @@ most READINESS_DEADLINE for all of them: a frozen Redis or an unreachable databa
 named within that time instead of holding the load balancer's probe.
 """
 
+import contextlib
 import logging
 import uuid
 from concurrent.futures import ThreadPoolExecutor, wait
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import close_old_connections, connection
+from django.db import connection
 
 logger = logging.getLogger(__name__)
 
@@ -72,12 +73,13 @@ CHECKS = {"database": check_database, "cache": check_cache, "broker": check_brok
 
 
 def _in_thread(check):
-    # Each check thread uses (and returns) its own database connection.
+    # Each check thread uses (and returns) its own database connection; closing it must not
+    # turn a reported failure into an exception.
     try:
         return check()
     finally:
-        close_old_connections()
-        connection.close()
+        with contextlib.suppress(Exception):
+            connection.close()
 
 
 def readiness(*, deadline: float = READINESS_DEADLINE) -> dict[str, str]:

@@ -193,9 +193,10 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     # Look for messages of dead workers every 30 s (kombu's default sweeps every 100 s).
     "unacked_restore_interval": env.int("CELERY_UNACKED_RESTORE_INTERVAL", default=10),
     "unacked_restore_throttle": 3,
-    # Publishing from a web request must not wait on a frozen Redis.
+    # Publishing from a web request waits at most this on a frozen Redis (then its breaker
+    # opens); above kombu's 1 s BRPOP timeout, so a worker's idle poll never times out.
     "socket_connect_timeout": REDIS_CONNECT_TIMEOUT,
-    "socket_timeout": env.float("CELERY_BROKER_SOCKET_TIMEOUT", default=5.0),
+    "socket_timeout": env.float("CELERY_BROKER_SOCKET_TIMEOUT", default=2.0),
 }
 # A worker that loses Redis reconnects for as long as it takes (also at start-up), rather
 # than exiting; the web side publishes through the outbox with its own short timeout.
