@@ -3,7 +3,9 @@
 - one series invite per person per membership (a re-join after leaving is a new one), and
   one CANCEL per departure of someone who had the invite;
 - one change notice per person per revision (SEQUENCE) of the series;
-- one reminder per person per meeting per start time (a moved meeting is due again).
+- one reminder per person per meeting per start time (a moved meeting is due again);
+- one mention email per person per post;
+- one digest per person per circle per day or ISO week.
 """
 
 from django.urls import reverse
@@ -17,7 +19,7 @@ from notifications.services import absolute_url, email_send_once
 from people.models import User
 
 from .calendar import CANCEL, REQUEST, series_invite
-from .models import Circle, Interest, Meeting, Rsvp
+from .models import Circle, Interest, Meeting, Post, Rsvp
 from .tokens import rsvp_token
 
 TEMPLATE_DIR = "circles/email"
@@ -118,3 +120,58 @@ def meeting_reminder_send(*, meeting: Meeting, user: User) -> bool:
 def _meetings(circle: Circle) -> list[Meeting]:
     now = timezone.now()
     return [m for m in circle.meetings.order_by("starts_at") if m.ends_at > now]
+
+
+def mention_send(*, post: Post, user: User) -> bool:
+    thread = post.thread
+    return email_send_once(
+        key=f"circle-mention:{post.pk}:{user.pk}",
+        user=user,
+        template=f"{TEMPLATE_DIR}/mention",
+        context={
+            **_circle_context(thread.circle),
+            "post": post,
+            "thread": thread,
+            "post_url": absolute_url(post.get_absolute_url()),
+        },
+        kind=Kind.CIRCLE_MENTION,
+    )
+
+
+def digest_send(*, circle: Circle, user: User, period: str, posts: list[Post]) -> bool:
+    return email_send_once(
+        key=f"circle-digest:{circle.pk}:{user.pk}:{period}",
+        user=user,
+        template=f"{TEMPLATE_DIR}/digest",
+        context={
+            **_circle_context(circle),
+            "posts": posts,
+            "discussion_url": absolute_url(reverse("circles:discussion", args=[circle.slug])),
+        },
+        kind=Kind.CIRCLE_DIGEST,
+    )
+
+
+def survey_invite_send(*, circle: Circle, user: User, facilitator: bool) -> bool:
+    role = "facilitator" if facilitator else "learner"
+    return email_send_once(
+        key=f"circle-survey:{role}:{circle.pk}:{user.pk}",
+        user=user,
+        template=f"{TEMPLATE_DIR}/survey_{role}",
+        context={
+            **_circle_context(circle),
+            "survey_url": absolute_url(reverse("circles:survey", args=[circle.slug])),
+        },
+        kind=Kind.CIRCLE_SURVEY,
+    )
+
+
+def checkin_send(*, survey) -> bool:
+    circle = survey.circle
+    return email_send_once(
+        key=f"circle-checkin:{survey.pk}",
+        user=survey.user,
+        template=f"{TEMPLATE_DIR}/checkin",
+        context={**_circle_context(circle), "survey": survey},
+        kind=Kind.CIRCLE_CHECKIN,
+    )

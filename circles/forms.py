@@ -7,7 +7,14 @@ from django.utils import timezone
 
 from catalog.models import Audience
 
-from .models import PlanWeek, Rsvp, validate_video_url
+from .models import (
+    DigestSetting,
+    FacilitatorSurvey,
+    LearnerSurvey,
+    PlanWeek,
+    Rsvp,
+    validate_video_url,
+)
 from .services import MAX_WEEKS
 
 PLAN_HELP = (
@@ -149,3 +156,134 @@ class MeetingEditForm(forms.Form):
 
 class RsvpForm(forms.Form):
     answer = forms.ChoiceField(choices=Rsvp.Answer.choices, widget=forms.RadioSelect)
+
+
+class PostForm(forms.Form):
+    body = forms.CharField(
+        label="Your post",
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="Markdown works: **bold**, *italic*, lists, links. Mention someone with @name.",
+        error_messages={"required": "Write something first."},
+    )
+    may_quote = forms.BooleanField(
+        label="The facilitators may quote this in the circle's archive (without my name)",
+        required=False,
+    )
+    parent = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+
+class HideForm(forms.Form):
+    reason = forms.CharField(
+        label="Why hide it?",
+        max_length=300,
+        error_messages={"required": "Say why the post is hidden: the reason is kept with it."},
+    )
+
+
+class DigestForm(forms.Form):
+    frequency = forms.ChoiceField(label="Digest email", choices=DigestSetting.Frequency.choices)
+
+
+class WrapupForm(forms.Form):
+    """The wrap-up after a meeting, with optional per-person attendance and quotes."""
+
+    held = forms.TypedChoiceField(
+        label="Did the meeting happen?",
+        choices=[("yes", "Yes"), ("no", "No")],
+        coerce=lambda value: value == "yes",
+        widget=forms.RadioSelect,
+        initial="yes",
+    )
+    head_count = forms.IntegerField(
+        label="How many people were there?", min_value=0, max_value=200, required=False
+    )
+    rating = forms.TypedChoiceField(
+        label="How did the session go? (1 = poorly, 5 = very well)",
+        choices=[("", "—")] + [(str(n), str(n)) for n in range(1, 6)],
+        coerce=int,
+        empty_value=None,
+        required=False,
+    )
+    reflection = forms.CharField(
+        required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    summary = forms.CharField(
+        label="Summary for the archive",
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="What the group discussed, in a few sentences. Markdown works. No names.",
+    )
+    insights = forms.CharField(
+        label="Key insights",
+        required=False,
+        max_length=3000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="One short bullet per line.",
+    )
+    publish = forms.BooleanField(
+        label="Publish the summary and key insights in the circle's archive", required=False
+    )
+
+    def __init__(self, *args, question="", members=(), quotable=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["reflection"].label = question
+        self.members = list(members)
+        for user in self.members:
+            self.fields[f"attended_{user.pk}"] = forms.BooleanField(
+                label=user.get_full_name() or user.email, required=False
+            )
+        self.fields["record_attendance"] = forms.BooleanField(
+            label="Record who was there (each person sees only their own)", required=False
+        )
+        self.fields["quotes"] = forms.MultipleChoiceField(
+            label="Quote in the archive (without names)",
+            choices=[(str(p.pk), p.body[:200]) for p in quotable],
+            required=False,
+            widget=forms.CheckboxSelectMultiple,
+        )
+
+    def clean(self):
+        data = super().clean()
+        if (
+            data.get("held")
+            and data.get("publish")
+            and not (data.get("summary") or data.get("insights"))
+        ):
+            self.add_error("summary", "Write a summary or key insights to publish.")
+        return data
+
+    def attendance(self) -> dict[int, bool]:
+        if not self.cleaned_data.get("record_attendance"):
+            return {}
+        return {u.pk: self.cleaned_data[f"attended_{u.pk}"] for u in self.members}
+
+    def attendance_fields(self):
+        return [self[f"attended_{u.pk}"] for u in self.members]
+
+
+class ArchiveSearchForm(forms.Form):
+    q = forms.CharField(label="Search the archive", required=False, max_length=100)
+
+
+class LearnerSurveyForm(forms.ModelForm):
+    class Meta:
+        model = LearnerSurvey
+        fields = ["goal_met", "will_try", "would_recommend"]
+        widgets = {
+            "goal_met": forms.RadioSelect(choices=[(n, str(n)) for n in range(1, 6)]),
+            "will_try": forms.Textarea(attrs={"rows": 3}),
+            "would_recommend": forms.RadioSelect(choices=[(True, "Yes"), (False, "No")]),
+        }
+
+
+class FacilitatorSurveyForm(forms.ModelForm):
+    class Meta:
+        model = FacilitatorSurvey
+        fields = ["rating", "would_facilitate_again", "notes"]
+        widgets = {
+            "rating": forms.RadioSelect(choices=[(n, str(n)) for n in range(1, 6)]),
+            "would_facilitate_again": forms.RadioSelect(choices=[(True, "Yes"), (False, "No")]),
+            "notes": forms.Textarea(attrs={"rows": 3}),
+        }

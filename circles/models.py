@@ -311,3 +311,271 @@ class Interest(models.Model):
 
     def __str__(self):
         return f"{self.user} wants circles on {self.subject}"
+
+
+class Thread(models.Model):
+    """One week's discussion, opened with that week's prompt (copied when it opens)."""
+
+    circle = models.ForeignKey(Circle, on_delete=models.CASCADE, related_name="threads")
+    week = models.PositiveSmallIntegerField()
+    title = models.CharField(max_length=200)
+    prompt = models.TextField()
+    opened_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["circle", "week"]
+        constraints = [
+            models.UniqueConstraint(fields=["circle", "week"], name="circle_thread_week_once"),
+        ]
+
+    def __str__(self):
+        return f"{self.circle} — week {self.week}"
+
+    def get_absolute_url(self):
+        return reverse("circles:thread", kwargs={"slug": self.circle.slug, "week": self.week})
+
+
+class Post(models.Model):
+    """A post or a reply (one level) in a week's thread; the body is Markdown, sanitized
+    when shown. Hidden posts keep their text, who hid them and why, for the audit."""
+
+    thread = models.ForeignKey(Thread, on_delete=models.CASCADE, related_name="posts")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="circle_posts"
+    )
+    parent = models.ForeignKey(
+        "self", on_delete=models.CASCADE, null=True, blank=True, related_name="replies"
+    )
+    body = models.TextField(max_length=5000)
+    may_quote = models.BooleanField(
+        "may be quoted",
+        default=False,
+        help_text="The facilitators may quote this (without your name) in the circle's archive.",
+    )
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    edited_at = models.DateTimeField(null=True, blank=True)
+    # Deleted by its author while it had replies: the text is gone, the place stays.
+    deleted_at = models.DateTimeField(null=True, blank=True)
+    hidden_at = models.DateTimeField(null=True, blank=True)
+    hidden_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    hidden_reason = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        indexes = [
+            models.Index(fields=["thread", "parent", "created_at"], name="circle_post_thread_idx")
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(hidden_at__isnull=True) | ~Q(hidden_reason=""),
+                name="circle_post_hidden_has_reason",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Post {self.pk} by {self.author} in {self.thread}"
+
+    def get_absolute_url(self):
+        return f"{self.thread.get_absolute_url()}#post-{self.pk}"
+
+    @property
+    def is_hidden(self) -> bool:
+        return self.hidden_at is not None
+
+    @property
+    def is_deleted(self) -> bool:
+        return self.deleted_at is not None
+
+
+class DigestSetting(models.Model):
+    """How often a member gets the circle's digest of new posts: daily, weekly or never."""
+
+    class Frequency(models.TextChoices):
+        DAILY = "daily", "Daily"
+        WEEKLY = "weekly", "Weekly"
+        OFF = "off", "Never"
+
+    circle = models.ForeignKey(Circle, on_delete=models.CASCADE, related_name="digest_settings")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="circle_digests"
+    )
+    frequency = models.CharField(max_length=6, choices=Frequency.choices, default=Frequency.DAILY)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["circle", "user"], name="circle_digest_once"),
+        ]
+
+    def __str__(self):
+        return f"{self.user}: {self.frequency} digest of {self.circle}"
+
+
+# Asked after each meeting, one per week in turn.
+REFLECTION_QUESTIONS = (
+    "What idea from this week will people most likely use at work?",
+    "Where did the conversation disagree, and why?",
+    "What question should we carry into next week?",
+    "What surprised the group most?",
+    "What would you do differently when facilitating this session again?",
+)
+
+
+class Wrapup(models.Model):
+    """The facilitator's record of one meeting; its summary and key insights go to the
+    circle's archive once published."""
+
+    meeting = models.OneToOneField(Meeting, on_delete=models.CASCADE, related_name="wrapup")
+    held = models.BooleanField("the meeting took place", default=True)
+    head_count = models.PositiveSmallIntegerField(
+        "people there", null=True, blank=True, validators=[MaxValueValidator(200)]
+    )
+    rating = models.PositiveSmallIntegerField(
+        "how the session went (1–5)",
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(5)],
+    )
+    reflection_question = models.CharField(max_length=200)
+    reflection = models.TextField("your answer", blank=True, max_length=2000)
+    summary = models.TextField(
+        blank=True, max_length=5000, help_text="Markdown. Published in the circle's archive."
+    )
+    insights = models.TextField(
+        "key insights",
+        blank=True,
+        max_length=3000,
+        help_text="One short bullet per line. Published in the circle's archive.",
+    )
+    published_at = models.DateTimeField(null=True, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(rating__isnull=True) | (Q(rating__gte=1) & Q(rating__lte=5)),
+                name="circle_wrapup_rating_range",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Wrap-up of {self.meeting}"
+
+    @property
+    def insight_list(self) -> list[str]:
+        return [line.strip(" -*•\t") for line in self.insights.splitlines() if line.strip(" -*•\t")]
+
+    @property
+    def is_published(self) -> bool:
+        return self.published_at is not None
+
+
+class Attendance(models.Model):
+    """Whether one person was at one meeting. Seen by that person, the circle's
+    facilitators and learning admins only."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="attendance")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="circle_attendance"
+    )
+    attended = models.BooleanField()
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["meeting", "user"]
+        constraints = [
+            models.UniqueConstraint(fields=["meeting", "user"], name="circle_attendance_once"),
+        ]
+
+    def __str__(self):
+        return f"{self.user} {'at' if self.attended else 'not at'} {self.meeting}"
+
+
+class Quote(models.Model):
+    """A line from the discussion whose author ticked "may be quoted", copied into the
+    archive without a name. Copied, not linked: it outlives the discussion's retention."""
+
+    circle = models.ForeignKey(Circle, on_delete=models.CASCADE, related_name="quotes")
+    week = models.PositiveSmallIntegerField()
+    text = models.TextField(max_length=1000)
+    post = models.OneToOneField(
+        "Post", on_delete=models.SET_NULL, null=True, blank=True, related_name="quote"
+    )
+    chosen_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["circle", "week", "created_at"]
+
+    def __str__(self):
+        return f"Quote in {self.circle}, week {self.week}"
+
+
+class LearnerSurvey(models.Model):
+    """A learner's end-of-circle answers. Only aggregates over MIN_GROUP_SIZE people are
+    ever shown; "what I'll try" is private to its author (their 30-day check-in)."""
+
+    circle = models.ForeignKey(Circle, on_delete=models.CASCADE, related_name="learner_surveys")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="circle_surveys"
+    )
+    goal_met = models.PositiveSmallIntegerField(
+        "did you get what you hoped for? (1 = not at all, 5 = fully)",
+        validators=[MinValueValidator(1), MaxValueValidator(5)],
+    )
+    will_try = models.TextField(
+        "what will you try at work?",
+        blank=True,
+        max_length=1000,
+        help_text="Private: we email it back to you in 30 days, to see how it went.",
+    )
+    would_recommend = models.BooleanField("would you recommend the circle to a colleague?")
+    answered_at = models.DateTimeField(default=timezone.now)
+    checkin_sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["circle", "user"], name="circle_learner_survey_once"),
+            models.CheckConstraint(
+                condition=Q(goal_met__gte=1) & Q(goal_met__lte=5),
+                name="circle_learner_survey_goal_range",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Survey of {self.user} for {self.circle}"
+
+
+class FacilitatorSurvey(models.Model):
+    circle = models.ForeignKey(Circle, on_delete=models.CASCADE, related_name="facilitator_surveys")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    rating = models.PositiveSmallIntegerField(
+        "how did the circle go? (1–5)", validators=[MinValueValidator(1), MaxValueValidator(5)]
+    )
+    would_facilitate_again = models.BooleanField("would you facilitate another circle?")
+    notes = models.TextField("what should the next facilitator know?", blank=True, max_length=2000)
+    answered_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["circle", "user"], name="circle_facilitator_survey_once"
+            ),
+        ]
+
+    def __str__(self):
+        return f"Facilitator survey of {self.user} for {self.circle}"

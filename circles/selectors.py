@@ -8,16 +8,17 @@ enrollment) or being one of its facilitators.
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Avg, Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from catalog.models import Item
 from catalog.visibility import published_q, visible_items_q
 from enrollment.models import Enrollment
 from enrollment.selectors import SEATED, enrollment_active_for_item, waitlist_position
+from learning_portal.core.privacy import MIN_GROUP_SIZE
 from people.models import User
 
-from .models import Circle, Interest, Meeting, PlanWeek
+from .models import Attendance, Circle, Interest, Meeting, PlanWeek, Post
 
 LISTED_STATES = (Circle.State.OPEN, Circle.State.RUNNING)
 ARCHIVE_STATES = (Circle.State.FINISHED, Circle.State.ARCHIVED)
@@ -153,9 +154,134 @@ def meeting_list_for_manage(*, circle: Circle) -> list[Meeting]:
         circle.meetings.annotate(
             yes=Count("rsvps", filter=Q(rsvps__answer="yes")),
             no=Count("rsvps", filter=Q(rsvps__answer="no")),
+            wrapped=Count("wrapup"),
         ).order_by("week")
     )
     now = timezone.now()
     for meeting in meetings:
         meeting.is_past = meeting.ends_at <= now
+        meeting.has_started = meeting.starts_at <= now
+        meeting.wrapped_up = bool(meeting.wrapped)
     return meetings
+
+
+def thread_list_for(*, circle: Circle) -> QuerySet:
+    """The circle's opened threads, by week, with `post_count` (visible posts)."""
+    return circle.threads.annotate(
+        post_count=Count(
+            "posts", filter=Q(posts__hidden_at__isnull=True, posts__deleted_at__isnull=True)
+        )
+    ).order_by("week")
+
+
+def thread_posts(*, thread) -> QuerySet:
+    """Top-level posts, oldest first, with their replies and authors in two queries."""
+    replies = Post.objects.select_related("author", "hidden_by").order_by("created_at", "pk")
+    return (
+        thread.posts.filter(parent__isnull=True)
+        .select_related("author", "hidden_by")
+        .prefetch_related(Prefetch("replies", queryset=replies))
+        .order_by("created_at", "pk")
+    )
+
+
+def archive_list_visible_to(*, user: User, search: str = "") -> QuerySet[Circle]:
+    """Circles with an archive the person may read: finished or archived, or running with
+    a published wrap-up; `search` matches the title, the reading, summaries and insights."""
+    published = Q(meetings__wrapup__published_at__isnull=False)
+    circles = Circle.objects.filter(_visible_q(user)).filter(
+        Q(state__in=ARCHIVE_STATES) | (Q(state=Circle.State.RUNNING) & published)
+    )
+    search = search.strip()
+    if search:
+        circles = circles.filter(
+            Q(title__icontains=search)
+            | Q(reading__icontains=search)
+            | Q(subject__title__icontains=search)
+            | Q(meetings__wrapup__published_at__isnull=False)
+            & (
+                Q(meetings__wrapup__summary__icontains=search)
+                | Q(meetings__wrapup__insights__icontains=search)
+            )
+            | Q(quotes__text__icontains=search)
+        )
+    return (
+        Circle.objects.filter(pk__in=circles.values("pk"))
+        .select_related("subject")
+        .order_by("-start_date", "title")
+    )
+
+
+@dataclass
+class ArchiveWeek:
+    week: PlanWeek
+    meeting: Meeting | None
+    wrapup: object | None
+    quotes: list
+
+
+def circle_archive_weeks(*, circle: Circle) -> list[ArchiveWeek]:
+    """Per week of the plan: the meeting, its wrap-up if published, and consented quotes.
+
+    Nothing here names anyone: summaries and insights are the facilitators', quotes carry no
+    author.
+    """
+    meetings = {
+        m.week: m
+        for m in circle.meetings.select_related("wrapup").filter(wrapup__published_at__isnull=False)
+    }
+    quotes: dict[int, list] = {}
+    for quote in circle.quotes.order_by("week", "created_at"):
+        quotes.setdefault(quote.week, []).append(quote)
+    weeks = []
+    for week in circle.plan.order_by("week"):
+        meeting = meetings.get(week.week)
+        weeks.append(
+            ArchiveWeek(
+                week=week,
+                meeting=meeting,
+                wrapup=meeting.wrapup if meeting else None,
+                quotes=quotes.get(week.week, []),
+            )
+        )
+    return weeks
+
+
+def attendance_for(*, user: User, circle: Circle) -> dict[int, bool]:
+    """The person's own attendance, by week (only ever their own)."""
+    rows = Attendance.objects.filter(user_id=user.pk, meeting__circle=circle)
+    return dict(rows.values_list("meeting__week", "attended"))
+
+
+@dataclass
+class SurveyResults:
+    """Aggregates only, and only over at least MIN_GROUP_SIZE answers (`shown`)."""
+
+    answers: int
+    shown: bool
+    goal_met_average: float | None = None
+    recommend_share: int | None = None
+    facilitator_answers: int = 0
+    facilitator_shown: bool = False
+    facilitator_rating_average: float | None = None
+
+
+def survey_results(*, circle: Circle) -> SurveyResults:
+    learners = circle.learner_surveys.aggregate(
+        n=Count("pk"), goal=Avg("goal_met"), yes=Count("pk", filter=Q(would_recommend=True))
+    )
+    facilitators = circle.facilitator_surveys.aggregate(n=Count("pk"), rating=Avg("rating"))
+    results = SurveyResults(answers=learners["n"], shown=learners["n"] >= MIN_GROUP_SIZE)
+    if results.shown:
+        results.goal_met_average = round(learners["goal"], 1)
+        results.recommend_share = round(100 * learners["yes"] / learners["n"])
+    results.facilitator_answers = facilitators["n"]
+    results.facilitator_shown = facilitators["n"] >= MIN_GROUP_SIZE
+    if results.facilitator_shown:
+        results.facilitator_rating_average = round(facilitators["rating"], 1)
+    return results
+
+
+def circle_for_item(*, item: Item) -> Circle | None:
+    """The circle whose catalog entry this is, once it is past the draft."""
+    return Circle.objects.filter(item_id=item.pk).exclude(state=Circle.State.DRAFT).first()

@@ -1,5 +1,6 @@
 """Circle emails and the clock, as Celery tasks: ids in, idempotent, each email keyed once."""
 
+import datetime
 import logging
 
 from celery import shared_task
@@ -13,7 +14,7 @@ from notifications.selectors import email_allowed
 from notifications.services import EMAIL_TASK_RETRY
 
 from . import emails
-from .models import Circle, Interest, Meeting
+from .models import Circle, DigestSetting, Interest, LearnerSurvey, Meeting, Post
 from .selectors import circle_member_users
 
 logger = logging.getLogger(__name__)
@@ -142,3 +143,141 @@ def send_meeting_reminders() -> int:
         for user in circle_member_users(circle=meeting.circle):
             sent += emails.meeting_reminder_send(meeting=meeting, user=user)
     return sent
+
+
+@shared_task(ignore_result=True)
+def open_due_threads() -> int:
+    """Beat: open each week's thread a week before its meeting, with the plan's prompt."""
+    from .services import thread_open_due
+
+    return thread_open_due()
+
+
+@shared_task(**EMAIL_TASK_RETRY)
+def send_mentions(post_id: int, user_ids: list[int]) -> int:
+    """Tell the members a post mentions, once each; nothing if the post is gone or hidden,
+    or the person is no longer a member."""
+    post = (
+        Post.objects.select_related("thread__circle", "author")
+        .filter(pk=post_id, hidden_at__isnull=True, deleted_at__isnull=True)
+        .first()
+    )
+    if post is None:
+        return 0
+    members = circle_member_users(circle=post.thread.circle).filter(pk__in=user_ids)
+    return sum(emails.mention_send(post=post, user=user) for user in members)
+
+
+def digest_period(
+    frequency: str, now: datetime.datetime
+) -> tuple[str, datetime.datetime, datetime.datetime]:
+    """The last complete day or ISO week before `now` (portal time zone): key, start, end."""
+    today = timezone.localdate(now)
+    zone = timezone.get_current_timezone()
+    if frequency == DigestSetting.Frequency.WEEKLY:
+        end_day = today - datetime.timedelta(days=today.weekday())
+        start_day = end_day - datetime.timedelta(days=7)
+        year, week, _ = start_day.isocalendar()
+        key = f"{year}-W{week:02d}"
+    else:
+        end_day = today
+        start_day = today - datetime.timedelta(days=1)
+        key = start_day.isoformat()
+    start = datetime.datetime.combine(start_day, datetime.time(), tzinfo=zone)
+    end = datetime.datetime.combine(end_day, datetime.time(), tzinfo=zone)
+    return key, start, end
+
+
+@shared_task(**EMAIL_TASK_RETRY)
+def send_circle_digests() -> int:
+    """Beat (hourly): each member's digest of the last day or week, once per period.
+
+    Only posts by others that are neither hidden nor deleted; nothing is sent for a period
+    without any. A member who chose "never", or turned circle digests off, gets none.
+    """
+    now = timezone.now()
+    sent = 0
+    circles = Circle.objects.filter(
+        state__in=(Circle.State.OPEN, Circle.State.RUNNING, Circle.State.FINISHED)
+    ).select_related("offering")
+    for circle in circles:
+        chosen = dict(
+            DigestSetting.objects.filter(circle=circle).values_list("user_id", "frequency")
+        )
+        for user in circle_member_users(circle=circle):
+            frequency = chosen.get(user.pk, DigestSetting.Frequency.DAILY)
+            if frequency == DigestSetting.Frequency.OFF:
+                continue
+            period, start, end = digest_period(frequency, now)
+            posts = list(
+                Post.objects.filter(
+                    thread__circle=circle,
+                    created_at__gte=start,
+                    created_at__lt=end,
+                    hidden_at__isnull=True,
+                    deleted_at__isnull=True,
+                )
+                .exclude(author=user)
+                .select_related("author", "thread")
+                .order_by("thread__week", "created_at")
+            )
+            if posts:
+                sent += emails.digest_send(circle=circle, user=user, period=period, posts=posts)
+    return sent
+
+
+@shared_task(**EMAIL_TASK_RETRY)
+def send_circle_surveys() -> int:
+    """Beat: the learner survey an hour before the last meeting, the facilitator survey
+    once it has ended; each once per person."""
+    from .services import SURVEY_LEAD, last_meeting
+
+    now = timezone.now()
+    sent = 0
+    circles = Circle.objects.filter(
+        state__in=(Circle.State.RUNNING, Circle.State.FINISHED)
+    ).select_related("offering")
+    for circle in circles:
+        last = last_meeting(circle)
+        if last is None or now < last.starts_at - SURVEY_LEAD:
+            continue
+        facilitators = set(circle.facilitators.values_list("pk", flat=True))
+        for user in circle_member_users(circle=circle):
+            if user.pk in facilitators:
+                if now >= last.ends_at:
+                    sent += emails.survey_invite_send(circle=circle, user=user, facilitator=True)
+            else:
+                sent += emails.survey_invite_send(circle=circle, user=user, facilitator=False)
+    return sent
+
+
+@shared_task(**EMAIL_TASK_RETRY)
+def send_checkins() -> int:
+    """Beat: 30 days after a learner said what they would try at work, remind them of it
+    (privately), once."""
+    from .services import CHECKIN_AFTER
+
+    due = (
+        LearnerSurvey.objects.filter(
+            checkin_sent_at__isnull=True, answered_at__lte=timezone.now() - CHECKIN_AFTER
+        )
+        .exclude(will_try="")
+        .select_related("circle", "user")
+    )
+    sent = 0
+    for survey in due:
+        # The email's key is claimed and committed before it is sent (notifications), so a
+        # concurrent or repeated run sends it once; the check-in is marked after the send.
+        sent += emails.checkin_send(survey=survey)
+        LearnerSurvey.objects.filter(pk=survey.pk, checkin_sent_at__isnull=True).update(
+            checkin_sent_at=timezone.now()
+        )
+    return sent
+
+
+@shared_task(ignore_result=True)
+def apply_discussion_retention() -> dict:
+    """Beat (daily): delete discussions past the retention window. Idempotent."""
+    from .services import discussion_retention_apply
+
+    return discussion_retention_apply()

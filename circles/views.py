@@ -8,9 +8,10 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.forms import modelformset_factory
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from catalog.selectors import item_list_visible_to
@@ -20,16 +21,32 @@ from people.models import User
 
 from . import selectors, services
 from .calendar import circle_feed
+from .exporting import archive_markdown
 from .filters import CircleFilterSet
 from .forms import (
+    ArchiveSearchForm,
     CircleSearchForm,
     CircleStartForm,
+    DigestForm,
+    FacilitatorSurveyForm,
+    HideForm,
     JoinForm,
+    LearnerSurveyForm,
     MeetingEditForm,
     PlanWeekForm,
+    PostForm,
     RsvpForm,
+    WrapupForm,
 )
-from .models import Circle, Meeting, PlanWeek
+from .models import (
+    Circle,
+    FacilitatorSurvey,
+    LearnerSurvey,
+    Meeting,
+    PlanWeek,
+    Post,
+    Wrapup,
+)
 from .tokens import LinkExpired, LinkInvalid, feed_token, feed_token_read, rsvp_token_read
 
 PAGE_SIZE = 20
@@ -76,6 +93,7 @@ def circle_detail(request, slug):
             "join_form": JoinForm(),
             "signup_open": circle.offering.is_enrollment_open(),
             "wants_notice": selectors.interest_pending(user=request.user, subject=circle.subject),
+            "survey_open": membership.is_member and services.survey_open(circle=circle),
             "facilitators": list(circle.facilitators.all()),
             "feed_url": (
                 reverse("circles:calendar", args=[circle.slug])
@@ -247,6 +265,7 @@ def circle_manage(request, slug):
             "signups": circle.signups.select_related("user").order_by("created_at"),
             "seats_taken": selectors.circle_seats_taken(circle=circle),
             "meetings": selectors.meeting_list_for_manage(circle=circle),
+            "survey": selectors.survey_results(circle=circle),
         },
     )
 
@@ -410,3 +429,365 @@ def circle_calendar(request, slug):
     )
     response["Content-Disposition"] = f'inline; filename="{circle.slug}.ics"'
     return response
+
+
+# --- discussion ---------------------------------------------------------------------------------
+
+POSTS_PER_PAGE = 20
+
+
+def _reader_or_404(request, slug):
+    """The circle and the person's membership; 404 for anyone who may not read it."""
+    circle = _circle_or_404(request.user, slug)
+    membership = selectors.circle_membership(user=request.user, circle=circle)
+    if not membership.can_read_discussion:
+        raise Http404("No such discussion.")
+    return circle, membership
+
+
+def _thread_or_404(circle, week):
+    thread = circle.threads.filter(week=week).first()
+    if thread is None:
+        raise Http404("This week's discussion has not opened yet.")
+    return thread
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def discussion(request, slug):
+    circle, membership = _reader_or_404(request, slug)
+    if request.method == "POST":
+        form = DigestForm(request.POST)
+        if form.is_valid() and membership.is_member:
+            services.digest_setting_update(
+                circle=circle, user=request.user, frequency=form.cleaned_data["frequency"]
+            )
+            messages.success(request, "Your digest setting is saved.")
+        return redirect("circles:discussion", slug=slug)
+    return render(
+        request,
+        "circles/discussion.html",
+        {
+            "circle": circle,
+            "membership": membership,
+            "threads": selectors.thread_list_for(circle=circle),
+            "digest_form": DigestForm(
+                initial={"frequency": services.digest_frequency(circle=circle, user=request.user)}
+            ),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def thread_detail(request, slug, week):
+    circle, membership = _reader_or_404(request, slug)
+    thread = _thread_or_404(circle, week)
+    form = PostForm(request.POST or None)
+    if request.method == "POST":
+        parent = None
+        if form.is_valid() and form.cleaned_data["parent"]:
+            parent = thread.posts.filter(pk=form.cleaned_data["parent"]).first()
+            if parent is None:
+                form.add_error(None, "The post you replied to is gone.")
+        if form.is_valid():
+            try:
+                post = services.post_create(
+                    thread=thread,
+                    author=request.user,
+                    body=form.cleaned_data["body"],
+                    parent=parent,
+                    may_quote=form.cleaned_data["may_quote"],
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                if request.htmx:
+                    post.can_edit = True
+                    post.prefetched_replies = []
+                    return render(
+                        request,
+                        "circles/_post_created.html",
+                        {
+                            "post": post,
+                            "parent": parent,
+                            "membership": membership,
+                            "thread": thread,
+                            "form": PostForm(),
+                            "blank_form": PostForm(),
+                        },
+                    )
+                return redirect(post.get_absolute_url())
+        if request.htmx:
+            # The form comes back with its errors, out of band; nothing is added.
+            return render(
+                request,
+                "circles/_post_created.html",
+                {"post": None, "parent": parent, "thread": thread, "form": form},
+            )
+    page = Paginator(selectors.thread_posts(thread=thread), POSTS_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    now = timezone.now()
+    for post in page:
+        post.prefetched_replies = list(post.replies.all())
+        for item in [post, *post.prefetched_replies]:
+            item.can_edit = services.can_edit(post=item, user=request.user, now=now)
+    return render(
+        request,
+        "circles/thread.html",
+        {
+            "circle": circle,
+            "thread": thread,
+            "membership": membership,
+            "page": page,
+            "form": form,
+            "blank_form": PostForm(),
+            "threads": selectors.thread_list_for(circle=circle),
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+def _own_post_or_404(request, slug, week, pk):
+    circle, membership = _reader_or_404(request, slug)
+    thread = _thread_or_404(circle, week)
+    post = thread.posts.select_related("author").filter(pk=pk).first()
+    if post is None:
+        raise Http404("No such post.")
+    return circle, membership, thread, post
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def post_edit(request, slug, week, pk):
+    circle, membership, thread, post = _own_post_or_404(request, slug, week, pk)
+    form = PostForm(request.POST or None, initial={"body": post.body, "may_quote": post.may_quote})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.post_edit(
+                post=post,
+                user=request.user,
+                body=form.cleaned_data["body"],
+                may_quote=form.cleaned_data["may_quote"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, "Your post is updated.")
+            return redirect(post.get_absolute_url())
+    if post.author_id != request.user.pk:
+        raise Http404("No such post.")
+    return render(
+        request,
+        "circles/post_edit.html",
+        {"circle": circle, "thread": thread, "post": post, "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@require_POST
+def post_delete(request, slug, week, pk):
+    _, _, thread, post = _own_post_or_404(request, slug, week, pk)
+    try:
+        services.post_delete(post=post, user=request.user)
+    except ValidationError as error:
+        messages.error(request, _error_text(error))
+    else:
+        messages.success(request, "Your post is deleted.")
+    return redirect(thread.get_absolute_url())
+
+
+@login_required
+@require_POST
+def post_hide(request, slug, week, pk):
+    _, membership, thread, post = _own_post_or_404(request, slug, week, pk)
+    if not membership.can_manage:
+        raise Http404("No such post.")
+    form = HideForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Say why the post is hidden: the reason is kept with it.")
+        return redirect(post.get_absolute_url())
+    services.post_hide(post=post, actor=request.user, reason=form.cleaned_data["reason"])
+    messages.success(request, "The post is hidden. Its text and your reason are kept.")
+    return redirect(post.get_absolute_url())
+
+
+# --- after a meeting, and the archive -----------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def meeting_wrapup(request, slug, week):
+    circle, meeting = _managed_meeting_or_404(request, slug, week)
+    existing = Wrapup.objects.filter(meeting=meeting).first()
+    members = list(selectors.circle_member_users(circle=circle).exclude(facilitated_circles=circle))
+    quotable = list(
+        Post.objects.filter(
+            thread__circle=circle,
+            thread__week=week,
+            may_quote=True,
+            hidden_at__isnull=True,
+            deleted_at__isnull=True,
+        ).order_by("created_at")
+    )
+    recorded = {a.user_id: a.attended for a in meeting.attendance.all()}
+    initial = {"record_attendance": bool(recorded)}
+    initial.update({f"attended_{uid}": attended for uid, attended in recorded.items()})
+    if existing:
+        initial.update(
+            {
+                "held": "yes" if existing.held else "no",
+                "head_count": existing.head_count,
+                "rating": existing.rating,
+                "reflection": existing.reflection,
+                "summary": existing.summary,
+                "insights": existing.insights,
+                "publish": existing.is_published,
+            }
+        )
+    quoted = set(circle.quotes.filter(week=week).values_list("post_id", flat=True))
+    initial["quotes"] = [str(pk) for pk in quoted if pk]
+    form = WrapupForm(
+        request.POST or None,
+        initial=initial,
+        question=existing.reflection_question
+        if existing
+        else services.reflection_question_for(meeting),
+        members=members,
+        quotable=quotable,
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.wrapup_save(
+                meeting=meeting,
+                actor=request.user,
+                held=data["held"],
+                head_count=data["head_count"],
+                rating=data["rating"],
+                reflection=data["reflection"],
+                summary=data["summary"],
+                insights=data["insights"],
+                publish=data["publish"],
+                attendance=form.attendance(),
+                quote_post_ids=[int(pk) for pk in data["quotes"]],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request,
+                f"Week {week}'s wrap-up is saved"
+                + (" and published in the archive." if data["publish"] else "."),
+            )
+            return redirect(reverse("circles:manage", args=[slug]) + "#meetings")
+    return render(
+        request,
+        "circles/wrapup.html",
+        {"circle": circle, "meeting": meeting, "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+def archive_list(request):
+    search = ArchiveSearchForm(request.GET or None)
+    term = search.cleaned_data["q"] if search.is_valid() else ""
+    circles = selectors.archive_list_visible_to(user=request.user, search=term)
+    page = Paginator(circles, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request, "circles/archive_list.html", {"search": search, "page": page, "term": term}
+    )
+
+
+def _archive_context(request, slug):
+    circle = _circle_or_404(request.user, slug)
+    if not circle.is_public:
+        raise Http404("No such archive.")
+    return {
+        "circle": circle,
+        "weeks": selectors.circle_archive_weeks(circle=circle),
+        "facilitators": list(circle.facilitators.all()),
+    }
+
+
+@login_required
+def circle_insights(request, slug):
+    context = _archive_context(request, slug)
+    context["attendance"] = selectors.attendance_for(user=request.user, circle=context["circle"])
+    return render(request, "circles/insights.html", context)
+
+
+@login_required
+def circle_insights_print(request, slug):
+    return render(request, "circles/insights_print.html", _archive_context(request, slug))
+
+
+@login_required
+def circle_insights_markdown(request, slug):
+    circle = _archive_context(request, slug)["circle"]
+    response = HttpResponse(
+        archive_markdown(circle=circle), content_type="text/markdown; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{circle.slug}.md"'
+    return response
+
+
+# --- end of circle, and a person's own posts ----------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def survey(request, slug):
+    circle = _circle_or_404(request.user, slug)
+    membership = selectors.circle_membership(user=request.user, circle=circle)
+    if not membership.is_member:
+        raise Http404("No such survey.")
+    facilitator = membership.is_facilitator
+    model = FacilitatorSurvey if facilitator else LearnerSurvey
+    form_class = FacilitatorSurveyForm if facilitator else LearnerSurveyForm
+    existing = model.objects.filter(circle=circle, user=request.user).first()
+    form = form_class(request.POST or None, instance=existing)
+    if not services.survey_open(circle=circle):
+        return render(request, "circles/survey.html", {"circle": circle, "closed": True})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            if facilitator:
+                services.facilitator_survey_submit(circle=circle, user=request.user, **data)
+            else:
+                services.learner_survey_submit(circle=circle, user=request.user, **data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, "Thank you: your answers are saved.")
+            return redirect(circle)
+    return render(
+        request,
+        "circles/survey.html",
+        {"circle": circle, "form": form, "facilitator": facilitator},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def my_posts(request):
+    """A person's own discussion posts: see, download (JSON) or erase them all."""
+    if request.method == "POST":
+        if request.POST.get("confirm") != "delete":
+            messages.error(request, "Tick the box to confirm that every post should be deleted.")
+            return redirect("circles:my_posts")
+        count = services.my_posts_delete(user=request.user)
+        messages.success(request, f"{count} post{'s' if count != 1 else ''} deleted.")
+        return redirect("circles:my_posts")
+    if request.GET.get("format") == "json":
+        response = JsonResponse(
+            {"posts": services.my_posts_export(user=request.user)},
+            json_dumps_params={"indent": 2, "ensure_ascii": False},
+        )
+        response["Content-Disposition"] = 'attachment; filename="my-circle-posts.json"'
+        return response
+    return render(request, "circles/my_posts.html", {"posts": services.my_posts(user=request.user)})

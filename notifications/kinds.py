@@ -14,6 +14,8 @@ class Kind(models.TextChoices):
     SESSION_CANCELLED = "session_cancelled", "Session cancelled"
     MEETING_INVITES = "meeting_invites", "Circle meeting invites"
     MEETING_CHANGED = "meeting_changed", "Circle meeting changed"
+    CIRCLE_SURVEY = "circle_survey", "Circle survey"
+    CIRCLE_CHECKIN = "circle_checkin", "Circle 30-day check-in"
     # Optional: each maps to a switch on EmailPreference.
     SESSION_REMINDER = "session_reminder", "Session reminder"
     SESSION_OPENED = "session_opened", "New session opened"
@@ -21,6 +23,8 @@ class Kind(models.TextChoices):
     MANAGER_SUGGESTION = "manager_suggestion", "Manager suggestion"
     CIRCLE_OPENED = "circle_opened", "New learning circle"
     MEETING_REMINDER = "meeting_reminder", "Circle meeting reminder"
+    CIRCLE_MENTION = "circle_mention", "Mentioned in a circle"
+    CIRCLE_DIGEST = "circle_digest", "Circle discussion digest"
 
 
 # Optional kind → the EmailPreference field that switches it off.
@@ -33,6 +37,8 @@ OPTIONAL_KINDS: dict[str, str] = {
     # reminder is a session reminder: one switch each, whichever app sends it.
     Kind.CIRCLE_OPENED: "session_opened",
     Kind.MEETING_REMINDER: "session_reminders",
+    Kind.CIRCLE_MENTION: "circle_mentions",
+    Kind.CIRCLE_DIGEST: "circle_digests",
 }
 
 

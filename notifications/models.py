@@ -32,6 +32,16 @@ class EmailPreference(models.Model):
         default=True,
         help_text="When your manager suggests something for you to learn.",
     )
+    circle_mentions = models.BooleanField(
+        "mentions in circles",
+        default=True,
+        help_text="When someone mentions you in a learning circle's discussion.",
+    )
+    circle_digests = models.BooleanField(
+        "circle digests",
+        default=True,
+        help_text="A digest of new posts in your learning circles (daily or weekly, per circle).",
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     def __str__(self):

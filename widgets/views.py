@@ -31,6 +31,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
 from catalog.selectors import item_list_visible_to
+from circles.selectors import circle_for_item
 from enrollment.models import Source
 from learning_portal.core.privacy import MIN_GROUP_SIZE
 
@@ -176,7 +177,10 @@ def go(request, item_id: int):
         metric="clicks", item_ids=[item.pk], variant=variant, department_id=department_id
     )
     source = SOURCE_FOR_VARIANT[variant]
-    return redirect(f"{item.get_absolute_url()}?{urlencode({'source': source})}")
+    # A learning circle's catalog entry opens the circle's page, where people join it.
+    circle = circle_for_item(item=item)
+    target = circle.get_absolute_url() if circle else item.get_absolute_url()
+    return redirect(f"{target}?{urlencode({'source': source})}")
 
 
 def _dismiss(request, item_id: int, token: str | None):

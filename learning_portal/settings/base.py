@@ -255,6 +255,29 @@ CELERY_BEAT_SCHEDULE: dict = {
         "schedule": 5 * 60,
         "options": {"expires": 4 * 60},
     },
+    # Each week's discussion thread opens a week before its meeting; digests of new posts.
+    "circles-open-threads": {
+        "task": "circles.tasks.open_due_threads",
+        "schedule": 15 * 60,
+    },
+    "circles-digests": {
+        "task": "circles.tasks.send_circle_digests",
+        "schedule": 60 * 60,
+        "options": {"expires": 55 * 60},
+    },
+    # End-of-circle surveys, 30-day check-ins, and the discussion retention window.
+    "circles-surveys": {
+        "task": "circles.tasks.send_circle_surveys",
+        "schedule": 15 * 60,
+    },
+    "circles-checkins": {
+        "task": "circles.tasks.send_checkins",
+        "schedule": 60 * 60,
+    },
+    "circles-retention": {
+        "task": "circles.tasks.apply_discussion_retention",
+        "schedule": 24 * 60 * 60,
+    },
     # Theme releases: the theme is public at release_at by query; this records the release
     # once and announces it. Expires so a backlog after an outage does not pile up runs.
     "themes-release-due": {
@@ -269,6 +292,9 @@ CELERY_BEAT_SCHEDULE: dict = {
 # ---------------------------------------------------------------------------------------------
 # True: a proposed circle waits for a learning admin's approval before it opens for sign-up.
 CIRCLES_REQUIRE_APPROVAL = env.bool("CIRCLES_REQUIRE_APPROVAL", default=False)
+# Months a finished circle's discussion is kept before it is deleted (published summaries,
+# key insights and consented quotes stay).
+CIRCLES_DISCUSSION_RETENTION_MONTHS = env.int("CIRCLES_DISCUSSION_RETENTION_MONTHS", default=12)
 
 # ---------------------------------------------------------------------------------------------
 # Authentication (django-allauth)

@@ -281,3 +281,14 @@ def test_a_member_who_is_not_a_facilitator_cannot_manage(client_as, employee):
     circle.refresh_from_db()
     assert circle.state == "open"
     assert timezone.now()
+
+
+def test_the_widgets_click_through_opens_a_circles_page(client_as, employee):
+    circle = make_circle(state="open")
+
+    response = client_as(employee).get(
+        reverse("widgets:go", args=[circle.item_id]), {"variant": "employee"}
+    )
+
+    assert response.status_code == 302
+    assert response.url == f"{circle.get_absolute_url()}?source=widget_employee"

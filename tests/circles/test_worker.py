@@ -7,6 +7,7 @@ from django.core import mail
 from django.utils import timezone
 
 from circles import services, tasks
+from circles.models import Post
 from notifications.models import SentEmail
 from tests.circles.factories import make_circle
 from tests.enrollment.test_tasks import _wait_for, redis_worker  # noqa: F401 - a fixture
@@ -35,3 +36,24 @@ def test_reminders_queued_twice_to_a_real_worker_go_out_once_per_member(redis_wo
     assert _wait_for(lambda: len([m for m in mail.outbox if "Tomorrow" in m.subject]) == 2)
     recipients = sorted(m.to[0] for m in mail.outbox if "Tomorrow" in m.subject)
     assert recipients == sorted([member.email, circle.proposed_by.email])
+
+
+def test_digests_queued_twice_to_a_real_worker_go_out_once_per_member(redis_worker):  # noqa: F811
+    circle = make_circle(state="open")
+    services.thread_open_due(now=circle.offering.starts_at)
+    author, reader = EmployeeFactory().user, EmployeeFactory().user
+    for user in (author, reader):
+        services.circle_join(user=user, circle=circle)
+    post = services.post_create(thread=circle.threads.get(week=1), author=author, body="Hi")
+    Post.objects.filter(pk=post.pk).update(created_at=timezone.now() - dt.timedelta(days=1))
+    mail.outbox.clear()
+
+    tasks.send_circle_digests.delay()
+    tasks.send_circle_digests.delay()
+    tasks.advance_circle_states.delay()
+
+    digests = SentEmail.objects.filter(key__startswith=f"circle-digest:{circle.pk}:")
+    assert _wait_for(lambda: digests.count() == 2)  # the reader and the facilitator
+    assert _wait_for(lambda: len([m for m in mail.outbox if "new post" in m.subject]) == 2)
+    recipients = sorted(m.to[0] for m in mail.outbox if "new post" in m.subject)
+    assert recipients == sorted([reader.email, circle.proposed_by.email])

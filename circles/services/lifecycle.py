@@ -1,39 +1,23 @@
-"""Every write to circles: proposing, approving, opening, joining, leaving, the lifecycle.
-
-A circle's seats are its session's seats: joining calls `enrollment_create` and leaving
-`enrollment_withdraw`, so seat caps, the waitlist, exactly-once promotion and the transcript
-(source "circle") are the enrollment app's rules, applied under its row locks. The catalog
-entry and its session are created through the catalog's services; a change of the meeting
-span goes through `enrollment.services.offering_update`.
-"""
+"""Proposing, approving, opening and closing circles, and their plan."""
 
 import datetime
 from collections.abc import Iterable, Sequence
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
 from catalog.models import Audience, Item
 from catalog.services import item_create, item_set_published, offering_create
-from enrollment.models import ACTIVE_STATUSES, Enrollment, Source
-from enrollment.selectors import item_is_enrollable_by
-from enrollment.services import (
-    ITEM_NOT_AVAILABLE,
-    enrollment_create,
-    enrollment_withdraw,
-    offering_invites_revise,
-    offering_update,
-)
 from notifications.services import outbox_schedule
 from people.models import User
 
-from . import tasks
-from .models import Circle, Interest, Meeting, PlanWeek, Rsvp, Signup
-from .schedule import weekly_meeting_times
-from .selectors import circle_membership
+from .. import tasks
+from ..models import Circle, Meeting, PlanWeek
+from ..schedule import weekly_meeting_times
+from ..selectors import circle_membership
 
 PLAN_EMPTY = "Plan at least one week."
 PLAN_TOO_LONG = "A circle runs for at most %(max)s weeks."
@@ -59,7 +43,7 @@ def default_prompt(title: str) -> str:
 
 
 # Paths under /circles/ that a circle's slug must not take.
-RESERVED_SLUGS = {"start", "archive"}
+RESERVED_SLUGS = {"start", "archive", "my-posts", "rsvp"}
 
 
 def _unique_slug(title: str) -> str:
@@ -283,186 +267,3 @@ def plan_week_update(*, week: PlanWeek, actor: User, title: str, prompt: str) ->
     week.full_clean()
     week.save(update_fields=["title", "prompt"])
     return week
-
-
-# --- joining and leaving ----------------------------------------------------------------------
-
-
-@transaction.atomic
-def circle_join(*, user: User, circle: Circle, hope: str = "") -> Enrollment:
-    """Sign up for a circle: a seat in its session, or a waitlist place when it is full.
-
-    Goes through `enrollment_create` (source "circle"), which writes the transcript event,
-    enforces the audience and the sign-up window and returns the existing place on a double
-    submit. The optional answer to "what do you hope to get from it?" is kept for the
-    facilitators.
-
-    Raises ValidationError: NOT_JOINABLE, FACILITATOR_CANNOT_JOIN, and enrollment_create's
-    errors (ITEM_NOT_AVAILABLE, ENROLLMENT_CLOSED, ...).
-    """
-    if circle.state not in JOINABLE_STATES:
-        raise ValidationError(NOT_JOINABLE)
-    if circle.facilitators.filter(pk=user.pk).exists():
-        raise ValidationError(FACILITATOR_CANNOT_JOIN)
-    enrollment = enrollment_create(
-        user=user, item=circle.item, offering=circle.offering, source=Source.CIRCLE
-    )
-    Signup.objects.update_or_create(
-        circle=circle, user=user, defaults={"hope": hope.strip()[:1000]}
-    )
-    _sync_invites(circle)
-    return enrollment
-
-
-@transaction.atomic
-def circle_leave(*, user: User, circle: Circle) -> Enrollment:
-    """Leave a circle (a seat or a waitlist place): the enrollment is withdrawn.
-
-    The freed seat goes to the first person waiting, once (enrollment's rules), and the
-    transcript records the withdrawal with source "circle".
-
-    Raises ValidationError: NOT_A_MEMBER, and enrollment_withdraw's (WITHDRAW_TOO_LATE).
-    """
-    enrollment = Enrollment.objects.filter(
-        user=user, offering_id=circle.offering_id, status__in=ACTIVE_STATUSES
-    ).first()
-    if enrollment is None:
-        raise ValidationError(NOT_A_MEMBER)
-    enrollment = enrollment_withdraw(enrollment=enrollment, actor=user, source=Source.CIRCLE)
-    _sync_invites(circle)
-    return enrollment
-
-
-@transaction.atomic
-def interest_register(*, user: User, subject: Item) -> Interest:
-    """'Tell me about the next circle on this': one pending request. Not on the transcript.
-
-    Raises ValidationError: ITEM_NOT_AVAILABLE (the person cannot see the subject).
-    """
-    if not item_is_enrollable_by(user=user, item=subject):
-        raise ValidationError(ITEM_NOT_AVAILABLE)
-    pending = Interest.objects.filter(user=user, subject=subject, notified_at__isnull=True)
-    existing = pending.first()
-    if existing is not None:
-        return existing
-    try:
-        with transaction.atomic():
-            return Interest.objects.create(user=user, subject=subject)
-    except IntegrityError:
-        return pending.get()
-
-
-@transaction.atomic
-def interest_cancel(*, user: User, subject: Item) -> bool:
-    deleted, _ = Interest.objects.filter(
-        user=user, subject=subject, notified_at__isnull=True
-    ).delete()
-    return bool(deleted)
-
-
-# --- meetings -----------------------------------------------------------------------------------
-
-MEETING_CANCELLED = "This meeting is cancelled."
-MEETING_PAST = "This meeting is over, so it can no longer be changed."
-MEETING_NOT_IN_FUTURE = "Move the meeting to a time in the future."
-MEETING_CLASH = "Another meeting of this circle is at that time."
-RSVP_NOT_MEMBER = "Only the circle's members answer for its meetings."
-
-
-def _lock_meeting(meeting: Meeting) -> Meeting:
-    return Meeting.objects.select_for_update().select_related("circle").get(pk=meeting.pk)
-
-
-def _span_follow(circle: Circle, *, actor: User) -> None:
-    """Keep the session's span on the meetings still held; bump SEQUENCE either way."""
-    held = circle.meetings.filter(status=Meeting.Status.SCHEDULED)
-    first = held.order_by("starts_at").first()
-    last = held.order_by("-ends_at").first()
-    offering = circle.offering
-    if first is not None and (offering.starts_at, offering.ends_at) != (
-        first.starts_at,
-        last.ends_at,
-    ):
-        # The span changed: enrollment bumps SEQUENCE itself (and sends nothing for a series).
-        offering_update(
-            offering=offering, actor=actor, starts_at=first.starts_at, ends_at=last.ends_at
-        )
-    else:
-        offering_invites_revise(offering=offering)
-
-
-@transaction.atomic
-def meeting_move(
-    *, meeting: Meeting, actor: User, starts_at: datetime.datetime, reminder_note: str = ""
-) -> Meeting:
-    """Move one meeting (the others stay); members get the updated invite and a notice.
-
-    Its length stays the circle's. Raises ValidationError: NOT_ALLOWED, MEETING_CANCELLED,
-    MEETING_PAST, MEETING_NOT_IN_FUTURE, MEETING_CLASH.
-    """
-    meeting = _lock_meeting(meeting)
-    circle = meeting.circle
-    _require_manager(circle=circle, actor=actor)
-    now = timezone.now()
-    if meeting.is_cancelled:
-        raise ValidationError(MEETING_CANCELLED)
-    if meeting.ends_at <= now:
-        raise ValidationError(MEETING_PAST)
-    if starts_at <= now:
-        raise ValidationError(MEETING_NOT_IN_FUTURE)
-    ends_at = starts_at + datetime.timedelta(minutes=circle.duration_minutes)
-    clash = (
-        circle.meetings.exclude(pk=meeting.pk)
-        .filter(status=Meeting.Status.SCHEDULED, starts_at__lt=ends_at, ends_at__gt=starts_at)
-        .exists()
-    )
-    if clash:
-        raise ValidationError(MEETING_CLASH)
-    moved = starts_at != meeting.starts_at
-    meeting.starts_at, meeting.ends_at = starts_at, ends_at
-    meeting.reminder_note = reminder_note.strip()
-    meeting.save(update_fields=["starts_at", "ends_at", "reminder_note", "updated_at"])
-    if moved:
-        _span_follow(circle, actor=actor)
-        outbox_schedule(task=tasks.send_meeting_changed, args=[meeting.pk])
-    return meeting
-
-
-@transaction.atomic
-def meeting_cancel(*, meeting: Meeting, actor: User) -> Meeting:
-    """Cancel one meeting; members get the updated invite (without it) and a notice.
-
-    Raises ValidationError: NOT_ALLOWED, MEETING_CANCELLED, MEETING_PAST.
-    """
-    meeting = _lock_meeting(meeting)
-    circle = meeting.circle
-    _require_manager(circle=circle, actor=actor)
-    if meeting.is_cancelled:
-        raise ValidationError(MEETING_CANCELLED)
-    if meeting.ends_at <= timezone.now():
-        raise ValidationError(MEETING_PAST)
-    meeting.status = Meeting.Status.CANCELLED
-    meeting.save(update_fields=["status", "updated_at"])
-    _span_follow(circle, actor=actor)
-    outbox_schedule(task=tasks.send_meeting_changed, args=[meeting.pk])
-    return meeting
-
-
-@transaction.atomic
-def rsvp_record(*, meeting: Meeting, user: User, answer: str) -> Rsvp:
-    """A member's yes/no for a meeting; answering again replaces the answer.
-
-    Raises ValidationError: RSVP_NOT_MEMBER, MEETING_CANCELLED, MEETING_PAST.
-    """
-    if not circle_membership(user=user, circle=meeting.circle).is_member:
-        raise ValidationError(RSVP_NOT_MEMBER)
-    if meeting.is_cancelled:
-        raise ValidationError(MEETING_CANCELLED)
-    if meeting.ends_at <= timezone.now():
-        raise ValidationError(MEETING_PAST)
-    rsvp, _ = Rsvp.objects.update_or_create(
-        meeting=meeting,
-        user=user,
-        defaults={"answer": Rsvp.Answer(answer), "answered_at": timezone.now()},
-    )
-    return rsvp

@@ -15,7 +15,7 @@ def claimed_when_sent(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('notifications', '0002_circle_email_kinds'),
+        ('notifications', '0004_circle_survey_kinds'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -1,0 +1,108 @@
+"""A circle's whole life in real Chromium: start, join from the widget, post, wrap up, archive."""
+
+import datetime as dt
+
+import pytest
+import time_machine
+from django.core.cache import cache
+from django.utils import timezone
+
+from circles import services
+from circles.models import Circle, Post
+from enrollment.models import TranscriptEvent
+from tests.catalog.factories import ItemFactory
+from tests.people.factories import EmployeeFactory
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def sign_out(page):
+    page.get_by_role("button", name="Sign out").click()
+    page.wait_for_load_state()
+
+
+def test_start_join_from_the_widget_post_wrap_up_and_find_it_in_the_archive(
+    browser_page, browser_login, settings
+):
+    settings.CIRCLES_REQUIRE_APPROVAL = False
+    ItemFactory(title="Purple Cow", format="book", summary="Seth Godin on being remarkable.")
+    starter = EmployeeFactory(user__first_name="Ada", user__last_name="Starter").user
+    joiner = EmployeeFactory(user__first_name="Ben", user__last_name="Joiner").user
+    page = browser_page
+    first_meeting = timezone.localdate() + dt.timedelta(days=3)
+
+    # The first employee starts a circle with the guided form and opens it.
+    browser_login(starter)
+    page.goto("/circles/")
+    page.get_by_role("link", name="Start a circle").first.click()
+    page.get_by_label("Find the book, course or topic").fill("purple")
+    page.get_by_role("button", name="Search").last.click()
+    page.get_by_role("link", name="Choose Purple Cow").click()
+    page.get_by_label("Title").fill("Purple Cow lunchtime circle")
+    page.get_by_label("Weekly plan").fill("Chapters 1-2\nChapters 3-4\nChapter 5")
+    page.get_by_label("First meeting").fill(first_meeting.isoformat())
+    page.get_by_label("Time", exact=True).fill("12:30")
+    page.get_by_label("Video-call link").fill("https://teams.microsoft.com/l/meetup-join/abc")
+    page.get_by_role("button", name="Save as a draft").click()
+    page.get_by_role("button", name="Open for sign-up").click()
+    page.get_by_text("Your circle is open for sign-up").wait_for()
+    circle = Circle.objects.get()
+    assert circle.state == Circle.State.OPEN
+    sign_out(page)
+
+    # The second employee finds it in the "suggested for you" widget and joins.
+    browser_login(joiner)
+    # The widget's candidate pool was cached when the home page showed it at sign-in; it
+    # refreshes every few minutes, which the test does not wait for.
+    cache.clear()
+    page.goto("/widgets/suggested/?variant=employee")
+    page.get_by_role("link", name="View and enroll: Purple Cow lunchtime circle").click()
+    page.get_by_label("What do you hope to get from it? (optional)").fill("Fresh ideas")
+    page.get_by_role("button", name="Join the circle").click()
+    page.get_by_text("You have joined Purple Cow lunchtime circle").wait_for()
+    event = TranscriptEvent.objects.get(user=joiner)
+    assert event.kind == "registered"
+
+    # Beat opens week 1's thread; both post in it (HTMX, no reload).
+    services.thread_open_due()
+    page.get_by_role("link", name="Go to the discussion").click()
+    page.get_by_role("link", name="Week 1: Chapters 1-2").click()
+    page.get_by_label("Your post").fill("Safe is **risky**, says chapter 1.")
+    page.get_by_label("The facilitators may quote this").check()
+    url_before = page.url
+    page.get_by_role("button", name="Post", exact=True).click()
+    page.locator("#posts .post").filter(has_text="Safe is risky").wait_for()
+    assert page.url == url_before
+    assert page.get_by_label("Your post").input_value() == ""
+    sign_out(page)
+
+    browser_login(starter)
+    page.goto(circle.threads.get(week=1).get_absolute_url())
+    page.get_by_label("Your post").fill("Welcome! What would a remarkable handover be?")
+    page.get_by_role("button", name="Post", exact=True).click()
+    page.locator("#posts .post").filter(has_text="remarkable handover").wait_for()
+    assert Post.objects.count() == 2
+
+    # After the meeting the facilitator records it and publishes key insights.
+    meeting = circle.meetings.get(week=1)
+    with time_machine.travel(meeting.ends_at + dt.timedelta(minutes=10), tick=True):
+        services.circle_states_advance()  # as beat does: the circle is running now
+        page.goto(f"/circles/{circle.slug}/manage/")
+        page.get_by_role("link", name="Wrap up this meeting").click()
+        page.get_by_label("How many people were there?").fill("2")
+        page.get_by_label("Key insights", exact=True).fill(
+            "Boring is risky\nFind the sneezers on the ward"
+        )
+        page.get_by_label("Safe is **risky**, says chapter 1.").check()
+        page.get_by_label("Publish the summary and key insights").check()
+        page.get_by_role("button", name="Save the wrap-up").click()
+        page.get_by_text("published in the archive").wait_for()
+
+        # The insights are in the archive, searchable, with the consented quote and no names.
+        page.goto("/circles/archive/")
+        page.get_by_label("Search the archive").fill("sneezers")
+        page.get_by_role("button", name="Search").last.click()
+        page.get_by_role("link", name="Purple Cow lunchtime circle").click()
+        page.get_by_text("Find the sneezers on the ward").wait_for()
+        assert page.locator(".archive-quote").filter(has_text="Safe is risky").count() == 1
+        assert "Ben Joiner" not in page.content()
