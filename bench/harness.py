@@ -180,6 +180,7 @@ def setup_django(url: str, redis_url: str) -> None:
     # a benchmark drives up to ~50 client threads inside this one process.
     os.environ.setdefault("DB_POOL_MAX_SIZE", "64")
     os.environ.setdefault("EMAIL_BACKEND", "django.core.mail.backends.locmem.EmailBackend")
+    os.environ.setdefault("EMAIL_HOST", "localhost")  # required, though nothing is sent
     os.environ.setdefault("LOG_LEVEL", "WARNING")
     import django
     from django.conf import settings
@@ -216,7 +217,7 @@ def ensure_dataset(url: str, *, employees: int, items: int, seed: int) -> None:
     from django.db import connections
 
     from catalog.models import Item
-    from learning_portal.core.demo import demo_data_exists
+    from portal.demo import demo_data_exists
 
     call_command("migrate", verbosity=0, interactive=False)
     # Only generated rows count: a benchmark may add (and remove) rows of its own.

@@ -6,104 +6,32 @@ index. `qs` is the same search in SQL, each facet filter one `Q` without joins (
 through EXISTS or IN); the tests hold the index to it.
 """
 
-import datetime as dt
 import re
 
 import django_filters
 from django import forms
-from django.db.models import Exists, F, OuterRef, Q, QuerySet, TextChoices
+from django.db.models import Q
 from django.utils import timezone
 
-from .models import Item, Offering
+from .durations import DURATION_BAND_Q, DurationBand
+from .models import Item
 from .search import MAX_TERM_LENGTH, search_items
+from .sessions import StartsWithin, starts_within_q
+from .sorting import Sort, order_items
 
 # Facets whose values are read from the data (GROUP BY); the others have fixed choices.
 GROUPED_FACETS = ("topic", "provider", "language")
 STATIC_FACETS = ("format", "level", "duration", "starts")
-# Every filter that narrows the results: the facets, and a theme (not a facet: no counts).
-CONDITION_FILTERS = (*GROUPED_FACETS, *STATIC_FACETS, "theme")
+# Every filter of the form that narrows the results (an app above the catalog may add its own
+# condition through `catalog.views.catalog_page`, e.g. a theme's items).
+CONDITION_FILTERS = (*GROUPED_FACETS, *STATIC_FACETS)
 MAX_VALUES_PER_FACET = 20
 
 INVALID_TOPIC = "“%(value)s” is not a valid topic."
 INVALID_LANGUAGE = "“%(value)s” is not a valid language code."
 INVALID_PROVIDER = "“%(value)s” is not a valid provider."
-INVALID_THEME = "“%(value)s” is not a valid theme."
 TOO_MANY_VALUES = "Choose at most %(limit)s values."
 SLUG_PATTERN = r"[-a-zA-Z0-9_]+"
-
-
-class DurationBand(TextChoices):
-    # A "day" is a working day of training (8 hours), the unit course leaders plan in.
-    SHORT = "short", "Under 30 min"
-    MEDIUM = "medium", "30 min – 2 h"
-    LONG = "long", "2 h – 1 day"
-    MULTI_DAY = "multi_day", "More than a day"
-
-
-DURATION_BAND_Q = {
-    DurationBand.SHORT: Q(duration_minutes__lt=30),
-    DurationBand.MEDIUM: Q(duration_minutes__gte=30, duration_minutes__lt=120),
-    DurationBand.LONG: Q(duration_minutes__gte=120, duration_minutes__lte=480),
-    DurationBand.MULTI_DAY: Q(duration_minutes__gt=480),
-}
-
-
-class StartsWithin(TextChoices):
-    ANY = "any", "Any upcoming session"
-    WEEK = "7", "Starts within 7 days"
-    MONTH = "30", "Starts within 30 days"
-    QUARTER = "90", "Starts within 90 days"
-
-
-class Sort(TextChoices):
-    RELEVANCE = "relevance", "Relevance"
-    TITLE = "title", "Title A–Z"
-    NEWEST = "newest", "Newest"
-    SOONEST = "soonest", "Soonest session"
-    POPULAR = "popular", "Most popular"
-
-
-def sessions_ahead(now: dt.datetime, days: int | None = None) -> QuerySet:
-    """Scheduled, not cancelled sessions that have not started yet (within `days` if given)."""
-    sessions = Offering.objects.filter(status=Offering.Status.SCHEDULED, starts_at__gt=now)
-    if days is not None:
-        sessions = sessions.filter(starts_at__lte=now + dt.timedelta(days=days))
-    return sessions
-
-
-def upcoming_sessions(now: dt.datetime, days: int | None = None) -> QuerySet:
-    """The sessions of `sessions_ahead` that belong to the outer item."""
-    return sessions_ahead(now, days).filter(item_id=OuterRef("pk"))
-
-
-def starts_within_days(value: str) -> int | None:
-    """The window of a `StartsWithin` choice in days; None for any upcoming session."""
-    return None if value == StartsWithin.ANY else int(value)
-
-
-def starts_within_q(value: str, now: dt.datetime) -> Q:
-    return Q(Exists(upcoming_sessions(now, starts_within_days(value))))
-
-
-def effective_sort(sort: str, *, has_term: bool) -> str:
-    """The order the results are read in: relevance needs a search term, otherwise A–Z."""
-    if not sort:
-        sort = Sort.RELEVANCE if has_term else Sort.TITLE
-    if sort == Sort.RELEVANCE and not has_term:
-        sort = Sort.TITLE
-    return sort
-
-
-def order_items(queryset: QuerySet, sort: str, *, has_term: bool) -> QuerySet:
-    sort = effective_sort(sort, has_term=has_term)
-    orderings = {
-        Sort.RELEVANCE: (F("search_rank").desc(), "title", "pk"),
-        Sort.TITLE: ("title", "pk"),
-        Sort.NEWEST: ("-created_at", "pk"),
-        Sort.SOONEST: (F("next_session_starts_at").asc(nulls_last=True), "title", "pk"),
-        Sort.POPULAR: ("-popularity", "title", "pk"),
-    }
-    return queryset.order_by(*orderings[sort])
 
 
 class MultipleValueField(forms.Field):
@@ -179,10 +107,6 @@ class ItemFilterSet(django_filters.FilterSet):
     provider = MultipleValueFilter(
         "Provider", pattern=r"[^\x00-\x1f]+", max_length=120, invalid_message=INVALID_PROVIDER
     )
-    # Items of a released monthly theme (?theme=<slug>), e.g. from a theme page.
-    theme = MultipleValueFilter(
-        "Theme", pattern=SLUG_PATTERN, max_length=220, invalid_message=INVALID_THEME
-    )
     starts = django_filters.ChoiceFilter(
         label="Sessions",
         choices=StartsWithin.choices,
@@ -239,13 +163,6 @@ class ItemFilterSet(django_filters.FilterSet):
             return combined
         if name == "starts":
             return starts_within_q(value, self.now)
-        if name == "theme":
-            # Imported here: themes builds on the catalog, and owns the release rule.
-            from themes.models import ThemeItem
-            from themes.selectors import theme_list_released
-
-            released = theme_list_released(now=self.now).filter(slug__in=value)
-            return Q(Exists(ThemeItem.objects.filter(item_id=OuterRef("pk"), theme__in=released)))
         return Q(**{f"{name}__in": value})
 
     def filter_search(self, queryset, name, value):

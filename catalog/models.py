@@ -10,6 +10,11 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 
+def default_timezone() -> str:
+    """The installation's time zone (TIME_ZONE), read when a session is made, not migrated."""
+    return settings.TIME_ZONE
+
+
 def validate_timezone(value: str) -> None:
     # A validator rather than choices: the zone list comes from tzdata and would otherwise
     # change the migrations whenever tzdata is updated.
@@ -122,7 +127,7 @@ class Item(models.Model):
 
     class Meta:
         ordering = ["title"]
-        # Uses: the sort orders in SQL (catalog.filters.order_items; the catalog page itself
+        # Uses: the sort orders in SQL (catalog.sorting.order_items; the catalog page itself
         # orders from catalog.index), the index build and exports (title), the widget's
         # popular pool (popularity), so a list stops after its page instead of sorting all.
         indexes = [
@@ -143,7 +148,7 @@ class Item(models.Model):
         return self.title
 
     def get_absolute_url(self):
-        return reverse("catalog:detail", kwargs={"slug": self.slug})
+        return reverse("item_detail", kwargs={"slug": self.slug})
 
     def clean(self):
         if self.publish_start and self.publish_end and self.publish_end <= self.publish_start:
@@ -180,7 +185,7 @@ class Offering(models.Model):
     starts_at = models.DateTimeField()
     ends_at = models.DateTimeField()
     timezone = models.CharField(
-        max_length=64, validators=[validate_timezone], default=settings.TIME_ZONE
+        max_length=64, validators=[validate_timezone], default=default_timezone
     )
     location = models.CharField(max_length=200, blank=True)
     online_url = models.URLField("video link", max_length=500, blank=True)
@@ -214,7 +219,7 @@ class Offering(models.Model):
         ordering = ["starts_at"]
         indexes = [
             models.Index(fields=["item", "starts_at"], name="catalog_off_item_start_idx"),
-            # Uses: catalog.filters.sessions_ahead, the sessions in a window from now, read
+            # Uses: catalog.sessions.sessions_ahead, the sessions in a window from now, read
             # whole (index-only) when the catalog index finds every item's next session.
             models.Index(
                 fields=["status", "starts_at", "item"], name="catalog_off_status_start_idx"
@@ -267,7 +272,12 @@ class Offering(models.Model):
     def effective_enrollment_closes_at(self):
         return self.enrollment_closes_at or self.starts_at
 
+    def has_started(self, now=None) -> bool:
+        """From its start a session's attendance can be marked and its places are kept."""
+        return (now or timezone.now()) >= self.starts_at
+
     def is_enrollment_open(self, now=None) -> bool:
+        """The single-row form of `catalog.sessions.enrollment_open_q` (tests hold them equal)."""
         now = now or timezone.now()
         if self.status != self.Status.SCHEDULED:
             return False

@@ -15,18 +15,13 @@ from django.db.models import (
 from django.utils import timezone
 from django.utils.translation import get_language_info
 
-from .filters import (
-    GROUPED_FACETS,
-    STATIC_FACETS,
-    DurationBand,
-    StartsWithin,
-    effective_sort,
-    sessions_ahead,
-    upcoming_sessions,
-)
+from .durations import DurationBand
+from .filters import GROUPED_FACETS, STATIC_FACETS
 from .index import catalog_index, term_match
 from .models import Item
 from .search import normalize_search_term
+from .sessions import StartsWithin, sessions_ahead, upcoming_sessions
+from .sorting import effective_sort
 from .visibility import (
     audiences_of,
     can_preview_unpublished,

@@ -1,5 +1,5 @@
-"""Writes owned by the catalog app: items other apps create, search denormalization and
-zero-result search counts."""
+"""Writes owned by the catalog app: items other apps create, search denormalization,
+popularity and zero-result search counts."""
 
 import datetime as dt
 from collections.abc import Iterable
@@ -19,7 +19,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.text import slugify
 
-from .index import search_changed
+from .index import catalog_changed, search_changed
 from .models import Audience, Item, Offering, SearchDocument, Topic, ZeroResultSearch
 from .search import SEARCH_CONFIG, normalize_search_term
 
@@ -112,6 +112,26 @@ def item_search_refresh(*, item_ids: Iterable[int] | QuerySet) -> int:
         _refresh(Item.objects.filter(pk__in=ids[start : start + ID_BATCH_SIZE]))
         for start in range(0, len(ids), ID_BATCH_SIZE)
     )
+
+
+@transaction.atomic
+def item_popularity_set(*, counts: QuerySet) -> int:
+    """Set every Item.popularity from `counts`, in one UPDATE; items not in it get 0.
+
+    `counts` is a queryset of another app's rows with an `item` column and a count `n` per
+    item (grouped by item): the enrollment app says what popularity is, the catalog keeps
+    the column and its index. Returns the number of items whose value changed.
+    """
+    per_item = counts.filter(item=OuterRef("pk")).values("n")
+    fresh = Coalesce(Subquery(per_item), Value(0))
+    changed = (
+        Item.objects.annotate(fresh=fresh).exclude(popularity=F("fresh")).update(popularity=fresh)
+    )
+    if changed:
+        # The catalog's "most popular" order is read from its index; a bulk UPDATE sends no
+        # signal, so say so.
+        catalog_changed()
+    return changed
 
 
 @transaction.atomic

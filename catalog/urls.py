@@ -6,5 +6,4 @@ app_name = "catalog"
 
 urlpatterns = [
     path("", views.item_list, name="list"),
-    path("<slug:slug>/", views.item_detail, name="detail"),
 ]

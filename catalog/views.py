@@ -1,14 +1,17 @@
 from dataclasses import dataclass
 
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.db.models import Q
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 
 from . import selectors, services
-from .filters import DurationBand, ItemFilterSet, Sort, StartsWithin, effective_sort
+from .durations import DurationBand
+from .filters import ItemFilterSet
 from .models import Item
-from .visibility import can_preview_unpublished
+from .sessions import StartsWithin
+from .sorting import Sort, effective_sort
 
 PAGE_SIZE = 20
 
@@ -60,12 +63,34 @@ def _facet_groups(
     return [group for group in groups if group.options]
 
 
+@dataclass(frozen=True)
+class CatalogScope:
+    """A narrowing of the catalog page by an app above the catalog (a theme's items).
+
+    Not a facet (no counts, no checkboxes): shown as a chip whose removal leads back to the
+    whole catalog with the same search and filters; the filter form submits to `action`, so
+    it stays on while the person refines the search.
+    """
+
+    name: str
+    label: str
+    condition: Q
+    action: str
+
+
 def item_list(request):
+    return catalog_page(request)
+
+
+def catalog_page(request, *, scope: CatalogScope | None = None):
+    """The catalog page: search, facet filters and sort from the query string, within `scope`."""
     now = timezone.now()
     # The filterset validates the query string; the index answers it (see catalog.index).
     filterset = ItemFilterSet(request.GET, queryset=Item.objects.none(), request=request, now=now)
     term = filterset.term
     conditions = filterset.conditions()
+    if scope is not None:
+        conditions[scope.name] = scope.condition
     selected = filterset.selected()
     chosen_sort = filterset.form.cleaned_data.get("sort") or ""
     search = selectors.item_catalog_search(
@@ -95,27 +120,13 @@ def item_list(request):
             "paginator": paginator,
             "total": facets.total,
             "facet_groups": _facet_groups(selected, facets),
-            # Not a facet (no counts, no checkboxes): kept by the filter form, shown as chips.
-            "chosen_themes": selected["theme"],
+            "scope": scope,
+            "form_action": scope.action if scope else reverse("catalog:list"),
             "has_filters": bool(conditions),
             "sort": effective_sort(chosen_sort, has_term=bool(term)),
             # Kept across filter changes only when the person picked it: a new search term
             # should otherwise switch the default order to relevance.
             "chosen_sort": chosen_sort,
             "sort_choices": [c for c in Sort.choices if term or c[0] != Sort.RELEVANCE],
-        },
-    )
-
-
-def item_detail(request, slug):
-    item = selectors.item_get_visible_to(user=request.user, slug=slug)
-    if item is None:
-        raise Http404("No such item.")
-    return render(
-        request,
-        "catalog/item_detail.html",
-        {
-            "item": item,
-            "is_preview": can_preview_unpublished(request.user) and not item.is_public,
         },
     )

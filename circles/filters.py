@@ -20,12 +20,16 @@ class CircleFilterSet(django_filters.FilterSet):
         queryset=Topic.objects.all(),
         to_field_name="slug",
         empty_label="Any topic",
+        label="Topic",
     )
     format = django_filters.ChoiceFilter(
-        field_name="subject__format", choices=Item.Format.choices, empty_label="Any format"
+        field_name="subject__format",
+        choices=Item.Format.choices,
+        empty_label="Any format",
+        label="Format",
     )
     day = django_filters.ChoiceFilter(
-        field_name="weekday", choices=Circle.Weekday.choices, empty_label="Any day"
+        field_name="weekday", choices=Circle.Weekday.choices, empty_label="Any day", label="Day"
     )
     time = django_filters.ChoiceFilter(
         choices=TIME_OF_DAY, method="filter_time", empty_label="Any time", label="Time of day"

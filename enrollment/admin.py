@@ -225,7 +225,7 @@ class EnrollmentAdmin(admin.ModelAdmin):
             "offering": offering,
             "roster": selectors.offering_roster(offering=offering),
             "capacity_form": capacity_form,
-            "started": offering.starts_at <= timezone.now(),
+            "started": offering.has_started(),
             "can_change": request.user.has_perm("enrollment.change_enrollment"),
             "can_change_offering": request.user.has_perm("catalog.change_offering"),
         }

@@ -105,6 +105,11 @@ class Enrollment(models.Model):
     def is_active(self) -> bool:
         return self.status in ACTIVE_STATUSES
 
+    def can_withdraw(self, now=None) -> bool:
+        """Whether the place may still be given up (if active): until its session starts;
+        a self-paced item at any time."""
+        return self.offering_id is None or not self.offering.has_started(now)
+
 
 class TranscriptEvent(models.Model):
     """The learner's official record: append-only, written only by enrollment services."""

@@ -14,13 +14,13 @@ from celery import shared_task
 from django.utils import timezone
 
 from catalog.models import Offering
-from notifications.kinds import Kind
-from notifications.selectors import email_allowed
+from catalog.sessions import sessions_ahead
 from notifications.services import EMAIL_TASK_RETRY
 
-from . import emails
-from .models import Enrollment, SessionInterest
-from .selectors import item_is_enrollable_by
+# The services queue these tasks and the tasks call the services: each module uses the other
+# only when a function runs, so either may be imported first.
+from . import emails, services
+from .models import Enrollment
 
 logger = logging.getLogger(__name__)
 
@@ -139,10 +139,8 @@ def send_session_reminders() -> int:
     due = (
         Enrollment.objects.filter(
             status=Enrollment.Status.ENROLLED,
-            offering__status=Offering.Status.SCHEDULED,
+            offering__in=sessions_ahead(now).filter(starts_at__lte=now + REMINDER_LEAD),
             offering__meeting_series=False,
-            offering__starts_at__gt=now,
-            offering__starts_at__lte=now + REMINDER_LEAD,
             user__is_active=True,
         )
         .select_related("user", "offering", "offering__item")
@@ -156,39 +154,14 @@ def send_session_reminders() -> int:
 
 @shared_task(**EMAIL_TASK_RETRY)
 def notify_session_opened(offering_id: int) -> int:
-    """A new session of an item opened: tell each person who asked, once.
-
-    The request is marked fulfilled (`notified_at`) once its email is sent.
-    People who can no longer see the item, or who switched these emails off, are left
-    pending and not told. Returns how many emails went out.
-    """
+    """A new session of an item opened: tell each person who asked, once (see the service)."""
     offering = _offering(offering_id, Offering.Status.SCHEDULED)
-    if offering is None or offering.starts_at <= timezone.now():
+    if offering is None or offering.has_started():
         return 0
-    pending = SessionInterest.objects.filter(
-        item_id=offering.item_id, notified_at__isnull=True
-    ).select_related("user")
-    sent = 0
-    for interest in pending.iterator():
-        user = interest.user
-        if not email_allowed(user=user, kind=Kind.SESSION_OPENED):
-            continue
-        if not item_is_enrollable_by(user=user, item=offering.item):
-            continue
-        # The email's key is claimed and committed before it is sent, so a concurrent or
-        # repeated run sends it once; the request is marked fulfilled after the send. (In
-        # one transaction with the send, a worker killed after it would have rolled both
-        # back, and the redelivered task sent a second email.)
-        sent += emails.session_opened_send(interest=interest, offering=offering)
-        SessionInterest.objects.filter(pk=interest.pk, notified_at__isnull=True).update(
-            notified_at=timezone.now()
-        )
-    return sent
+    return services.session_interest_notify_opened(offering=offering)
 
 
 @shared_task(ignore_result=True)
 def refresh_item_popularity() -> int:
     """Beat: recompute Item.popularity (enrollments of the last 90 days). Idempotent."""
-    from .services import item_popularity_refresh
-
-    return item_popularity_refresh()
+    return services.item_popularity_refresh()

@@ -112,7 +112,7 @@ def withdraw(request, pk):
         else:
             messages.success(request, f"You have withdrawn from {enrollment.item}.")
             return redirect("enrollment:my_learning")
-    too_late = bool(enrollment.offering_id and enrollment.offering.starts_at <= timezone.now())
+    too_late = not enrollment.can_withdraw()
     return render(
         request,
         "enrollment/withdraw_confirm.html",

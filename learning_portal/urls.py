@@ -6,6 +6,7 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 
 from learning_portal.core import views as core_views
+from portal import views as portal_views
 
 admin.site.site_header = "Learning Portal administration"
 admin.site.site_title = "Learning Portal admin"
@@ -16,17 +17,18 @@ admin.site.login = secure_admin_login(admin.site.login)
 handler500 = "learning_portal.core.views.server_error"
 
 urlpatterns = [
-    path("", core_views.home, name="home"),
+    path("", portal_views.home, name="home"),
     path("healthz", core_views.healthz, name="healthz"),
     path("readyz", core_views.readyz, name="readyz"),
     # Email addresses come from the HR feed: allauth's page to add or change them is off.
-    path("accounts/email/", RedirectView.as_view(pattern_name="people:profile")),
+    path("accounts/email/", RedirectView.as_view(pattern_name="profile")),
     path("accounts/", include("allauth.urls")),
-    path("me/", include("people.urls")),
     path("me/notifications/", include("notifications.urls")),
     # /me/learning/… (My learning, transcript) and /learning/<slug>/enroll/ etc.
     path("", include("enrollment.urls")),
     path("catalog/", include("catalog.urls")),
+    # The pages that compose several apps: the item page (/catalog/<slug>/), the profile.
+    path("", include("portal.urls")),
     path("circles/", include("circles.urls")),
     path("themes/", include("themes.urls")),
     path("widgets/", include("widgets.urls")),

@@ -43,7 +43,7 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
         """
         if sociallogin.state.get("process") == AuthProcess.CONNECT:
             # Identities are linked by the HR match below, never chosen by the person.
-            self._refuse(request, SSO_CONNECT_OFF, to="people:profile")
+            self._refuse(request, SSO_CONNECT_OFF, to="profile")
         if sociallogin.account.pk:
             # A known identity: allauth found the linked account.
             if not sociallogin.user.is_active:

@@ -87,13 +87,11 @@ class EmployeeAdmin(admin.ModelAdmin):
     ]
     search_fields = ["employee_id", "user__email", "user__first_name", "user__last_name"]
     autocomplete_fields = ["user", "manager"]
-    filter_horizontal = ["interests"]
     readonly_fields = ["created_at", "updated_at"]
     fieldsets = (
         (None, {"fields": ("user", "employee_id")}),
         ("From the HR feed", {"fields": ("department", "role", "job_title", "location")}),
         ("Reporting line", {"fields": ("is_manager", "manager")}),
-        ("Chosen by the person", {"fields": ("interests",)}),
         ("Record", {"fields": ("created_at", "updated_at")}),
     )
 

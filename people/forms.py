@@ -2,19 +2,8 @@ from django import forms
 from django.contrib.auth.forms import AdminUserCreationForm
 from django.contrib.auth.forms import UserChangeForm as DjangoUserChangeForm
 
-from catalog.models import Topic
-
 from .importing import DEACTIVATION_LIMIT, FILE_TOO_LARGE, MAX_FILE_BYTES
 from .models import User
-
-
-class InterestsForm(forms.Form):
-    interests = forms.ModelMultipleChoiceField(
-        queryset=Topic.objects.all(),
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-        help_text="Topics you would like to hear about. Used only to suggest learning to you.",
-    )
 
 
 class UserCreationForm(AdminUserCreationForm):

@@ -94,7 +94,6 @@ class Employee(models.Model):
         related_name="direct_reports",
         help_text="Reporting line: this person's manager.",
     )
-    interests = models.ManyToManyField("catalog.Topic", blank=True, related_name="interested")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -110,7 +109,7 @@ class Employee(models.Model):
         return f"{self.user} ({self.employee_id})"
 
     def get_absolute_url(self):
-        return reverse("people:profile")
+        return reverse("profile")
 
     @property
     def full_name(self) -> str:

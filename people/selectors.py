@@ -6,7 +6,6 @@ def employee_get_for_user(*, user) -> Employee | None:
         return None
     return (
         Employee.objects.select_related("department", "role", "manager__user")
-        .prefetch_related("interests")
         .filter(user=user)
         .first()
     )
@@ -28,3 +27,19 @@ def employee_match_for_sso(*, employee_id: str | None, emails: list[str]) -> Emp
             if employee is not None:
                 return employee
     return None
+
+
+def employee_team(*, manager: Employee | int):
+    """A manager's team: their direct reports whose accounts are active."""
+    return Employee.objects.filter(manager=manager, user__is_active=True)
+
+
+def employee_leads_team(*, employee: Employee | None, min_size: int = 1) -> bool:
+    """Whether the person is a people leader (HR's manager flag) with an active team of at
+    least `min_size` (MIN_GROUP_SIZE where the team is shown as a group)."""
+    if employee is None or not employee.is_manager:
+        return False
+    team = employee_team(manager=employee)
+    if min_size <= 1:
+        return team.exists()
+    return team.count() >= min_size

@@ -11,14 +11,7 @@ from .importing import (
     feed_from_bytes,
     feed_from_rows,
 )
-from .models import Employee, ImportRun, User
-
-
-@transaction.atomic
-def employee_set_interests(*, employee: Employee, topics) -> None:
-    """Replace the person's interests. Interests steer suggestions and nothing else."""
-    employee.interests.set(topics)
-
+from .models import ImportRun, User
 
 # Any fixed number: PostgreSQL advisory locks are keyed by integers the application chooses.
 PEOPLE_IMPORT_LOCK = 0x48524645

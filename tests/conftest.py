@@ -153,3 +153,25 @@ def browser_login(browser_page):
         return browser_page
 
     return login
+
+
+@pytest.fixture
+def redis_worker(settings):
+    """A real Celery worker in a thread, consuming from Redis instead of running tasks eagerly.
+
+    The Celery app read the CELERY_* settings at import, so its configuration is switched
+    here and restored afterwards.
+    """
+    from celery.contrib.testing.worker import start_worker
+
+    from learning_portal.celery import app
+
+    saved = {key: app.conf[key] for key in ("task_always_eager", "broker_url")}
+    app.conf.task_always_eager = False
+    app.conf.broker_url = settings.REDIS_URL
+    app.control.purge()
+    try:
+        with start_worker(app, perform_ping_check=False, shutdown_timeout=30):
+            yield app
+    finally:
+        app.conf.update(saved)

@@ -4,7 +4,7 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from catalog.models import Item, Offering
@@ -112,6 +112,16 @@ def theme_get_visible(*, user, slug: str, now: datetime.datetime | None = None) 
     """The theme if the person may see it; None otherwise, so callers answer 404."""
     queryset = Theme.objects.all() if can_preview_themes(user) else theme_list_released(now=now)
     return queryset.filter(slug=slug).first()
+
+
+def theme_get_released(*, slug: str, now: datetime.datetime | None = None) -> Theme | None:
+    """The released theme with this slug, for everyone; None otherwise."""
+    return theme_list_released(now=now).filter(slug=slug).first()
+
+
+def theme_items_q(*, theme: Theme) -> Q:
+    """Catalog items that belong to the theme (a condition for the catalog's search)."""
+    return Q(Exists(ThemeItem.objects.filter(item_id=OuterRef("pk"), theme=theme)))
 
 
 def theme_item_ids(*, theme: Theme) -> list[int]:

@@ -10,4 +10,5 @@ urlpatterns = [
     path("calendar.ics", views.releases_ics, name="releases_ics"),
     path("<slug:slug>/", views.theme_detail, name="detail"),
     path("<slug:slug>/sessions.ics", views.sessions_ics, name="sessions_ics"),
+    path("<slug:slug>/catalog/", views.theme_catalog, name="catalog"),
 ]

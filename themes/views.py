@@ -1,7 +1,10 @@
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
+
+from catalog.views import CatalogScope, catalog_page
 
 from . import ics, selectors
 
@@ -67,6 +70,21 @@ def theme_detail(request, slug):
             "now": now,
         },
     )
+
+
+@require_GET
+def theme_catalog(request, slug):
+    """The catalog, narrowed to a released theme's items, with every search and filter."""
+    theme = selectors.theme_get_released(slug=slug)
+    if theme is None:
+        raise Http404("No such theme.")
+    scope = CatalogScope(
+        name="theme",
+        label=f"Theme: {theme.title}",
+        condition=selectors.theme_items_q(theme=theme),
+        action=reverse("themes:catalog", kwargs={"slug": theme.slug}),
+    )
+    return catalog_page(request, scope=scope)
 
 
 def _ics_response(content: bytes, filename: str) -> HttpResponse:

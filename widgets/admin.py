@@ -4,7 +4,7 @@ from django.utils.html import format_html
 
 from learning_portal.core.admin import ReadOnlyAdmin
 
-from .models import EmbedTokenRejection, Placement, WidgetDailyCount
+from .models import EmbedTokenRejection, Interest, Placement, WidgetDailyCount
 from .services import placement_rotate_secret, placements_cache_clear
 
 
@@ -51,3 +51,14 @@ class EmbedTokenRejectionAdmin(ReadOnlyAdmin):
     list_display = ["day", "reason", "count"]
     list_filter = ["reason"]
     date_hierarchy = "day"
+
+
+@admin.register(Interest)
+class InterestAdmin(admin.ModelAdmin):
+    """The topics people chose on their profile (they steer their suggestions only)."""
+
+    list_display = ["employee", "topic"]
+    list_filter = ["topic"]
+    search_fields = ["employee__employee_id", "employee__user__email", "topic__name"]
+    list_select_related = ["employee__user", "topic"]
+    autocomplete_fields = ["employee", "topic"]

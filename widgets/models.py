@@ -78,6 +78,27 @@ class Dismissal(models.Model):
         return f"{self.user} dismissed {self.item}"
 
 
+class Interest(models.Model):
+    """A topic a person would like to hear about (set on their profile).
+
+    Interests steer the person's suggestions and nothing else, so they live with the
+    suggestions: the people app knows nothing of the catalog's topics.
+    """
+
+    employee = models.ForeignKey(
+        "people.Employee", on_delete=models.CASCADE, related_name="interests"
+    )
+    topic = models.ForeignKey("catalog.Topic", on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["employee", "topic"], name="widgets_interest_once"),
+        ]
+
+    def __str__(self):
+        return f"{self.employee} is interested in {self.topic}"
+
+
 class TeamSuggestion(models.Model):
     """A manager's 'suggest to my team': shown to their direct reports until it expires.
 

@@ -11,16 +11,36 @@ from catalog.models import Item
 from learning_portal.core.privacy import MIN_GROUP_SIZE
 from learning_portal.core.record_versions import record_version_bump
 from people.models import Department, Employee
+from people.selectors import employee_leads_team
 
 from . import counters
 from .identity import PLACEMENTS_CACHE_KEY, placements_memo_forget
-from .models import Dismissal, EmbedTokenRejection, Placement, TeamSuggestion, WidgetDailyCount
+from .models import (
+    Dismissal,
+    EmbedTokenRejection,
+    Interest,
+    Placement,
+    TeamSuggestion,
+    WidgetDailyCount,
+)
 
 NOT_A_MANAGER = "Only people leaders with direct reports can suggest learning to their team."
 NO_DIRECT_REPORTS = "You have no direct reports to suggest this to."
 TEAM_SUGGESTION_DAYS = 28
 
 
+@transaction.atomic
+def interests_set(*, employee: Employee, topics) -> None:
+    """Replace the person's interests with `topics`: they steer suggestions and nothing else."""
+    wanted = {topic.pk for topic in topics}
+    Interest.objects.filter(employee=employee).exclude(topic_id__in=wanted).delete()
+    kept = set(Interest.objects.filter(employee=employee).values_list("topic_id", flat=True))
+    Interest.objects.bulk_create(
+        [Interest(employee=employee, topic_id=topic_id) for topic_id in sorted(wanted - kept)]
+    )
+
+
+@transaction.atomic
 def dismissal_create(*, user, item: Item) -> Dismissal:
     """'Not interested': stop suggesting the item to this person. Idempotent; no transcript."""
     dismissal, created = Dismissal.objects.get_or_create(user=user, item=item)
@@ -39,7 +59,7 @@ def team_suggestion_create(*, manager: Employee, item: Item, now=None) -> TeamSu
     """
     if not manager.is_manager:
         raise ValidationError(NOT_A_MANAGER)
-    if not manager.direct_reports.filter(user__is_active=True).exists():
+    if not employee_leads_team(employee=manager):
         raise ValidationError(NO_DIRECT_REPORTS)
     now = now or timezone.now()
     suggestion, _ = TeamSuggestion.objects.update_or_create(
@@ -50,10 +70,12 @@ def team_suggestion_create(*, manager: Employee, item: Item, now=None) -> TeamSu
     return suggestion
 
 
+@transaction.atomic
 def team_suggestion_withdraw(*, manager: Employee, suggestion_id: int) -> None:
     TeamSuggestion.objects.filter(manager=manager, pk=suggestion_id).delete()
 
 
+@transaction.atomic
 def placement_rotate_secret(*, placement: Placement) -> Placement:
     """A new secret: tokens signed with the old one stop working at once."""
     from .models import generate_placement_secret
@@ -71,12 +93,16 @@ def placements_cache_clear() -> None:
     placements_memo_forget()
 
 
+@transaction.atomic
 def widget_counts_flush() -> int:
     """Fold pending counter events into WidgetDailyCount / EmbedTokenRejection rows.
 
     Department breakdowns are kept only for departments of at least MIN_GROUP_SIZE active
     people; smaller ones are folded into the all-departments row. Idempotent per drained batch:
     the store hands each event out once. Returns the number of events written.
+
+    One transaction, rows written in one order (day, then item, variant and department), so
+    two flushers running at once wait for each other instead of deadlocking.
     """
     drained = counters.get_store().drain()
     if not drained:
@@ -90,7 +116,7 @@ def widget_counts_flush() -> int:
     )
     known_items = None
     written = 0
-    for day, counter in drained.items():
+    for day, counter in sorted(drained.items()):
         rows: dict[tuple, dict[str, int]] = {}
         rejections: dict[str, int] = {}
         for field, value in counter.items():
@@ -108,10 +134,12 @@ def widget_counts_flush() -> int:
             known_items = set(
                 Item.objects.filter(pk__in={key[0] for key in rows}).values_list("pk", flat=True)
             )
-        for (item_id, variant, department_id), metrics in rows.items():
+        for (item_id, variant, department_id), metrics in sorted(
+            rows.items(), key=lambda row: (row[0][0], row[0][1], row[0][2] or 0)
+        ):
             if item_id in known_items:
                 _add_daily_count(day, item_id, variant, department_id, metrics)
-        for reason, value in rejections.items():
+        for reason, value in sorted(rejections.items()):
             _add_rejection(day, reason, value)
             written += value
     return written

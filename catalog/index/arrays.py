@@ -7,7 +7,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..filters import Sort, StartsWithin
+from ..sessions import StartsWithin
+from ..sorting import Sort
 
 # Change FORMAT whenever what is pickled into the cache (CatalogIndex, a term's match) changes
 # shape: during a rolling deploy old and new processes then keep apart instead of unpickling

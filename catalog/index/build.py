@@ -8,8 +8,10 @@ import uuid
 import numpy as np
 from django.db.models import Case, CharField, Min, Value, When
 
-from ..filters import DURATION_BAND_Q, DurationBand, Sort, sessions_ahead, starts_within_days
+from ..durations import DURATION_BAND_Q, DurationBand
 from ..models import Item, Topic
+from ..sessions import sessions_ahead, starts_within_days
+from ..sorting import Sort
 from ..visibility import published_q
 from .arrays import (
     CODED_FACETS,

@@ -9,8 +9,8 @@ from collections.abc import Callable
 from django.db import transaction
 from django.db.models import F, Max, Min, Q
 
-from ..filters import starts_within_days
 from ..models import CatalogVersion, Item, Offering
+from ..sessions import starts_within_days
 from .arrays import STARTS_WINDOWS
 
 # The tokens are the counts of CatalogVersion (committed changes, read from the database).

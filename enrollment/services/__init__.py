@@ -26,7 +26,12 @@ from .enrollments import (
     enrollment_switch,
     enrollment_withdraw,
 )
-from .interest import saved_item_toggle, session_interest_cancel, session_interest_register
+from .interest import (
+    saved_item_toggle,
+    session_interest_cancel,
+    session_interest_notify_opened,
+    session_interest_register,
+)
 from .messages import (
     ALREADY_IN_OTHER_SESSION,
     ATTENDANCE_BEFORE_START,
@@ -105,5 +110,6 @@ __all__ = [
     "offering_update",
     "saved_item_toggle",
     "session_interest_cancel",
+    "session_interest_notify_opened",
     "session_interest_register",
 ]

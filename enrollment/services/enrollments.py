@@ -210,7 +210,7 @@ def attendance_mark(*, enrollment: Enrollment, actor: User) -> Enrollment:
     if enrollment.status != Enrollment.Status.ENROLLED:
         raise ValidationError(ATTENDANCE_NOT_ENROLLED)
     now = timezone.now()
-    if now < enrollment.offering.starts_at:
+    if not enrollment.offering.has_started(now):
         raise ValidationError(ATTENDANCE_BEFORE_START)
     transition(
         enrollment,

@@ -5,10 +5,14 @@ Neither ever touches the transcript.
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
-from catalog.models import Item
+from catalog.models import Item, Offering
+from notifications.kinds import Kind
+from notifications.selectors import email_allowed
 from people.models import User
 
+from .. import emails
 from ..models import SavedItem, SessionInterest
 from ..selectors import item_is_enrollable_by
 from .messages import ITEM_NOT_AVAILABLE
@@ -55,3 +59,36 @@ def session_interest_cancel(*, user: User, item: Item) -> bool:
         user=user, item=item, notified_at__isnull=True
     ).delete()
     return bool(deleted)
+
+
+def session_interest_notify_opened(*, offering: Offering) -> int:
+    """Tell each person waiting for a session of the offering's item that one opened, once.
+
+    Each request is marked fulfilled (`notified_at`) in the same transaction as its email,
+    one transaction per person, each the outermost (a failure leaves the others told and
+    this one pending for the retry). People who can no longer see the item, or who switched
+    these emails off, are left pending and not told. Returns how many emails went out.
+    """
+    pending = SessionInterest.objects.filter(
+        item_id=offering.item_id, notified_at__isnull=True
+    ).select_related("user")
+    sent = 0
+    for interest in pending.iterator():
+        user = interest.user
+        if not email_allowed(user=user, kind=Kind.SESSION_OPENED):
+            continue
+        if not item_is_enrollable_by(user=user, item=offering.item):
+            continue
+        with transaction.atomic(durable=True):
+            # Locked so a concurrent run waits, then sees it fulfilled.
+            locked = (
+                SessionInterest.objects.select_for_update()
+                .filter(pk=interest.pk, notified_at__isnull=True)
+                .first()
+            )
+            if locked is None:
+                continue
+            sent += emails.session_opened_send(interest=locked, offering=offering)
+            locked.notified_at = timezone.now()
+            locked.save(update_fields=["notified_at"])
+    return sent

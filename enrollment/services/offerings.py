@@ -112,7 +112,7 @@ def offering_changes_apply(
     """
     actor = actor or current_actor()
     if created:
-        if offering.status == Offering.Status.SCHEDULED and offering.starts_at > timezone.now():
+        if offering.status == Offering.Status.SCHEDULED and not offering.has_started():
             schedule(tasks.notify_session_opened, offering.pk)
         return
     if previous is None:

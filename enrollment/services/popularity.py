@@ -2,12 +2,10 @@
 
 import datetime
 
-from django.db.models import Count, F, OuterRef, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Count
 from django.utils import timezone
 
-from catalog.index import catalog_changed
-from catalog.models import Item
+from catalog.services import item_popularity_set
 
 from ..models import Enrollment
 
@@ -17,23 +15,15 @@ POPULARITY_WINDOW = datetime.timedelta(days=90)
 def item_popularity_refresh(*, now: datetime.datetime | None = None) -> int:
     """Set every Item.popularity to its enrollments of the last 90 days, in one UPDATE.
 
-    Withdrawn and cancelled enrollments still count: they measure interest. Returns the
-    number of items whose value changed. Meant for a periodic (Celery beat) task.
+    Withdrawn and cancelled enrollments still count: they measure interest. The catalog
+    writes its column (`catalog.services.item_popularity_set`). Returns the number of items
+    whose value changed. Meant for a periodic (Celery beat) task.
     """
     since = (now or timezone.now()) - POPULARITY_WINDOW
     recent = (
-        Enrollment.objects.filter(item=OuterRef("pk"), created_at__gte=since)
+        Enrollment.objects.filter(created_at__gte=since)
         .order_by()
         .values("item")
         .annotate(n=Count("pk"))
-        .values("n")
     )
-    fresh = Coalesce(Subquery(recent), Value(0))
-    changed = (
-        Item.objects.annotate(fresh=fresh).exclude(popularity=F("fresh")).update(popularity=fresh)
-    )
-    if changed:
-        # The catalog's "most popular" order is read from its index; a bulk UPDATE sends no
-        # signal, so say so.
-        catalog_changed()
-    return changed
+    return item_popularity_set(counts=recent)

@@ -116,7 +116,7 @@ def withdraw_locked(
     """Withdraw a locked, active enrollment. Returns whether it held a seat."""
     if enrollment.status not in ACTIVE_STATUSES:
         raise ValidationError(WITHDRAW_NOT_ACTIVE)
-    if enrollment.offering_id and now >= enrollment.offering.starts_at:
+    if not enrollment.can_withdraw(now):
         raise ValidationError(WITHDRAW_TOO_LATE)
     held_seat = enrollment.status == Enrollment.Status.ENROLLED
     transition(
@@ -150,7 +150,7 @@ def promote_locked(
     Each free seat goes to exactly one person because the seat count is read under the
     offering lock. People no longer eligible are skipped and keep their place.
     """
-    if offering.status != Offering.Status.SCHEDULED or now >= offering.starts_at:
+    if offering.status != Offering.Status.SCHEDULED or offering.has_started(now):
         return []
     free = (
         None

@@ -1,31 +1,7 @@
 from django import template
 from django.utils import formats
 
-from enrollment import selectors
-from enrollment.models import Source
-
 register = template.Library()
-
-
-@register.inclusion_tag("enrollment/_item_actions.html", takes_context=True)
-def enrollment_actions(context, item):
-    """The item page's call to action: enroll, your place, save for later, notify me.
-
-    The attribution a link brought to the item page (`?source=widget_employee`) travels on
-    to the enroll link; without one, the enrollment is credited to the item page.
-    """
-    request = context["request"]
-    raw_source = request.GET.get("source")
-    source = Source.parse(raw_source) if raw_source else Source.ITEM_PAGE
-    actions = selectors.item_actions_for(user=request.user, item=item)
-    return {
-        "request": request,
-        "user": request.user,
-        "csrf_token": context.get("csrf_token"),
-        "item": item,
-        "actions": actions,
-        "source": source.value,
-    }
 
 
 @register.filter

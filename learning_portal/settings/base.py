@@ -1,7 +1,9 @@
 """Settings common to every environment.
 
-Values that differ between environments come from the environment (django-environ); the
-embedded defaults here let a newcomer run the portal with nothing installed.
+Values that differ between environments come from the environment (django-environ). The
+embedded defaults that let a newcomer run the portal with nothing installed (SQLite, a
+local-memory cache, Celery in eager mode, emails on the console) are `local.py`'s, which the
+tests share; `production.py` requires every service.
 """
 
 from pathlib import Path
@@ -61,15 +63,17 @@ THIRD_PARTY_APPS = [
     "corsheaders",
     "csp",
 ]
+# In the house's layer order (README, "Architecture"): each app uses only those before it.
 LOCAL_APPS = [
+    "learning_portal.core",
     "people",
+    "notifications",
     "catalog",
     "enrollment",
     "circles",
     "themes",
     "widgets",
-    "notifications",
-    "learning_portal.core",
+    "portal",
 ]
 INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 
@@ -124,8 +128,7 @@ STORAGES = {
 # ---------------------------------------------------------------------------------------------
 # Database and cache
 # ---------------------------------------------------------------------------------------------
-DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
-DATABASES["default"]["ATOMIC_REQUESTS"] = False
+# DATABASES, CACHES and the Celery broker: production.py (required) or local.py (embedded).
 
 
 # Every Redis client (cache, sessions, widget counters, the catalog index store, the Celery
@@ -152,12 +155,6 @@ def redis_caches(redis_url: str) -> dict:
     }
 
 
-REDIS_URL = env("REDIS_URL", default="")
-if REDIS_URL:
-    CACHES = redis_caches(REDIS_URL)
-else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-
 # Sessions live in the cache with the database behind it: a request that hits the cache
 # costs no query, a cache flush logs nobody out, and a cache outage falls back to the database.
 SESSION_ENGINE = "learning_portal.core.sessions"
@@ -165,9 +162,9 @@ SESSION_ENGINE = "learning_portal.core.sessions"
 # ---------------------------------------------------------------------------------------------
 # Celery
 # ---------------------------------------------------------------------------------------------
-CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL or "memory://")
 CELERY_RESULT_BACKEND = None
-CELERY_TASK_ALWAYS_EAGER = not bool(REDIS_URL) and env.bool("CELERY_TASK_ALWAYS_EAGER", True)
+# A worker runs the tasks; local.py and test.py run them in the calling process by default.
+CELERY_TASK_ALWAYS_EAGER = False
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = TIME_ZONE
 # Delivery (README "Operations"). Every task is short (one email, a batch of 200, an index
@@ -348,7 +345,6 @@ SSO_EMPLOYEE_ID_CLAIM = env("SSO_EMPLOYEE_ID_CLAIM", default="employee_id")
 # ---------------------------------------------------------------------------------------------
 # Email
 # ---------------------------------------------------------------------------------------------
-EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 # Where django.core.mail.backends.filebased.EmailBackend writes each message (a mail sink).
 EMAIL_FILE_PATH = env.path("EMAIL_FILE_PATH", default=BASE_DIR / "sent-emails")
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Learning Portal <learning@example.com>")

@@ -3,6 +3,9 @@
 from .base import *  # noqa: F403
 from .base import env
 
+# The embedded services of local.py (or PostgreSQL and Redis when their URLs are set).
+from .local import CACHES, CELERY_BROKER_URL, DATABASES, REDIS_URL  # noqa: F401
+
 DEBUG = False
 SECRET_KEY = "test-only-not-a-secret"  # noqa: S105
 ALLOWED_HOSTS = ["*"]

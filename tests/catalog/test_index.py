@@ -21,7 +21,7 @@ from catalog.services import item_search_refresh
 from catalog.tasks import refresh_catalog_index
 from enrollment.services import item_popularity_refresh
 from tests.catalog.factories import AudienceFactory, ItemFactory, OfferingFactory, TopicFactory
-from tests.catalog.test_selectors import _reference_counts
+from tests.catalog.helpers import reference_counts
 from tests.enrollment.factories import EnrollmentFactory
 from tests.people.factories import DepartmentFactory, EmployeeFactory
 
@@ -411,7 +411,7 @@ def test_counts_stay_correct_and_fresh_while_the_cache_is_down(employee, setting
     params = {"q": "hygiene", "format": ["course"]}
 
     found, _ = assert_same_as_sql(employee.user, params, now)
-    total, static, *_ = _reference_counts(employee.user, params, now)
+    total, static, *_ = reference_counts(employee.user, params, now)
     assert (found.facets.total, found.facets.static) == (total, static)
 
     ItemFactory(title="Hand hygiene video", format=Item.Format.COURSE)

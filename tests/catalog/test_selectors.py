@@ -5,15 +5,8 @@ from django.contrib.auth.models import AnonymousUser, Group
 from django.db.models import Q
 from django.utils import timezone
 
-from catalog.filters import (
-    DURATION_BAND_Q,
-    DurationBand,
-    ItemFilterSet,
-    StartsWithin,
-    starts_within_q,
-)
-from catalog.models import Item, Offering, Topic
-from catalog.search import search_items
+from catalog.filters import ItemFilterSet
+from catalog.models import Item, Offering
 from catalog.selectors import (
     FACET_OPTION_LIMIT,
     item_catalog_search,
@@ -23,6 +16,7 @@ from catalog.selectors import (
 )
 from catalog.services import item_search_refresh
 from tests.catalog.factories import AudienceFactory, ItemFactory, OfferingFactory, TopicFactory
+from tests.catalog.helpers import reference_counts
 from tests.people.factories import DepartmentFactory, EmployeeFactory, RoleFactory
 
 
@@ -299,44 +293,6 @@ def test_provider_facet_lists_the_largest_providers_and_always_the_chosen_one(em
     assert counts.total == 1
 
 
-def _reference_counts(user, params, now):
-    """Facet counts the slow, obvious way: one COUNT per option under the other filters."""
-    filterset = ItemFilterSet(params, queryset=Item.objects.all(), now=now)
-    conditions = filterset.conditions()
-    base = search_items(item_list_visible_to(user=user, now=now), filterset.term, rank=False)
-
-    def under_all_but(facet):
-        queryset = base
-        for name, condition in conditions.items():
-            if name != facet:
-                queryset = queryset.filter(condition)
-        return queryset
-
-    option_q = {
-        "format": {value: Q(format=value) for value in Item.Format.values},
-        "level": {value: Q(level=value) for value in Item.Level.values},
-        "duration": {band.value: DURATION_BAND_Q[band] for band in DurationBand},
-        "starts": {value: starts_within_q(value, now) for value in StartsWithin.values},
-    }
-    static = {
-        facet: {value: under_all_but(facet).filter(q).count() for value, q in options.items()}
-        for facet, options in option_q.items()
-    }
-    topics = {
-        topic.slug: under_all_but("topic").filter(topics=topic).count()
-        for topic in Topic.objects.all()
-    }
-    providers = {
-        p: under_all_but("provider").filter(provider=p).count()
-        for p in Item.objects.exclude(provider="").values_list("provider", flat=True).distinct()
-    }
-    languages = {
-        code: under_all_but("language").filter(language=code).count()
-        for code in Item.objects.values_list("language", flat=True).distinct()
-    }
-    return under_all_but("").count(), static, topics, providers, languages
-
-
 @pytest.fixture
 def varied_catalog(employee, pharmacy):
     """Items spread over every facet, some restricted, some with sessions in each window."""
@@ -389,7 +345,7 @@ def test_facet_counts_from_the_index_match_counting_each_option_in_sql(
             selected=filterset.selected(),
             now=now,
         )
-        total, static, topics, providers, languages = _reference_counts(user, params, now)
+        total, static, topics, providers, languages = reference_counts(user, params, now)
 
         assert counts.total == total
         assert counts.static == static

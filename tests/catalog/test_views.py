@@ -10,7 +10,6 @@ from catalog.models import Item, ZeroResultSearch
 from catalog.services import item_search_refresh
 from tests.catalog.factories import AudienceFactory, ItemFactory, OfferingFactory, TopicFactory
 from tests.people.factories import DepartmentFactory, EmployeeFactory
-from tests.themes.factories import ThemeFactory, ThemeItemFactory
 
 LIST_URL = reverse("catalog:list")
 
@@ -396,19 +395,6 @@ def test_catalog_page_runs_at_most_eight_queries(
     with django_assert_max_num_queries(8):
         response = client.get(LIST_URL)
     assert len(response.context["items"]) == page_size
-
-
-@pytest.mark.django_db
-def test_a_theme_filter_is_kept_by_the_filter_form_and_shown_as_a_removable_chip(client):
-    theme = ThemeFactory(released=True, slug="rest")
-    ThemeItemFactory(theme=theme, item=ItemFactory(title="Sleep science", format="video"))
-
-    response = client.get(LIST_URL, {"theme": "rest", "format": "video"})
-    content = response.content.decode()
-
-    assert response.context["total"] == 1
-    assert '<input type="hidden" name="theme" value="rest">' in content
-    assert 'href="?format=video">Theme: rest' in content
 
 
 @pytest.mark.django_db

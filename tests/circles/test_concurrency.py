@@ -6,7 +6,7 @@ from circles import services
 from enrollment.models import Enrollment, TranscriptEvent
 from enrollment.selectors import waitlist_position
 from tests.circles.factories import make_circle
-from tests.enrollment.test_concurrency import run_concurrently
+from tests.helpers import run_concurrently
 from tests.people.factories import EmployeeFactory
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]

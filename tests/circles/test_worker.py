@@ -10,13 +10,13 @@ from circles import services, tasks
 from circles.models import Post
 from notifications.models import SentEmail
 from tests.circles.factories import make_circle
-from tests.enrollment.test_tasks import _wait_for, redis_worker  # noqa: F401 - a fixture
+from tests.helpers import wait_for
 from tests.people.factories import EmployeeFactory
 
 pytestmark = [pytest.mark.redis, pytest.mark.django_db(transaction=True)]
 
 
-def test_reminders_queued_twice_to_a_real_worker_go_out_once_per_member(redis_worker):  # noqa: F811
+def test_reminders_queued_twice_to_a_real_worker_go_out_once_per_member(redis_worker):
     circle = make_circle(state="open")
     member = EmployeeFactory().user
     services.circle_join(user=member, circle=circle)
@@ -32,8 +32,8 @@ def test_reminders_queued_twice_to_a_real_worker_go_out_once_per_member(redis_wo
     tasks.advance_circle_states.delay()
 
     reminders = SentEmail.objects.filter(key__startswith=f"meeting-reminder:{week1.pk}:")
-    assert _wait_for(lambda: reminders.count() == 2)
-    assert _wait_for(lambda: len([m for m in mail.outbox if "Tomorrow" in m.subject]) == 2)
+    assert wait_for(lambda: reminders.count() == 2)
+    assert wait_for(lambda: len([m for m in mail.outbox if "Tomorrow" in m.subject]) == 2)
     recipients = sorted(m.to[0] for m in mail.outbox if "Tomorrow" in m.subject)
     assert recipients == sorted([member.email, circle.proposed_by.email])
 
@@ -53,7 +53,7 @@ def test_digests_queued_twice_to_a_real_worker_go_out_once_per_member(redis_work
     tasks.advance_circle_states.delay()
 
     digests = SentEmail.objects.filter(key__startswith=f"circle-digest:{circle.pk}:")
-    assert _wait_for(lambda: digests.count() == 2)  # the reader and the facilitator
-    assert _wait_for(lambda: len([m for m in mail.outbox if "new post" in m.subject]) == 2)
+    assert wait_for(lambda: digests.count() == 2)  # the reader and the facilitator
+    assert wait_for(lambda: len([m for m in mail.outbox if "new post" in m.subject]) == 2)
     recipients = sorted(m.to[0] for m in mail.outbox if "new post" in m.subject)
     assert recipients == sorted([reader.email, circle.proposed_by.email])

@@ -188,13 +188,13 @@ def test_database_down_keeps_healthz_alive_and_readyz_names_it(database_down):
 
 
 def test_other_errors_still_get_the_500_page(monkeypatch):
-    from learning_portal.core import views
+    from learning_portal.core import health
 
-    def broken(request):
+    def broken(**kwargs):
         raise RuntimeError("a bug")
 
-    monkeypatch.setattr(views.theme_selectors, "theme_get_current", broken)
-    response = Client(raise_request_exception=False).get("/")
+    monkeypatch.setattr(health, "readiness", broken)
+    response = Client(raise_request_exception=False).get("/readyz")
     assert response.status_code == 500
     assert "Something went wrong on our side" in response.content.decode()
 

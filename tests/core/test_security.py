@@ -195,7 +195,7 @@ def test_logout_without_csrf_token_is_refused(csrf_client, employee):
 @pytest.mark.django_db
 def test_profile_change_without_csrf_token_is_refused(csrf_client, employee):
     csrf_client.force_login(employee.user)
-    response = csrf_client.post(reverse("people:profile"), {"interests": []})
+    response = csrf_client.post(reverse("profile"), {"interests": []})
     assert response.status_code == 403
 
 

@@ -15,7 +15,7 @@ from enrollment.calendar import (
 )
 from enrollment.models import Enrollment, TranscriptEvent
 from tests.catalog.factories import OfferingFactory
-from tests.notifications.factories import SessionEnrollmentFactory
+from tests.enrollment.factories import SessionEnrollmentFactory
 from tests.people.factories import UserFactory
 
 pytestmark = pytest.mark.django_db

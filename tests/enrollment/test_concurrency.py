@@ -5,11 +5,7 @@ run on a pool of at most 25 threads, each with its own connection. Workers wait 
 signal so they contend together, and close their connection when they finish.
 """
 
-import threading
-from concurrent.futures import ThreadPoolExecutor
-
 import pytest
-from django.db import connection
 from django.test import Client
 
 from enrollment import services
@@ -17,31 +13,10 @@ from enrollment.models import Enrollment, Source, TranscriptEvent
 from enrollment.selectors import waitlist_position
 from tests.catalog.factories import ItemFactory, OfferingFactory
 from tests.enrollment.helpers import enroll
+from tests.helpers import run_concurrently
 from tests.people.factories import EmployeeFactory
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
-
-MAX_WORKERS = 25
-
-
-def run_concurrently(calls, workers=MAX_WORKERS):
-    """Run the callables in parallel threads; returns (results, exceptions) in call order."""
-    start = threading.Event()
-
-    def run(call):
-        start.wait()
-        try:
-            return call(), None
-        except Exception as exc:  # noqa: BLE001 - the test asserts there were none
-            return None, exc
-        finally:
-            connection.close()
-
-    with ThreadPoolExecutor(max_workers=min(workers, len(calls))) as pool:
-        futures = [pool.submit(run, call) for call in calls]
-        start.set()
-        outcomes = [future.result(timeout=120) for future in futures]
-    return [r for r, _ in outcomes], [e for _, e in outcomes if e is not None]
 
 
 def people(n):

@@ -8,7 +8,7 @@ from catalog.models import Offering
 from enrollment import emails
 from enrollment.models import Enrollment
 from tests.catalog.factories import OfferingFactory
-from tests.notifications.factories import (
+from tests.enrollment.factories import (
     SelfPacedEnrollmentFactory,
     SessionEnrollmentFactory,
     SessionInterestFactory,

@@ -11,13 +11,14 @@ from enrollment.models import Enrollment
 from learning_portal.celery import app
 from notifications.models import SentEmail
 from tests.catalog.factories import AudienceFactory, ItemFactory, OfferingFactory
-from tests.notifications.factories import (
-    EmailPreferenceFactory,
+from tests.enrollment.factories import (
     SelfPacedEnrollmentFactory,
     SessionEnrollmentFactory,
     SessionInterestFactory,
     WaitlistedEnrollmentFactory,
 )
+from tests.helpers import wait_for
+from tests.notifications.factories import EmailPreferenceFactory
 from tests.notifications.helpers import calendar_parts, invite
 from tests.people.factories import DepartmentFactory, EmployeeFactory, UserFactory
 
@@ -448,37 +449,6 @@ def test_cancelling_a_session_tells_everyone_on_it(django_capture_on_commit_call
 # --- a real worker ------------------------------------------------------------------------
 
 
-@pytest.fixture
-def redis_worker(settings):
-    """A Celery worker in a thread, consuming from Redis instead of running tasks eagerly.
-
-    The Celery app read the CELERY_* settings at import, so its configuration is switched
-    here and restored afterwards.
-    """
-    from celery.contrib.testing.worker import start_worker
-
-    saved = {key: app.conf[key] for key in ("task_always_eager", "broker_url")}
-    app.conf.task_always_eager = False
-    app.conf.broker_url = settings.REDIS_URL
-    app.control.purge()
-    try:
-        with start_worker(app, perform_ping_check=False, shutdown_timeout=20):
-            yield
-    finally:
-        app.conf.update(saved)
-
-
-def _wait_for(condition, seconds: float = 15.0) -> bool:
-    import time
-
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.1)
-    return condition()
-
-
 @pytest.mark.redis
 @pytest.mark.django_db(transaction=True)
 def test_a_real_worker_sends_one_email_for_a_task_queued_twice(redis_worker):
@@ -491,10 +461,10 @@ def test_a_real_worker_sends_one_email_for_a_task_queued_twice(redis_worker):
     tasks.send_enrollment_confirmation.delay(enrollment.pk)
     tasks.send_enrollment_confirmation.delay(sentinel.pk)
 
-    assert _wait_for(
+    assert wait_for(
         lambda: SentEmail.objects.filter(key=f"enrollment-confirmation:{sentinel.pk}").exists()
     )
-    assert _wait_for(lambda: len(mail.outbox) == 2)
+    assert wait_for(lambda: len(mail.outbox) == 2)
     recipients = [message.to[0] for message in mail.outbox]
     assert recipients == [enrollment.user.email, sentinel.user.email]
     assert invite(mail.outbox[0])[2]["METHOD"] == "REQUEST"

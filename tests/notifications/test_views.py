@@ -87,6 +87,6 @@ def test_other_methods_are_not_allowed(client_as, employee):
 
 
 def test_the_profile_page_links_here(client_as, employee):
-    response = client_as(employee).get(reverse("people:profile"))
+    response = client_as(employee).get(reverse("profile"))
 
     assert f'href="{URL}"' in response.content.decode()

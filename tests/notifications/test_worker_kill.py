@@ -27,6 +27,7 @@ from people.models import Employee, User
 from tests.catalog.factories import ItemFactory
 from tests.people.factories import DepartmentFactory, RoleFactory
 from tests.themes.factories import ThemeFactory, ThemeItemFactory
+from themes import services as theme_services
 from themes import tasks as theme_tasks
 from themes.models import Theme
 
@@ -131,7 +132,7 @@ def broker(settings):
 
 @pytest.mark.django_db(transaction=True)
 def test_worker_killed_mid_fan_out_sends_nobody_two_and_loses_nobody(broker, tmp_path, monkeypatch):
-    monkeypatch.setattr(theme_tasks, "BATCH_SIZE", BATCH_SIZE)
+    monkeypatch.setattr(theme_services, "BATCH_SIZE", BATCH_SIZE)
     started = time.monotonic()
     timings = {}
     mail_dir = tmp_path / "mail"

@@ -294,7 +294,7 @@ def test_email_addresses_cannot_be_added_or_changed_by_the_person(client, employ
     client.force_login(employee.user)
     response = client.post("/accounts/email/", {"action_add": "", "email": "me@elsewhere.example"})
     assert response.status_code == 302
-    assert response.url == reverse("people:profile")
+    assert response.url == reverse("profile")
     employee.user.refresh_from_db()
     assert employee.user.email == "employee@example.org"
     assert not EmailAddress.objects.filter(email="me@elsewhere.example").exists()

@@ -403,7 +403,7 @@ def test_signed_in_person_cannot_connect_an_sso_identity_by_hand(oidc_login, cli
         process="connect",
     )
 
-    assert response.url == reverse("people:profile")
+    assert response.url == reverse("profile")
     assert _messages(response)[-1] == SSO_CONNECT_OFF
     assert not SocialAccount.objects.exists()
     assert int(_logged_in_user_id(client)) == signed_in.user_id

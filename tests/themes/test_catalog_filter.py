@@ -16,7 +16,7 @@ def test_catalog_filters_by_a_released_theme(client):
     ThemeItemFactory(theme=theme, item=ItemFactory(title="Sleep science"))
     ItemFactory(title="Unrelated spreadsheet course")
 
-    response = client.get(reverse("catalog:list"), {"theme": "rest"})
+    response = client.get(reverse("themes:catalog", kwargs={"slug": "rest"}))
 
     content = response.content.decode()
     assert response.status_code == 200
@@ -32,6 +32,22 @@ def test_catalog_theme_filter_ignores_themes_not_released_yet(client):
     )
     ThemeItemFactory(theme=theme, item=ItemFactory(title="Hidden until release"))
 
-    content = client.get(reverse("catalog:list"), {"theme": "secret"}).content.decode()
+    response = client.get(reverse("themes:catalog", kwargs={"slug": "secret"}))
 
-    assert "Hidden until release" not in content
+    assert response.status_code == 404
+    assert "Hidden until release" not in response.content.decode()
+
+
+def test_a_theme_filter_is_kept_by_the_filter_form_and_shown_as_a_removable_chip(client):
+    theme = ThemeFactory(released=True, slug="rest", title="Rest")
+    ThemeItemFactory(theme=theme, item=ItemFactory(title="Sleep science", format="video"))
+    ItemFactory(title="Night shift video", format="video")
+    url = reverse("themes:catalog", kwargs={"slug": "rest"})
+
+    response = client.get(url, {"format": "video"})
+    content = response.content.decode()
+
+    assert response.context["total"] == 1
+    assert [item.title for item in response.context["items"]] == ["Sleep science"]
+    assert f'<form method="get" action="{url}" id="catalog-filters"' in content
+    assert 'href="/catalog/?format=video">Theme: Rest' in content

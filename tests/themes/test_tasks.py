@@ -1,6 +1,5 @@
 import datetime as dt
 import threading
-import time
 
 import pytest
 from django.core import mail
@@ -10,6 +9,7 @@ from django.utils import timezone
 
 from notifications.models import EmailPreference, SentEmail
 from tests.catalog.factories import AudienceFactory, ItemFactory
+from tests.helpers import wait_for
 from tests.people.factories import DepartmentFactory, EmployeeFactory, UserFactory
 from tests.themes.factories import ThemeFactory, ThemeItemFactory
 from themes import tasks
@@ -216,43 +216,18 @@ def test_two_concurrent_beat_runs_release_and_announce_once(people):
     assert recipients() == ["lead@example.org", "nurse@example.org"]
 
 
-def _wait_for(condition, timeout=30.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.1)
-    return False
-
-
-@pytest.fixture
-def real_worker(settings):
-    """A real Celery worker (in a thread) consuming from Redis, as in production."""
-    from celery.contrib.testing.worker import start_worker
-
-    from learning_portal.celery import app
-
-    previous = (app.conf.task_always_eager, app.conf.broker_url)
-    app.conf.task_always_eager = False
-    app.conf.broker_url = settings.REDIS_URL
-    app.control.purge()
-    try:
-        with start_worker(app, perform_ping_check=False, shutdown_timeout=30):
-            yield app
-    finally:
-        app.conf.task_always_eager, app.conf.broker_url = previous
-
-
 @pytest.mark.redis
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-def test_real_worker_two_beat_runs_and_retried_tasks_send_one_email_per_person(people, real_worker):
+def test_real_worker_two_beat_runs_and_retried_tasks_send_one_email_per_person(
+    people, redis_worker
+):
     theme = due_theme()
     staff, lead = people
 
     # Two beat processes fire at once; the batches go through Redis to the worker.
     _run_concurrently(tasks.release_due_themes)
-    assert _wait_for(lambda: len(mail.outbox) >= 2)
+    assert wait_for(lambda: len(mail.outbox) >= 2)
 
     release = ThemeRelease.objects.get(theme=theme)
     # At-least-once delivery: the beat task and a batch are delivered again.
@@ -262,7 +237,7 @@ def test_real_worker_two_beat_runs_and_retried_tasks_send_one_email_per_person(p
     # the worker (one process, FIFO) has handled the redeliveries before it.
     newcomer = EmployeeFactory(user__email="newcomer@example.org")
     tasks.send_theme_announcement_batch.delay(release.pk, [newcomer.user_id])
-    assert _wait_for(lambda: "newcomer@example.org" in recipients())
+    assert wait_for(lambda: "newcomer@example.org" in recipients())
 
     assert ThemeRelease.objects.filter(theme=theme).count() == 1
     assert recipients() == ["lead@example.org", "newcomer@example.org", "nurse@example.org"]

@@ -252,3 +252,9 @@ def test_front_page_falls_back_to_the_latest_released_theme_without_calling_it_t
     assert "Last month&#x27;s" in content
     assert "Explore the theme" in content
     assert "Explore this month's theme" not in content
+
+
+def test_a_released_theme_page_links_to_its_catalog(client, current_theme):
+    content = client.get(current_theme.get_absolute_url()).content.decode()
+
+    assert reverse("themes:catalog", kwargs={"slug": current_theme.slug}) in content

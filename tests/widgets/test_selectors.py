@@ -9,6 +9,7 @@ from tests.catalog.factories import AudienceFactory, ItemFactory, OfferingFactor
 from tests.people.factories import DepartmentFactory, EmployeeFactory
 from widgets import selectors
 from widgets.models import Dismissal, TeamSuggestion, Variant
+from widgets.services import interests_set
 
 pytestmark = pytest.mark.django_db
 
@@ -179,7 +180,7 @@ def test_popular_in_department_needs_a_department_of_five(catalog_mix):
 
 def test_interests_are_a_reason(catalog_mix):
     person = EmployeeFactory()
-    person.interests.set(catalog_mix["course"].topics.all())
+    interests_set(employee=person, topics=catalog_mix["course"].topics.all())
     reasons = {s.title: s.reason for s in suggest(person).suggestions}
     assert reasons.get("Speaking up for safety") == "Matches your interest in Patient safety"
 

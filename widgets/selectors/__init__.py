@@ -39,12 +39,16 @@ from .ranking import (
     REASON_POPULAR,
     REASON_TEAM,
     REASON_THEME,
+    WEIGHTS,
     Suggestion,
+    Tier,
+    Weights,
     clamp_limit,
+    rank_suggestions,
 )
 from .suggestions import WidgetResult, suggestions_for
-from .team import TeamUptake, team_suggestions_with_uptake
-from .viewer import Viewer, variant_for, viewer_for
+from .team import TeamUptake, team_suggestion_offered, team_suggestions_with_uptake
+from .viewer import Viewer, interest_topic_list, variant_for, viewer_for
 
 __all__ = [
     "CACHE_VERSION",
@@ -73,13 +77,19 @@ __all__ = [
     "TeamUptake",
     "Viewer",
     "WidgetResult",
+    "WEIGHTS",
+    "Tier",
+    "Weights",
     "clamp_limit",
+    "rank_suggestions",
     "department_popularity",
+    "interest_topic_list",
     "pool_build",
     "pool_key",
     "segment_visible_restricted",
     "suggestions_for",
     "team_exploring",
+    "team_suggestion_offered",
     "team_suggestions_with_uptake",
     "variant_for",
     "viewer_for",

@@ -13,12 +13,14 @@ from django.conf import settings
 from django.db.models import F, Min, Q, Window
 from django.db.models.functions import RowNumber
 
-from catalog.models import Item, Offering
+from catalog.models import Item
 from catalog.selectors import item_list_visible_to
+from catalog.sessions import enrollment_open_q, sessions_ahead
 from catalog.visibility import published_q, restricted_item
 from enrollment.aggregates import department_item_popularity, team_topic_interest
 from learning_portal.core.privacy import MIN_GROUP_SIZE
 from people.models import Employee
+from people.selectors import employee_team
 from themes.selectors import theme_get_current, theme_item_ids, theme_list_upcoming_releases
 
 from .viewer import Viewer
@@ -75,12 +77,7 @@ def _next_release(now: datetime) -> datetime | None:
 
 def _takeable_now_q(now: datetime) -> Q:
     """Self-paced, or with a session open for enrollment right now."""
-    open_sessions = Offering.objects.filter(
-        status=Offering.Status.SCHEDULED, starts_at__gt=now
-    ).filter(
-        Q(enrollment_opens_at__isnull=True) | Q(enrollment_opens_at__lte=now),
-        Q(enrollment_closes_at__isnull=True) | Q(enrollment_closes_at__gt=now),
-    )
+    open_sessions = sessions_ahead(now).filter(enrollment_open_q(now))
     return Q(delivery=Item.Delivery.SELF_PACED) | Q(pk__in=open_sessions.values("item_id"))
 
 
@@ -136,9 +133,8 @@ def pool_build(*, now: datetime) -> Pool:
         ).values_list("item_id", flat=True)
     )
     next_sessions = dict(
-        Offering.objects.filter(
-            item_id__in=ids, status=Offering.Status.SCHEDULED, starts_at__gt=now
-        )
+        sessions_ahead(now)
+        .filter(item_id__in=ids)
         .values("item_id")
         .annotate(first=Min("starts_at"))
         .values_list("item_id", "first")
@@ -207,7 +203,7 @@ def team_exploring(*, manager_pk: int, now: datetime) -> dict[int, int]:
     Counts are over people, not enrollments, and only ever shown as a topic name: a manager
     never learns who on their team is learning what.
     """
-    team = Employee.objects.filter(manager_id=manager_pk, user__is_active=True)
+    team = employee_team(manager=manager_pk)
     if team.count() < MIN_GROUP_SIZE:
         return {}
     return team_topic_interest(

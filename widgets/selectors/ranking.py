@@ -3,11 +3,12 @@
 import hashlib
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from enum import IntEnum
 
 from django.utils import timezone
 
 from ..models import Variant
-from .pool import NEW_DAYS, Pool
+from .pool import NEW_DAYS, Candidate, Pool
 from .viewer import Viewer
 
 DEFAULT_LIMIT = 4
@@ -48,7 +49,132 @@ def _jitter(viewer_key: str, today: date, item_id: int) -> float:
     return int.from_bytes(digest[:4], "big") / 2**32
 
 
-def _rank(
+@dataclass(frozen=True)
+class Weights:
+    """What each signal adds to a candidate's score; within a tier the highest score leads."""
+
+    # x the item's popularity relative to the pool's most popular item.
+    popularity: float = 0.35
+    # x the day's jitter (0 to 1): what a person is shown changes from day to day.
+    rotation: float = 0.4
+    # Created in the last NEW_DAYS.
+    new: float = 0.2
+    # Taken by at least DEPARTMENT_MIN_COLLEAGUES people of the person's department, plus a
+    # bonus growing with each colleague up to `department_bonus_max` at the cap.
+    department: float = 0.3
+    department_bonus_max: float = 0.5
+    department_colleagues_cap: int = 20
+    # About a topic the person chose as an interest.
+    interest: float = 0.5
+    # Manager variant: about a topic the manager's team is exploring; for people leaders.
+    team: float = 0.6
+    leadership: float = 0.8
+
+
+WEIGHTS = Weights()
+DEPARTMENT_MIN_COLLEAGUES = 2
+
+
+class Tier(IntEnum):
+    """The order slots are filled in: the theme, then manager suggestions, then the rest."""
+
+    THEME = 0
+    MANAGER_SUGGESTED = 1
+    RANKED = 2
+
+
+@dataclass(frozen=True)
+class Scored:
+    tier: Tier
+    score: float
+    candidate: Candidate
+    reason: str
+    kind: str
+
+    @property
+    def order(self) -> tuple:
+        return (self.tier, -self.score, self.candidate.id)
+
+
+def _scored(
+    c: Candidate,
+    *,
+    pool: Pool,
+    viewer: Viewer,
+    variant: str,
+    dept_popularity: dict[int, int],
+    team_topics: dict[int, int],
+    max_popularity: int,
+    jitter: float,
+    now: datetime,
+    weights: Weights = WEIGHTS,
+) -> Scored | None:
+    """The candidate's tier, score and the reason shown for it; None when it is left out."""
+    score = weights.popularity * (c.popularity / max_popularity) + weights.rotation * jitter
+    reason, kind = REASON_POPULAR, "popular"
+    if c.created_at >= now - timedelta(days=NEW_DAYS):
+        score += weights.new
+        reason, kind = REASON_NEW, "new"
+    dept_count = dept_popularity.get(c.id, 0)
+    if dept_count >= DEPARTMENT_MIN_COLLEAGUES and viewer.department_name:
+        cap = weights.department_colleagues_cap
+        score += weights.department + weights.department_bonus_max * min(dept_count, cap) / cap
+        reason, kind = REASON_DEPARTMENT.format(department=viewer.department_name), "dept"
+    interest = next((t for t in c.topic_ids if t in viewer.interest_ids), None)
+    if interest is not None:
+        score += weights.interest
+        reason, kind = REASON_INTEREST.format(topic=pool.topic_names[interest]), "interest"
+    if variant == Variant.MANAGER:
+        team_topic = max(
+            (t for t in c.topic_ids if t in team_topics), key=team_topics.get, default=None
+        )
+        if team_topic is not None:
+            score += weights.team
+            reason, kind = REASON_TEAM.format(topic=pool.topic_names[team_topic]), "team"
+        if c.leadership:
+            score += weights.leadership
+            reason, kind = REASON_LEADERS, "leaders"
+    elif c.leadership and c.restricted:
+        # Manager-only items belong to the manager variant.
+        return None
+    tier = Tier.RANKED
+    if c.id in viewer.manager_suggested_ids:
+        tier, reason, kind = Tier.MANAGER_SUGGESTED, REASON_MANAGER_SUGGESTED, "manager_suggested"
+    if c.theme_position is not None:
+        tier, reason, kind = Tier.THEME, REASON_THEME.format(title=pool.theme_title), "theme"
+    return Scored(tier=tier, score=score, candidate=c, reason=reason, kind=kind)
+
+
+def _chosen(scored: list[Scored], limit: int) -> list[Scored]:
+    """The theme's and the manager's slots first, then variety across formats, then the best."""
+    chosen: list[Scored] = []
+    taken: set[int] = set()
+    theme = [row for row in scored if row.tier == Tier.THEME][:MAX_THEME_SLOTS]
+    suggested = [row for row in scored if row.tier == Tier.MANAGER_SUGGESTED]
+    for row in theme + suggested[:MAX_MANAGER_SUGGESTION_SLOTS]:
+        if len(chosen) < limit:
+            chosen.append(row)
+            taken.add(row.candidate.id)
+    # Variety: prefer a format not shown yet, then fill up with the best of the rest.
+    formats = {row.candidate.format for row in chosen}
+    rest = [row for row in scored if row.candidate.id not in taken and row.tier == Tier.RANKED]
+    for row in rest:
+        if len(chosen) >= limit:
+            break
+        if row.candidate.format not in formats:
+            chosen.append(row)
+            taken.add(row.candidate.id)
+            formats.add(row.candidate.format)
+    for row in rest:
+        if len(chosen) >= limit:
+            break
+        if row.candidate.id not in taken:
+            chosen.append(row)
+            taken.add(row.candidate.id)
+    return chosen
+
+
+def rank_suggestions(
     *,
     pool: Pool,
     viewer: Viewer,
@@ -59,88 +185,44 @@ def _rank(
     limit: int,
     now: datetime,
 ) -> list[Suggestion]:
+    """The pool's best `limit` candidates for the viewer, each with the reason it is shown."""
     today = timezone.localdate(now)
     viewer_key = str(viewer.user_id or "anonymous")
+    max_popularity = max((c.popularity for c in pool.candidates), default=0) or 1
     scored = []
-    max_pop = max((c.popularity for c in pool.candidates), default=0) or 1
     for c in pool.candidates:
         if c.restricted and c.id not in visible_restricted:
             continue
         if c.id in viewer.excluded_item_ids:
             continue
-        jitter = _jitter(viewer_key, today, c.id)
-        score = 0.35 * (c.popularity / max_pop) + 0.4 * jitter
-        reason, kind = REASON_POPULAR, "popular"
-        if c.created_at >= now - timedelta(days=NEW_DAYS):
-            score += 0.2
-            reason, kind = REASON_NEW, "new"
-        dept_count = dept_popularity.get(c.id, 0)
-        if dept_count >= 2 and viewer.department_name:
-            score += 0.3 + min(dept_count, 20) / 40
-            reason, kind = REASON_DEPARTMENT.format(department=viewer.department_name), "dept"
-        interest = next((t for t in c.topic_ids if t in viewer.interest_ids), None)
-        if interest is not None:
-            score += 0.5
-            reason, kind = REASON_INTEREST.format(topic=pool.topic_names[interest]), "interest"
-        if variant == Variant.MANAGER:
-            team_topic = max(
-                (t for t in c.topic_ids if t in team_topics), key=team_topics.get, default=None
-            )
-            if team_topic is not None:
-                score += 0.6
-                reason, kind = REASON_TEAM.format(topic=pool.topic_names[team_topic]), "team"
-            if c.leadership:
-                score += 0.8
-                reason, kind = REASON_LEADERS, "leaders"
-        elif c.leadership and c.restricted:
-            # Manager-only items belong to the manager variant.
-            continue
-        tier = 2
-        if c.id in viewer.manager_suggested_ids:
-            tier, reason, kind = 1, REASON_MANAGER_SUGGESTED, "manager_suggested"
-        if c.theme_position is not None:
-            tier, reason, kind = 0, REASON_THEME.format(title=pool.theme_title), "theme"
-        scored.append((tier, -score, c, reason, kind))
-    scored.sort(key=lambda row: (row[0], row[1], row[2].id))
-
-    chosen: list[tuple] = []
-    taken: set[int] = set()
-    theme_rows = [row for row in scored if row[0] == 0][:MAX_THEME_SLOTS]
-    suggested_rows = [row for row in scored if row[0] == 1][:MAX_MANAGER_SUGGESTION_SLOTS]
-    for row in theme_rows + suggested_rows:
-        if len(chosen) < limit:
-            chosen.append(row)
-            taken.add(row[2].id)
-    # Variety: prefer a format not shown yet, then fill up with the best of the rest.
-    formats = {row[2].format for row in chosen}
-    rest = [row for row in scored if row[2].id not in taken and row[0] == 2]
-    for row in rest:
-        if len(chosen) >= limit:
-            break
-        if row[2].format not in formats:
-            chosen.append(row)
-            taken.add(row[2].id)
-            formats.add(row[2].format)
-    for row in rest:
-        if len(chosen) >= limit:
-            break
-        if row[2].id not in taken:
-            chosen.append(row)
-            taken.add(row[2].id)
+        row = _scored(
+            c,
+            pool=pool,
+            viewer=viewer,
+            variant=variant,
+            dept_popularity=dept_popularity,
+            team_topics=team_topics,
+            max_popularity=max_popularity,
+            jitter=_jitter(viewer_key, today, c.id),
+            now=now,
+        )
+        if row is not None:
+            scored.append(row)
+    scored.sort(key=lambda row: row.order)
     return [
         Suggestion(
-            item_id=c.id,
-            title=c.title,
-            slug=c.slug,
-            format=c.format,
-            format_label=c.format_label,
-            duration=c.duration,
-            summary=c.summary,
-            reason=reason,
-            kind=kind,
-            next_session=c.next_session,
+            item_id=row.candidate.id,
+            title=row.candidate.title,
+            slug=row.candidate.slug,
+            format=row.candidate.format,
+            format_label=row.candidate.format_label,
+            duration=row.candidate.duration,
+            summary=row.candidate.summary,
+            reason=row.reason,
+            kind=row.kind,
+            next_session=row.candidate.next_session,
         )
-        for _, _, c, reason, kind in chosen
+        for row in _chosen(scored, limit)
     ]
 
 

@@ -19,7 +19,7 @@ from .cache import (
     pool_key,
 )
 from .pool import department_popularity, pool_build, segment_visible_restricted, team_exploring
-from .ranking import DEFAULT_LIMIT, Suggestion, _rank, clamp_limit
+from .ranking import DEFAULT_LIMIT, Suggestion, clamp_limit, rank_suggestions
 from .viewer import Viewer, variant_for
 
 
@@ -104,7 +104,7 @@ def suggestions_for(
         {},
     )
 
-    suggestions = _rank(
+    suggestions = rank_suggestions(
         pool=pool,
         viewer=viewer,
         variant=variant,

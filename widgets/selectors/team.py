@@ -7,6 +7,7 @@ from django.utils import timezone
 from enrollment.aggregates import people_enrolled_counts
 from learning_portal.core.privacy import MIN_GROUP_SIZE
 from people.models import Employee
+from people.selectors import employee_leads_team, employee_team
 
 from ..models import TeamSuggestion
 
@@ -21,11 +22,7 @@ class TeamUptake:
 def team_suggestions_with_uptake(*, manager: Employee, now=None) -> TeamUptake:
     """A manager's suggestions, with uptake as a count over the team (teams of ≥ 5 only)."""
     now = now or timezone.now()
-    team_user_ids = list(
-        Employee.objects.filter(manager=manager, user__is_active=True).values_list(
-            "user_id", flat=True
-        )
-    )
+    team_user_ids = list(employee_team(manager=manager).values_list("user_id", flat=True))
     suggestions = list(TeamSuggestion.objects.filter(manager=manager).select_related("item"))
     uptake: dict[int, int] | None = None
     if len(team_user_ids) >= MIN_GROUP_SIZE:
@@ -42,3 +39,9 @@ def team_suggestions_with_uptake(*, manager: Employee, now=None) -> TeamUptake:
         for suggestion in suggestions
     ]
     return TeamUptake(team_size=len(team_user_ids), rows=rows)
+
+
+def team_suggestion_offered(*, user) -> bool:
+    """Whether "Suggest to my team" is offered to the person: a people leader with a team."""
+    employee = getattr(user, "employee", None) if user.is_authenticated else None
+    return employee_leads_team(employee=employee)

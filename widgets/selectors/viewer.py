@@ -8,11 +8,11 @@ from django.contrib.auth import get_user_model
 from django.db import connection
 from django.utils import timezone
 
-from enrollment.aggregates import ENGAGED_STATUSES
-from enrollment.models import Enrollment
+from catalog.models import Topic
+from enrollment.selectors import engaged_item_ids_sql
 from people.models import Employee
 
-from ..models import Dismissal, TeamSuggestion, Variant
+from ..models import Dismissal, Interest, TeamSuggestion, Variant
 
 
 @dataclass
@@ -42,22 +42,21 @@ def _personal_sql() -> str:
 
     It runs on every widget view, where compiling five ORM querysets cost more than the
     query itself, so it is built from the models' tables and reused with parameters. What
-    counts as "already engaged" still comes from the enrollment app (ENGAGED_STATUSES).
+    the person is engaged with is the enrollment app's read (`engaged_item_ids_sql`).
     """
     quote = connection.ops.quote_name
 
     def table(model) -> str:
         return quote(model._meta.db_table)
 
-    statuses = ", ".join(["%s"] * len(ENGAGED_STATUSES))
+    engaged, _ = engaged_item_ids_sql(user_id=0)
     return " UNION ALL ".join(
         [
-            f"SELECT item_id, 'x' FROM {table(Enrollment)} "
-            f"WHERE user_id = %s AND status IN ({statuses})",
+            f"SELECT item_id, 'x' FROM ({engaged}) AS engaged",
             f"SELECT item_id, 'x' FROM {table(Dismissal)} WHERE user_id = %s",
             f"SELECT group_id, 'g' FROM {table(get_user_model().groups.through)} "
             "WHERE user_id = %s",
-            f"SELECT topic_id, 'i' FROM {table(Employee.interests.through)} WHERE employee_id = %s",
+            f"SELECT topic_id, 'i' FROM {table(Interest)} WHERE employee_id = %s",
             f"SELECT item_id, 's' FROM {table(TeamSuggestion)} "
             "WHERE manager_id = %s AND expires_at > %s",
         ]
@@ -72,9 +71,9 @@ def viewer_for(*, user, now: datetime | None = None) -> Viewer:
         return Viewer()
     now = now or timezone.now()
     employee = getattr(user, "employee", None)
+    _, engaged_params = engaged_item_ids_sql(user_id=user.pk)
     params = [
-        user.pk,
-        *[status.value for status in ENGAGED_STATUSES],
+        *engaged_params,
         user.pk,
         user.pk,
         employee.pk if employee else None,
@@ -112,3 +111,10 @@ def variant_for(*, viewer: Viewer, requested: str | None) -> str:
     if viewer.is_manager and requested in (None, "", Variant.MANAGER):
         return Variant.MANAGER
     return Variant.EMPLOYEE
+
+
+def interest_topic_list(*, employee: Employee):
+    """The topics a person chose as their interests, by name."""
+    return Topic.objects.filter(
+        pk__in=Interest.objects.filter(employee=employee).values("topic_id")
+    ).order_by("name")

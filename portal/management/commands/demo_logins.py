@@ -2,7 +2,7 @@ import os
 
 from django.core.management.base import BaseCommand, CommandError
 
-from learning_portal.core.demo import DEMO_PASSWORD
+from portal.demo import DEMO_PASSWORD
 
 # In the order a newcomer should try them.
 ROLE_NOTES = {

@@ -8,9 +8,10 @@ from django.db import connection, transaction
 
 from catalog.models import Item, Offering
 from catalog.selectors import item_list_visible_to
-from learning_portal.core.demo.seed import LEARNING_ADMINS_GROUP
 from people.models import Employee, User
+from portal.demo.seed import LEARNING_ADMINS_GROUP
 from tests.catalog.factories import ItemFactory
+from widgets.models import Interest
 
 SMALL = {"employees": 60, "items": 40}
 FROZEN_NOW = dt.datetime(2026, 3, 10, 8, 30, tzinfo=dt.UTC)
@@ -49,7 +50,7 @@ def signature() -> dict:
             )
         ),
         "interests": sorted(
-            Employee.interests.through.objects.values_list(
+            Interest.objects.values_list(
                 "employee__employee_id", "topic__name"
             )
         ),

@@ -3,9 +3,9 @@ import random
 import pytest
 from django.utils import timezone
 
+from portal.demo.themes import PAST_MONTHS, UPCOMING_MONTHS, seed_theme_year
 from tests.catalog.factories import ItemFactory
 from themes import selectors
-from themes.demo import PAST_MONTHS, UPCOMING_MONTHS, seed_theme_year
 from themes.models import Theme, ThemeRelease
 
 pytestmark = pytest.mark.django_db

@@ -9,9 +9,8 @@ from django.utils.text import slugify
 
 from catalog.models import Item, Offering
 from catalog.visibility import published_q
-
-from .models import Theme, ThemeItem, ThemeRelease, add_months
-from .selectors import month_start
+from themes.models import Theme, ThemeItem, ThemeRelease, add_months
+from themes.selectors import month_start
 
 THEMES = [
     (

@@ -2,7 +2,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from catalog.models import Item
-from learning_portal.core.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, demo_data_seed
+from portal.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, demo_data_seed
 
 
 class Command(BaseCommand):

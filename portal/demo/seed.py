@@ -27,9 +27,11 @@ from django.utils.text import slugify
 from catalog.models import Audience, Item, Offering, Topic
 from catalog.services import item_search_refresh
 from people.models import Department, Employee, Role, User
-from themes.demo import seed_theme_year
+from widgets.models import Interest
+from widgets.services import interests_set
 
 from . import vocabulary as v
+from .themes import seed_theme_year
 
 # Published on purpose: it is the demo's login, printed by `make run`.
 DEMO_PASSWORD = "learn-demo"
@@ -248,11 +250,11 @@ class Seeder:
         self.insert_employees(staff)
 
         interest_rows = [
-            Employee.interests.through(employee_id=p["employee_id"], topic_id=self.topics[t].pk)
+            Interest(employee_id=p["employee_id"], topic_id=self.topics[t].pk)
             for p in people
             for t in p["interests"]
         ]
-        self.bulk(Employee.interests.through, interest_rows)
+        self.bulk(Interest, interest_rows)
         self.result.employees = len(people) + len(accounts)
         self.result.managers = len(heads) + len(managers) + 1
         self.progress(
@@ -314,7 +316,7 @@ class Seeder:
                 defaults=profile,
                 create_defaults={**profile, "employee_id": account.employee_id},
             )
-            employee.interests.set([self.topics[name] for name in account.interests])
+            interests_set(employee=employee, topics=[self.topics[n] for n in account.interests])
             employees[account.email] = employee
         return employees
 

@@ -1,0 +1,83 @@
+"""Pages that compose several apps: the home page, the item page and the person's profile."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+
+from catalog import selectors as catalog_selectors
+from catalog.visibility import can_preview_unpublished
+from enrollment import selectors as enrollment_selectors
+from enrollment.models import Source
+from people.selectors import employee_get_for_user
+from themes import selectors as theme_selectors
+from widgets import selectors as widget_selectors
+from widgets.forms import InterestsForm
+from widgets.services import interests_set
+
+
+def home(request):
+    now = timezone.now()
+    theme = theme_selectors.theme_get_current(now=now)
+    theme_entries = []
+    if theme is not None:
+        theme_entries = theme_selectors.theme_entries_visible_to(
+            theme=theme, user=request.user, now=now
+        )[: theme_selectors.HERO_ITEM_COUNT]
+    # The same suggestions as the intranet widget, for people who come to the portal itself.
+    suggestions = None
+    if request.user.is_authenticated:
+        viewer = widget_selectors.viewer_for(user=request.user, now=now)
+        suggestions = widget_selectors.suggestions_for(viewer=viewer, limit=6, now=now)
+    return render(
+        request,
+        "portal/home.html",
+        {
+            "theme": theme,
+            "theme_entries": theme_entries,
+            "theme_is_this_month": theme is not None
+            and theme.month == theme_selectors.month_start(now),
+            "suggestions": suggestions,
+        },
+    )
+
+
+def item_detail(request, slug):
+    """The catalog's item page, with enrollment's call to action and "Suggest to my team"."""
+    item = catalog_selectors.item_get_visible_to(user=request.user, slug=slug)
+    if item is None:
+        raise Http404("No such item.")
+    # The attribution a link brought to the item page (`?source=widget_employee`) travels on
+    # to the enroll link; without one, the enrollment is credited to the item page.
+    raw_source = request.GET.get("source")
+    source = Source.parse(raw_source) if raw_source else Source.ITEM_PAGE
+    return render(
+        request,
+        "portal/item_detail.html",
+        {
+            "item": item,
+            "is_preview": can_preview_unpublished(request.user) and not item.is_public,
+            "actions": enrollment_selectors.item_actions_for(user=request.user, item=item),
+            "source": source.value,
+            "offer_team_suggestion": widget_selectors.team_suggestion_offered(user=request.user),
+        },
+    )
+
+
+@login_required
+def profile(request):
+    """The person's HR record (people), their interests (widgets) and a link to emails."""
+    employee = employee_get_for_user(user=request.user)
+    form = None
+    if employee is not None:
+        if request.method == "POST":
+            form = InterestsForm(request.POST)
+            if form.is_valid():
+                interests_set(employee=employee, topics=form.cleaned_data["interests"])
+                messages.success(request, "Your interests are saved.")
+                return redirect("profile")
+        else:
+            chosen = widget_selectors.interest_topic_list(employee=employee)
+            form = InterestsForm(initial={"interests": list(chosen)})
+    return render(request, "portal/profile.html", {"employee": employee, "form": form})

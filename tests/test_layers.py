@@ -1,0 +1,197 @@
+"""The house's guard: an app uses only the apps before it in the layer order.
+
+The order is STYLE.md's "The house" (README, "Architecture"). An arrow can run three ways, and
+each is checked: Python imports (also those inside functions), template `{% load %}` tags (a
+tag library belongs to the app whose `templatetags` holds it) and string model references
+(`"catalog.Topic"`). Migrations are history and are left out; the project glue
+(`learning_portal/settings`, `urls.py`, `celery.py`, `wsgi.py`) and the site-wide `templates/`
+folder sit above every app.
+"""
+
+import ast
+import re
+from pathlib import Path
+
+import pytest
+from django.apps import apps
+from django.template import engines
+
+ROOT = Path(__file__).resolve().parent.parent
+LAYERS = (
+    "learning_portal.core",
+    "people",
+    "notifications",
+    "catalog",
+    "enrollment",
+    "circles",
+    "themes",
+    "recognition",
+    "integrations",
+    "widgets",
+    "insights",
+    "portal",
+)
+LOAD_TAG = re.compile(r"{%\s*load\s+(.+?)\s*%}")
+MODEL_REFERENCE = re.compile(r"([a-z_]+)\.([A-Z]\w*)")
+
+
+def layer_of(module: str) -> str | None:
+    """The layer a dotted module name belongs to (None: outside the house, e.g. Django)."""
+    for layer in LAYERS:
+        if module == layer or module.startswith(f"{layer}."):
+            return layer
+    return None
+
+
+def app_label_layers() -> dict[str, str]:
+    """Each of our apps' label ("core", "catalog", …) and its layer."""
+    return {
+        config.label: layer
+        for config in apps.get_app_configs()
+        if (layer := layer_of(config.name)) is not None
+    }
+
+
+def tag_library_layers() -> dict[str, str]:
+    """Each template tag library's name and the layer that defines it."""
+    libraries = engines["django"].engine.libraries
+    return {name: layer for name, path in libraries.items() if (layer := layer_of(path))}
+
+
+def source_files(root: Path, layer: str, pattern: str):
+    folder = root / layer.replace(".", "/")
+    for path in sorted(folder.rglob(pattern)):
+        if "migrations" not in path.relative_to(folder).parts:
+            yield path
+
+
+def module_name(root: Path, path: Path) -> str:
+    parts = list(path.relative_to(root).with_suffix("").parts)
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def imported_modules(root: Path, path: Path):
+    """(line, module) for every import in a file, relative ones made absolute."""
+    package = module_name(root, path)
+    if path.name != "__init__.py":
+        package = package.rpartition(".")[0]
+    for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                yield node.lineno, alias.name
+        elif isinstance(node, ast.ImportFrom):
+            base = package.split(".")
+            if node.level:
+                base = base[: len(base) - node.level + 1]
+                module = ".".join([*base, node.module] if node.module else base)
+            else:
+                module = node.module
+            yield node.lineno, module
+            if layer_of(module) is None:
+                # `from learning_portal import core`: the name may be a package of ours.
+                for alias in node.names:
+                    yield node.lineno, f"{module}.{alias.name}"
+
+
+def model_references(path: Path, labels: dict[str, str]):
+    """(line, app label) of every string naming one of our models: "catalog.Topic"."""
+    for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            match = MODEL_REFERENCE.fullmatch(node.value)
+            if match and match[1] in labels:
+                yield node.lineno, match[1]
+
+
+def backward_arrows(root: Path = ROOT) -> list[str]:
+    """Every use of a later layer by an earlier one, as 'file:line: layer -> layer (how)'."""
+    labels = app_label_layers()
+    libraries = tag_library_layers()
+    rank = {layer: position for position, layer in enumerate(LAYERS)}
+    found = []
+
+    def check(path: Path, line: int, layer: str, used: str | None, how: str) -> None:
+        if used is not None and rank[used] > rank[layer]:
+            found.append(f"{path.relative_to(root)}:{line}: {layer} -> {used} ({how})")
+
+    for layer in LAYERS:
+        for path in source_files(root, layer, "*.py"):
+            for line, module in imported_modules(root, path):
+                check(path, line, layer, layer_of(module), f"import {module}")
+            for line, label in model_references(path, labels):
+                check(path, line, layer, labels[label], f"model reference {label}")
+        for path in source_files(root, layer, "*.html"):
+            text = path.read_text()
+            for match in LOAD_TAG.finditer(text):
+                line = text.count("\n", 0, match.start()) + 1
+                names = match[1].split()
+                if "from" in names:  # {% load tag from library %}
+                    names = names[names.index("from") + 1 :]
+                for name in names:
+                    check(path, line, layer, libraries.get(name), f"load {name}")
+    return sorted(set(found))
+
+
+def test_every_arrow_runs_down_the_layers():
+    assert backward_arrows() == []
+
+
+def test_installed_apps_are_listed_in_the_layer_order():
+    # The guard keeps STYLE.md's order itself: the settings it checks cannot be its reference.
+    ours = [layer_of(config.name) for config in apps.get_app_configs()]
+    installed = [layer for layer in ours if layer is not None]
+    assert installed == sorted(installed, key=LAYERS.index)
+
+
+def test_every_app_of_ours_has_a_place_in_the_layers():
+    ours = [
+        config.name
+        for config in apps.get_app_configs()
+        if Path(config.path).is_relative_to(ROOT) and "site-packages" not in config.path
+    ]
+    assert [name for name in ours if layer_of(name) is None] == []
+
+
+@pytest.mark.parametrize(
+    ("relative", "text", "expected"),
+    [
+        (
+            "catalog/example.py",
+            "from enrollment.models import Enrollment\n",
+            "catalog/example.py:1: catalog -> enrollment (import enrollment.models)",
+        ),
+        (
+            "people/example.py",
+            "def later():\n    from widgets import selectors\n",
+            "people/example.py:2: people -> widgets (import widgets)",
+        ),
+        (
+            "learning_portal/core/example.py",
+            "from themes import selectors\n",
+            "learning_portal/core/example.py:1: learning_portal.core -> themes (import themes)",
+        ),
+        (
+            "people/models_example.py",
+            'TOPIC = "catalog.Topic"\n',
+            "people/models_example.py:1: people -> catalog (model reference catalog)",
+        ),
+        (
+            "catalog/templates/catalog/x.html",
+            "{% load tz enrollment_tags %}\n",
+            "catalog/templates/catalog/x.html:1: catalog -> enrollment (load enrollment_tags)",
+        ),
+    ],
+)
+def test_the_guard_sees_an_arrow_that_runs_back_up(tmp_path, relative, text, expected):
+    target = tmp_path / relative
+    target.parent.mkdir(parents=True)
+    target.write_text(text)
+
+    assert expected in backward_arrows(tmp_path)
+
+
+def test_the_guard_lets_an_arrow_down_pass(tmp_path):
+    target = tmp_path / "widgets" / "example.py"
+    target.parent.mkdir(parents=True)
+    target.write_text("from catalog.models import Item\nfrom . import models\n")
+
+    assert backward_arrows(tmp_path) == []
