@@ -9,6 +9,8 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from learning_portal.core import dates
+
 
 def default_timezone() -> str:
     """The installation's time zone (TIME_ZONE), read when a session is made, not migrated."""
@@ -151,6 +153,9 @@ class Item(models.Model):
         return reverse("item_detail", kwargs={"slug": self.slug})
 
     def clean(self):
+        errors = dates.out_of_range_errors(self, ["publish_start", "publish_end"])
+        if errors:
+            raise ValidationError(errors)
         if self.publish_start and self.publish_end and self.publish_end <= self.publish_start:
             raise ValidationError({"publish_end": "The window must end after it starts."})
 
@@ -169,6 +174,9 @@ class Item(models.Model):
         if rest:
             return f"{hours} h {rest} min"
         return f"{hours} h"
+
+
+OFFERING_TIMES = ("starts_at", "ends_at", "enrollment_opens_at", "enrollment_closes_at")
 
 
 class Offering(models.Model):
@@ -244,7 +252,9 @@ class Offering(models.Model):
         return self.item.get_absolute_url() + f"#session-{self.pk}"
 
     def clean(self):
-        errors = {}
+        errors = dates.out_of_range_errors(self, OFFERING_TIMES)
+        if errors:
+            raise ValidationError(errors)
         if self.starts_at and self.ends_at and self.ends_at <= self.starts_at:
             errors["ends_at"] = "A session must end after it starts."
         if (

@@ -4,14 +4,12 @@ Every change goes through enrollment services, recorded with the admin as actor 
 "admin". The transcript can be read here but never added to, edited or deleted.
 """
 
-import csv
 import datetime
 
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -19,10 +17,10 @@ from django.utils import timezone
 
 from catalog.models import Item, Offering
 from learning_portal.core.admin import ReadOnlyAdmin
+from learning_portal.core.csvfiles import csv_response
 from people.models import User
 
 from . import selectors, services
-from .exports import spreadsheet_safe
 from .models import Enrollment, SavedItem, SessionInterest, Source, TranscriptEvent
 
 CANCEL_NEEDS_CONFIRMATION = "Tick the confirmation box to cancel the session."
@@ -276,33 +274,38 @@ class EnrollmentAdmin(admin.ModelAdmin):
         self._require(request, "enrollment.view_enrollment")
         offering = get_object_or_404(Offering.objects.select_related("item"), pk=offering_id)
         roster = selectors.offering_roster(offering=offering)
-        response = HttpResponse(content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="roster-{offering.pk}.csv"'
-        writer = csv.writer(response)
-        writer.writerow(
-            ["List", "Position", "Name", "Email", "Employee ID", "Status", "Source", "Since"]
-        )
         lists = [("Seat", "enrolled"), ("Attended", "attended"), ("Waitlist", "waitlist")]
+        rows = []
         for label, key in lists:
             for position, enrollment in enumerate(roster[key], start=1):
                 employee = getattr(enrollment.user, "employee", None)
                 since = enrollment.waitlisted_at if key == "waitlist" else enrollment.enrolled_at
-                writer.writerow(
-                    [
-                        spreadsheet_safe(cell)
-                        for cell in (
-                            label,
-                            position if key == "waitlist" else "",
-                            enrollment.user.get_full_name(),
-                            enrollment.user.email,
-                            employee.employee_id if employee else "",
-                            enrollment.get_status_display(),
-                            enrollment.get_source_display(),
-                            since.isoformat() if since else "",
-                        )
-                    ]
+                rows.append(
+                    (
+                        label,
+                        position if key == "waitlist" else "",
+                        enrollment.user.get_full_name(),
+                        enrollment.user.email,
+                        employee.employee_id if employee else "",
+                        enrollment.get_status_display(),
+                        enrollment.get_source_display(),
+                        since.isoformat() if since else "",
+                    )
                 )
-        return response
+        return csv_response(
+            filename=f"roster-{offering.pk}.csv",
+            columns=[
+                "List",
+                "Position",
+                "Name",
+                "Email",
+                "Employee ID",
+                "Status",
+                "Source",
+                "Since",
+            ],
+            rows=rows,
+        )
 
 
 @admin.register(TranscriptEvent)

@@ -3,13 +3,11 @@
 Both are built from TranscriptEvents only, so an export shows exactly the official record.
 """
 
-import csv
-import io
 import uuid
 
 from django.conf import settings
 
-from learning_portal.core.csvfiles import escape_formula
+from learning_portal.core.csvfiles import csv_text
 
 from .models import TranscriptEvent
 
@@ -34,32 +32,24 @@ CSV_HEADER = [
 ]
 
 
-def spreadsheet_safe(value) -> str:
-    """Text for a CSV cell that a spreadsheet will not run as a formula."""
-    return escape_formula("" if value is None else str(value))
-
-
 def transcript_csv(events) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(CSV_HEADER)
-    for event in events:
-        writer.writerow(
-            [
-                spreadsheet_safe(cell)
-                for cell in (
-                    event.occurred_at.isoformat(),
-                    event.get_kind_display(),
-                    event.item.title,
-                    event.item.get_format_display(),
-                    event.offering.starts_at.isoformat() if event.offering else "",
-                    event.get_source_display(),
-                    "Self" if event.actor_id == event.user_id else (event.actor or "System"),
-                    event.note,
-                )
-            ]
-        )
-    return out.getvalue()
+    """The events as CSV text; the kernel's writer makes every cell formula-safe."""
+    return csv_text(
+        CSV_HEADER,
+        (
+            (
+                event.occurred_at.isoformat(),
+                event.get_kind_display(),
+                event.item.title,
+                event.item.get_format_display(),
+                event.offering.starts_at.isoformat() if event.offering else "",
+                event.get_source_display(),
+                "Self" if event.actor_id == event.user_id else (event.actor or "System"),
+                event.note,
+            )
+            for event in events
+        ),
+    )
 
 
 def statement_id(event: TranscriptEvent) -> str:

@@ -75,7 +75,7 @@ def people_import(
         filename=filename[:255],
         dry_run=dry_run,
         deactivate_missing=deactivate_missing,
-        rows=report.rows,
+        rows=report.row_count,
         created=report.created,
         updated=report.updated,
         unchanged=report.unchanged,

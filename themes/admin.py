@@ -10,6 +10,8 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
+from learning_portal.core import dates
+
 from . import selectors, services
 from .models import Theme, ThemeItem, ThemeRelease, add_months
 
@@ -32,6 +34,12 @@ class ScheduleForm(forms.Form):
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
         help_text="In the portal's time zone. The theme becomes public at this moment.",
     )
+
+    def clean_release_at(self):
+        release_at = self.cleaned_data["release_at"]
+        if not dates.in_range(release_at):
+            raise forms.ValidationError(dates.OUT_OF_RANGE)
+        return release_at
 
 
 @admin.register(Theme)

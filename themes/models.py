@@ -7,6 +7,8 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
+from learning_portal.core import dates
+
 
 def add_months(day: datetime.date, count: int) -> datetime.date:
     """The first day of the month `count` months after (or before) the month of `day`."""
@@ -82,6 +84,9 @@ class Theme(models.Model):
         return reverse("themes:detail", kwargs={"slug": self.slug})
 
     def clean(self):
+        errors = dates.out_of_range_errors(self, ["month", "release_at"])
+        if errors:
+            raise ValidationError(errors)
         if self.month and self.month.day != 1:
             raise ValidationError({"month": "Use the first day of the month."})
 

@@ -1,7 +1,9 @@
-"""The import loop shared by items and sessions: one savepoint per row, one transaction.
+"""The import loop shared by items and sessions, in one transaction.
 
-A preview runs exactly the code of a real import and then rolls the transaction back, so
-what it reports is what applying the file would do (including topics it would create).
+Sessions are written row by row, each in a savepoint (enrollment reacts to every saved
+session). Items are checked row by row without writing and written in bulk by the importer's
+`finish()`. A preview runs the same checks and rolls everything back, so what it reports is
+what applying the file would do.
 """
 
 from collections import defaultdict
@@ -22,22 +24,25 @@ ROW_NOT_SAVED = "The row could not be saved: {error}"
 
 
 class RowImporter(Protocol):
+    # True: import_row() writes, so it runs in a savepoint of its own; False: it only checks
+    # and finish() writes every accepted row.
+    writes_per_row: bool
+
     def import_row(self, row: CsvRow) -> RowResult: ...
 
-    def keep_row(self) -> None: ...
+    def finish(self, report: ImportReport) -> None: ...
 
-    def discard_row(self) -> None: ...
 
-    def finish(self) -> None: ...
+def in_batches_of(values: list[str]) -> list[list[str]]:
+    """The distinct non-empty values, sorted, in slices SQLite accepts (see ID_BATCH_SIZE)."""
+    values = sorted({value for value in values if value})
+    return [values[start : start + ID_BATCH_SIZE] for start in range(0, len(values), ID_BATCH_SIZE)]
 
 
 def in_batches(queryset, field: str, values: list[str]) -> list:
-    """`queryset.filter(<field>__in=values)` in slices SQLite accepts (see ID_BATCH_SIZE)."""
-    values = sorted({value for value in values if value})
+    """`queryset.filter(<field>__in=values)`, a slice of values at a time."""
     return [
-        obj
-        for start in range(0, len(values), ID_BATCH_SIZE)
-        for obj in queryset.filter(**{f"{field}__in": values[start : start + ID_BATCH_SIZE]})
+        obj for batch in in_batches_of(values) for obj in queryset.filter(**{f"{field}__in": batch})
     ]
 
 
@@ -71,10 +76,11 @@ def run_import(
     importer_factory,
     dry_run: bool,
     atomic: bool,
+    multiline: tuple[str, ...] = (),
 ) -> ImportReport:
     report = ImportReport(kind=kind, dry_run=dry_run, atomic=atomic)
     try:
-        table = read_csv(data, required=required, optional=optional)
+        table = read_csv(data, required=required, optional=optional, multiline=multiline)
     except CsvFileError as exc:
         report.file_error = exc.message
         return report
@@ -83,10 +89,11 @@ def run_import(
     with transaction.atomic():
         importer: RowImporter = importer_factory(table)
         for row in table.rows:
-            report.rows.append(_import_row(importer, row, duplicates))
+            report.add(_import_row(importer, row, duplicates))
         if report.applied:
-            importer.finish()
-        else:
+            importer.finish(report)
+        # Checked again: finish() may reject a row the database refused.
+        if not report.applied:
             transaction.set_rollback(True)
     return report
 
@@ -97,16 +104,14 @@ def _import_row(importer: RowImporter, row: CsvRow, duplicates) -> RowResult:
     if errors:
         return RowResult(row.number, external_id, RowAction.ERROR, errors=errors)
     try:
+        if not importer.writes_per_row:
+            return importer.import_row(row)
         with transaction.atomic():
-            result = importer.import_row(row)
+            return importer.import_row(row)
     except RowError as exc:
         errors = exc.messages
     except IntegrityError as exc:
         # A last line of defence (e.g. a slug taken by a concurrent edit): the savepoint
         # keeps the rest of the import intact.
         errors = [ROW_NOT_SAVED.format(error=exc)]
-    else:
-        importer.keep_row()
-        return result
-    importer.discard_row()
     return RowResult(row.number, external_id, RowAction.ERROR, errors=errors)

@@ -6,11 +6,12 @@ from django.db import transaction
 
 from learning_portal.core.csvfiles import CsvRow, CsvTable
 
-from ..models import Item, Offering
+from ..models import OFFERING_TIMES, Item, Offering
+from ..stored_times import ITEM_TIMES, readable, unreadable_offering_ids
 from . import values
 from .items import validation_messages
 from .report import ImportReport, RowAction, RowError, RowResult
-from .runner import in_batches, run_import
+from .runner import in_batches, in_batches_of, run_import
 
 SESSION_COLUMNS = (
     "external_id",
@@ -43,16 +44,27 @@ _REQUIRED_DATETIMES = ("starts_at", "ends_at")
 
 
 class SessionImporter:
+    writes_per_row = True
+
     def __init__(self, table: CsvTable):
         external_ids = [row.values.get("external_id") for row in table.rows]
         item_ids = [row.values.get("item_external_id") for row in table.rows]
-        offerings = Offering.objects.select_related("item")
+        # The item is read for its external ID only (its own times may be unreadable too).
+        offerings = Offering.objects.select_related("item").defer(
+            *(f"item__{field}" for field in ITEM_TIMES)
+        )
+        # Times Python cannot read are left unread (None): importing the row repairs them.
+        unreadable = unreadable_offering_ids()
         self.existing = {
             offering.external_id: offering
-            for offering in in_batches(offerings, "external_id", external_ids)
+            for batch in in_batches_of(external_ids)
+            for offering in readable(
+                offerings.filter(external_id__in=batch), unreadable, OFFERING_TIMES
+            )
         }
         self.items = {
-            item.external_id: item for item in in_batches(Item.objects, "external_id", item_ids)
+            item.external_id: item
+            for item in in_batches(Item.objects.only("pk", "external_id"), "external_id", item_ids)
         }
 
     def import_row(self, row: CsvRow) -> RowResult:
@@ -85,14 +97,8 @@ class SessionImporter:
         result.changed = [] if creating else changed
         return result
 
-    def keep_row(self) -> None:
-        pass
-
-    def discard_row(self) -> None:
-        pass
-
-    def finish(self) -> None:
-        pass
+    def finish(self, report: ImportReport) -> None:
+        pass  # every row was written as it was imported
 
     def _item(self, external_id: str, offering: Offering | None, errors: list[str]):
         if not external_id:

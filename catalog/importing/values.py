@@ -12,6 +12,7 @@ import zoneinfo
 from django.db.models import TextChoices
 from django.utils import timezone
 
+from learning_portal.core import dates
 from learning_portal.core.csvfiles import yes_no
 
 VALUE_REQUIRED = "a value is required."
@@ -23,6 +24,7 @@ VALUE_DATETIME = (
     "“{value}” is not a date and time; use YYYY-MM-DD HH:MM "
     "or ISO 8601 such as 2026-03-05T09:30:00+00:00."
 )
+VALUE_DATETIME_RANGE = "“{value}” is out of range. " + dates.OUT_OF_RANGE
 VALUE_TIMEZONE = "“{value}” is not a known time zone (such as Europe/London)."
 
 LIST_SEPARATOR = ";"
@@ -56,10 +58,15 @@ def choice(choices: type[TextChoices], *, default: str | None = None):
     return parse
 
 
+def _digits(raw: str) -> bool:
+    # str.isdigit() is true for "²" and other digits int() refuses; only 0-9 are numbers here.
+    return raw.isascii() and raw.isdigit()
+
+
 def whole_number(raw: str) -> int | None:
     if not raw:
         return None
-    if not raw.isdigit():
+    if not _digits(raw):
         raise ValueError(VALUE_WHOLE_NUMBER.format(value=raw))
     return int(raw)
 
@@ -67,7 +74,7 @@ def whole_number(raw: str) -> int | None:
 def capacity(raw: str) -> int | None:
     if not raw:
         return None
-    if not raw.isdigit() or int(raw) < 1:
+    if not _digits(raw) or int(raw) < 1:
         raise ValueError(VALUE_CAPACITY.format(value=raw))
     return int(raw)
 
@@ -105,6 +112,8 @@ def date_time(raw: str, *, zone: zoneinfo.ZoneInfo, date_only: bool = False) -> 
         raise ValueError(VALUE_DATETIME.format(value=raw)) from None
     if timezone.is_naive(value):
         value = timezone.make_aware(value, zone)
+    if not dates.in_range(value):
+        raise ValueError(VALUE_DATETIME_RANGE.format(value=raw))
     return value
 
 

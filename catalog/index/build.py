@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import uuid
 
 import numpy as np
@@ -12,6 +13,7 @@ from ..durations import DURATION_BAND_Q, DurationBand
 from ..models import Item, Topic
 from ..sessions import sessions_ahead, starts_within_days
 from ..sorting import Sort
+from ..stored_times import unreadable_item_ids
 from ..visibility import published_q
 from .arrays import (
     CODED_FACETS,
@@ -26,6 +28,8 @@ from .arrays import (
 )
 from .freshness import SEARCH_TOKEN_KEY, current_token, validity
 
+logger = logging.getLogger(__name__)
+
 
 def build_index(now: dt.datetime, *, token: int | None) -> CatalogIndex:
     """Read the published catalog as of `now` into arrays (a handful of queries)."""
@@ -36,8 +40,17 @@ def build_index(now: dt.datetime, *, token: int | None) -> CatalogIndex:
         default=None,
         output_field=CharField(),
     )
+    unreadable = unreadable_item_ids()
+    if unreadable:
+        logger.error(
+            "catalog index: left out %d item(s) whose stored times are outside 2000–2100 "
+            "(fix them in the admin or re-import them): ids %s",
+            len(unreadable),
+            ", ".join(str(pk) for pk in sorted(unreadable)),
+        )
     rows = list(
         Item.objects.filter(published_q(now))
+        .exclude(pk__in=sorted(unreadable))
         .annotate(duration_band=duration_band)
         .order_by("title", "pk")
         .values_list(
@@ -74,6 +87,7 @@ def build_index(now: dt.datetime, *, token: int | None) -> CatalogIndex:
     # Next session per item and the session windows, with the catalog's own session rule.
     next_starts = dict(
         sessions_ahead(now)
+        .exclude(item_id__in=sorted(unreadable))
         .values("item_id")
         .annotate(first=Min("starts_at"))
         .values_list("item_id", "first")

@@ -9,6 +9,8 @@ from collections.abc import Callable
 from django.db import transaction
 from django.db.models import F, Max, Min, Q
 
+from learning_portal.core import dates
+
 from ..models import CatalogVersion, Item, Offering
 from ..sessions import starts_within_days
 from .arrays import STARTS_WINDOWS
@@ -78,6 +80,8 @@ def validity(now: dt.datetime) -> tuple[dt.datetime, dt.datetime]:
         days = starts_within_days(window)
         if days is not None:
             spans[f"enter_{days}"] = dt.timedelta(days=days)
+    # Only times Python can read (2000–2100): the build leaves other rows out anyway.
+    scheduled = scheduled.filter(starts_at__range=(dates.EARLIEST, dates.LATEST))
     sessions = scheduled.aggregate(
         **{
             f"next_{name}": Min("starts_at", filter=Q(starts_at__gt=now + span))
@@ -88,11 +92,13 @@ def validity(now: dt.datetime) -> tuple[dt.datetime, dt.datetime]:
             for name, span in spans.items()
         },
     )
+    start_ok = Q(publish_start__range=(dates.EARLIEST, dates.LATEST))
+    end_ok = Q(publish_end__range=(dates.EARLIEST, dates.LATEST))
     publication = Item.objects.aggregate(
-        next_open=Min("publish_start", filter=Q(publish_start__gt=now)),
-        next_close=Min("publish_end", filter=Q(publish_end__gt=now)),
-        last_open=Max("publish_start", filter=Q(publish_start__lte=now)),
-        last_close=Max("publish_end", filter=Q(publish_end__lte=now)),
+        next_open=Min("publish_start", filter=start_ok & Q(publish_start__gt=now)),
+        next_close=Min("publish_end", filter=end_ok & Q(publish_end__gt=now)),
+        last_open=Max("publish_start", filter=start_ok & Q(publish_start__lte=now)),
+        last_close=Max("publish_end", filter=end_ok & Q(publish_end__lte=now)),
     )
     after = [now + MAX_AGE, publication["next_open"], publication["next_close"]]
     before = [publication["last_open"], publication["last_close"]]

@@ -5,9 +5,6 @@ Row numbers are spreadsheet rows: the header is row 1, the first data row is row
 
 from __future__ import annotations
 
-import csv
-import io
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
@@ -16,7 +13,7 @@ from django.core.validators import validate_email
 from django.utils.text import slugify
 
 from learning_portal.core import csvfiles
-from learning_portal.core.csvfiles import CsvFileError, decode_upload, detect_delimiter, yes_no
+from learning_portal.core.csvfiles import CONTROL_CHARACTERS, CsvFileError, CsvRow, read_csv, yes_no
 
 REQUIRED_COLUMNS = ("employee_id", "email", "first_name", "last_name")
 OPTIONAL_COLUMNS = (
@@ -28,9 +25,6 @@ OPTIONAL_COLUMNS = (
     "manager_employee_id",
     "active",
 )
-_KNOWN_BY_LETTERS = {name.replace("_", ""): name for name in (*REQUIRED_COLUMNS, *OPTIONAL_COLUMNS)}
-# Text files have tabs and line breaks; other control characters mean binary or corruption.
-CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0e-\x1f]")
 MAX_FILE_BYTES = 50 * 1024 * 1024
 MAX_LENGTHS = {
     "employee_id": 64,
@@ -51,12 +45,9 @@ FILE_BINARY = csvfiles.FILE_BINARY
 FILE_NOT_UTF8 = csvfiles.FILE_NOT_UTF8
 FILE_UTF16 = csvfiles.FILE_UTF16
 FILE_TOO_LARGE = "The file is larger than 50 MB: split it or check that it is the HR feed."
-FILE_NOT_CSV = "The file is not valid CSV ({error}, row {row})."
 FILE_NO_DATA_ROWS = csvfiles.FILE_NO_ROWS
-FILE_MISSING_COLUMNS = (
-    "The file is missing required columns: {missing}. Its header row has: {found}."
-)
-FILE_DUPLICATE_COLUMNS = "The header row names these columns more than once: {columns}."
+FILE_MISSING_COLUMNS = csvfiles.HEADER_MISSING
+FILE_DUPLICATE_COLUMNS = csvfiles.HEADER_DUPLICATE
 FILE_NO_FILE = "Choose a CSV file to import."
 
 ROW_MISSING_VALUES = "missing required value: {columns}"
@@ -68,62 +59,41 @@ ROW_CONTROL_CHARACTERS = "{column} contains control characters"
 
 
 @dataclass
-class FeedRow:
-    number: int
-    values: dict[str, str]
-
-
-@dataclass
 class Feed:
     columns: frozenset[str]
-    rows: list[FeedRow]
+    rows: list[CsvRow]
+
+    @property
+    def unreadable_rows(self) -> list[int]:
+        """Rows whose cells could not be trusted: who they name is not known."""
+        return [row.number for row in self.rows if row.error]
 
 
 def normalize_column(name: str) -> str:
     """ "Employee ID", "EmployeeID" and "employee_id" are the same column, as are "E-mail"
     and "email"; an unknown column keeps its snake_case name for the error message."""
-    normalized = "_".join(name.strip().lower().replace("-", " ").split())
-    return _KNOWN_BY_LETTERS.get(normalized.replace("_", ""), normalized)
+    normalized = csvfiles.normalize_column(name)
+    known = {column.replace("_", ""): column for column in (*REQUIRED_COLUMNS, *OPTIONAL_COLUMNS)}
+    return known.get(normalized.replace("_", ""), normalized)
 
 
 def feed_from_bytes(data: bytes) -> Feed:
-    """Parse the uploaded bytes, or raise ValidationError saying why the file is unusable."""
+    """Parse the uploaded bytes, or raise ValidationError saying why the file is unusable.
+
+    The kernel's reader does the reading (see `learning_portal.core.csvfiles.read_csv`);
+    columns other than the feed's are ignored. A row it cannot split into the header's
+    columns (a shifted "Smith, Jr.", a truncated row, broken quoting, a control character)
+    comes back with its `error`, and the importer rejects it by number.
+    """
     if len(data) > MAX_FILE_BYTES:
         raise ValidationError(FILE_TOO_LARGE)
     try:
-        text = decode_upload(data)
+        table = read_csv(
+            data, required=REQUIRED_COLUMNS, optional=OPTIONAL_COLUMNS, unknown_columns="ignore"
+        )
     except CsvFileError as error:
-        raise ValidationError(str(error)) from None
-    if CONTROL_CHARACTERS.search(text, 0, 4096):
-        raise ValidationError(FILE_BINARY)
-    return feed_from_text(text)
-
-
-def feed_from_text(text: str) -> Feed:
-    # Excel in many European locales saves "CSV" with semicolons.
-    delimiter = detect_delimiter(text.lstrip("\r\n").split("\n", 1)[0])
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
-    records = []
-    try:
-        for record in reader:
-            records.append(record)
-    except csv.Error as error:
-        raise ValidationError(FILE_NOT_CSV.format(error=error, row=len(records) + 1)) from None
-    while records and not any(cell.strip() for cell in records[0]):
-        records.pop(0)
-    if not records:
-        raise ValidationError(FILE_EMPTY)
-    header = [normalize_column(name) for name in records[0]]
-    rows = []
-    for number, record in enumerate(records[1:], start=2):
-        if not any(cell.strip() for cell in record):
-            continue
-        values = {}
-        for name, value in zip(header, record, strict=False):
-            if name and name not in values:
-                values[name] = value
-        rows.append(FeedRow(number=number, values=values))
-    return _checked_feed(header, rows)
+        raise ValidationError(error.message) from None
+    return Feed(columns=frozenset(table.columns), rows=table.rows)
 
 
 def feed_from_rows(rows: Iterable[Mapping[str, object]]) -> Feed:
@@ -137,28 +107,23 @@ def feed_from_rows(rows: Iterable[Mapping[str, object]]) -> Feed:
             if column not in header:
                 header.append(column)
             values[column] = "" if value is None else str(value)
-        feed_rows.append(FeedRow(number=number, values=values))
+        feed_rows.append(CsvRow(number=number, values=values))
     if not header and not feed_rows:
         raise ValidationError(FILE_EMPTY)
-    return _checked_feed(header, feed_rows)
-
-
-def _checked_feed(header: list[str], rows: list[FeedRow]) -> Feed:
     known = set(REQUIRED_COLUMNS) | set(OPTIONAL_COLUMNS)
-    duplicated = sorted({name for name in header if name in known and header.count(name) > 1})
-    if duplicated:
-        raise ValidationError(FILE_DUPLICATE_COLUMNS.format(columns=", ".join(duplicated)))
     missing = [name for name in REQUIRED_COLUMNS if name not in header]
     if missing:
         found = ", ".join(name for name in header if name) or "no column names"
-        if len(found) > 200:
-            # A text file that is not the feed can have a "header" of any length.
-            found = found[:200].rstrip() + "…"
         raise ValidationError(FILE_MISSING_COLUMNS.format(missing=", ".join(missing), found=found))
-    if not rows:
+    if not feed_rows:
         raise ValidationError(FILE_NO_DATA_ROWS)
-    for row in rows:
-        row.values = {name: row.values.get(name, "").strip() for name in header if name in known}
+    rows = [
+        CsvRow(
+            number=row.number,
+            values={name: row.values.get(name, "").strip() for name in header if name in known},
+        )
+        for row in feed_rows
+    ]
     return Feed(columns=frozenset(name for name in header if name in known), rows=rows)
 
 
@@ -181,7 +146,9 @@ class Person:
     active: bool | None = None
 
 
-def clean_row(row: FeedRow, columns: frozenset[str]) -> tuple[Person | None, list[str]]:
+def clean_row(row: CsvRow, columns: frozenset[str]) -> tuple[Person | None, list[str]]:
+    if row.error:
+        return None, [row.error]
     values = row.values
     problems = []
     missing = [name for name in REQUIRED_COLUMNS if not values.get(name)]

@@ -9,12 +9,15 @@ from allauth.account.models import EmailAddress
 from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, transaction
+from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.text import slugify
 
+from learning_portal.core.csvfiles import RowAction, RowResult
+
 from ..models import Department, Employee, Role, User
 from .feed import Feed, Person, clean_row
-from .report import ImportReport, RowProblem
+from .report import ImportReport
 
 # A feed that would deactivate more than this share of active employees is refused unless
 # forced: a truncated export must not lock the hospital out of its learning.
@@ -37,6 +40,15 @@ ROW_EMAIL_FREED_LATER = (
 )
 ROW_EMAIL_USED_BY_ACCOUNT = "email {email} is already used by another account"
 ROW_NOT_SAVED = "could not be saved ({error})"
+NOBODY_DEACTIVATED = (
+    "Nobody was deactivated: row(s) {rows} could not be read, so this file cannot say who is "
+    "missing from it. Fix those rows and import the full feed again."
+)
+OUTCOME_ACTIONS = {
+    "created": RowAction.CREATE,
+    "updated": RowAction.UPDATE,
+    "unchanged": RowAction.UNCHANGED,
+}
 
 
 LINK_NOT_FOUND = "manager {manager} not found; the reporting line was left unchanged"
@@ -60,39 +72,94 @@ class FeedImporter:
         self.rows_by_id: dict[str, int] = {}
 
     def run(self) -> ImportReport:
-        self.report.rows = len(self.feed.rows)
+        self.rejections: dict[int, tuple[str, str]] = {}  # row -> (employee ID, reason)
+        self.link_problems: dict[int, list[str]] = defaultdict(list)
         self._load_existing()
         people = self._checked_people()
-        to_deactivate = self._missing_people() if self.deactivate_missing else []
+        deactivate = self.deactivate_missing
+        if deactivate and self.feed.unreadable_rows:
+            # Who an unreadable row names is unknown: they must not be taken for missing.
+            deactivate = False
+            rows = _join(self.feed.unreadable_rows)
+            self.report.notices = [NOBODY_DEACTIVATED.format(rows=rows)]
+        to_deactivate = self._missing_people() if deactivate else []
         self._check_deactivation_limit(to_deactivate)
         self._import_people(people)
         self._link_managers(people)
-        if self.deactivate_missing:
+        if deactivate:
             self._deactivate(to_deactivate)
-        for outcome in self.outcome.values():
-            setattr(self.report, outcome, getattr(self.report, outcome) + 1)
-        self.report.rejected_rows.sort(key=lambda problem: problem.row)
-        self.report.manager_link_problems.sort(key=lambda problem: problem.row)
+        self._fill_report()
         return self.report
 
-    # Loading: a handful of queries up front instead of one per row.
+    def _fill_report(self) -> None:
+        for row in self.feed.rows:
+            if row.number in self.rejections:
+                key, reason = self.rejections[row.number]
+                self.report.add(RowResult(row.number, key, RowAction.ERROR, errors=[reason]))
+                continue
+            key = row.values["employee_id"]
+            self.report.add(
+                RowResult(
+                    row.number,
+                    key,
+                    OUTCOME_ACTIONS[self.outcome[key]],
+                    warnings=self.link_problems.get(row.number, []),
+                )
+            )
+
+    # Loading: a handful of queries up front instead of one per row, for the people the
+    # file names only (a one-row feed among 100k employees reads one employee, not all).
     def _load_existing(self) -> None:
+        rows = [row.values for row in self.feed.rows if not row.error]
+        file_ids = {values.get("employee_id", "") for values in rows} - {""}
+        manager_ids = {values.get("manager_employee_id", "") for values in rows} - {""}
+        emails = {values.get("email", "").lower() for values in rows} - {""}
+        employees = Employee.objects.select_related("user").order_by()
         self.employees: dict[str, Employee] = {
             employee.employee_id: employee
-            for employee in Employee.objects.select_related("user").order_by()
+            for employee in _in_batches(employees, "employee_id", file_ids | manager_ids)
         }
         self.employee_id_by_pk = {e.pk: key for key, e in self.employees.items()}
         self.employee_id_by_user = {e.user_id: key for key, e in self.employees.items()}
+        users = User.objects.annotate(email_lower=Lower("email"))
         self.account_by_email: dict[str, int] = {
-            email.lower(): pk for pk, email in User.objects.values_list("pk", "email")
+            email.lower(): pk
+            for pk, email in _in_batches(users, "email_lower", emails, ("pk", "email"))
         }
-        for user_id, email in EmailAddress.objects.filter(verified=True).values_list(
-            "user_id", "email"
-        ):
+        addresses = EmailAddress.objects.filter(verified=True).annotate(email_lower=Lower("email"))
+        for user_id, email in _in_batches(addresses, "email_lower", emails, ("user_id", "email")):
             self.account_by_email.setdefault(email.lower(), user_id)
+        owners = set(self.account_by_email.values()) - set(self.employee_id_by_user)
+        for user_id, key in _in_batches(
+            Employee.objects.order_by(), "user_id", owners, ("user_id", "employee_id")
+        ):
+            self.employee_id_by_user[user_id] = key
         # Keyed by slug and by lower-cased name: "A&E" may be stored under any slug.
         self.departments = _by_slug_and_name(Department.objects.all())
         self.roles = _by_slug_and_name(Role.objects.all())
+        self._load_reporting_chains()
+
+    def _load_reporting_chains(self) -> None:
+        """The managers above everyone loaded, up to the top (one query per level), so a new
+        reporting line that would close a loop through people not in the file is seen."""
+        self.chain: dict[str, str | None] = {}  # employee ID -> manager's, beyond the loaded
+        known = dict(self.employee_id_by_pk)
+        wanted = {e.manager_id for e in self.employees.values()} - set(known) - {None}
+        while wanted:
+            found = _in_batches(
+                Employee.objects.order_by(), "pk", wanted, ("pk", "employee_id", "manager_id")
+            )
+            wanted = set()
+            for pk, key, manager_pk in found:
+                known[pk] = key
+                self.chain[key] = manager_pk
+            for key, manager_pk in list(self.chain.items()):
+                if isinstance(manager_pk, int):
+                    if manager_pk in known:
+                        self.chain[key] = known[manager_pk]
+                    else:
+                        wanted.add(manager_pk)
+        self.employee_id_by_pk_all = known
 
     def _checked_people(self) -> list[Person]:
         cleaned: list[Person] = []
@@ -144,19 +211,23 @@ class FeedImporter:
             return ROW_EMAIL_FREED_LATER.format(email=person.email, other=other)
         return ROW_EMAIL_USED_BY_EMPLOYEE.format(email=person.email, other=other)
 
-    def _missing_people(self) -> list[Employee]:
-        # A superuser missing from the feed stays active: they are how a bad import is fixed.
+    def _missing_people(self) -> list[tuple[str, int]]:
+        """(employee ID, user pk) of active employees the file does not name.
+
+        A superuser missing from the feed stays active: they are how a bad import is fixed.
+        """
+        active = Employee.objects.filter(user__is_active=True, user__is_superuser=False)
         return [
-            employee
-            for key, employee in self.employees.items()
+            (key, user_id)
+            for key, user_id in active.order_by().values_list("employee_id", "user_id")
             if key not in self.file_ids
-            and employee.user.is_active
-            and not employee.user.is_superuser
         ]
 
-    def _check_deactivation_limit(self, to_deactivate: list[Employee]) -> None:
-        active = sum(1 for e in self.employees.values() if e.user.is_active)
-        if self.force or not active or len(to_deactivate) <= active * DEACTIVATION_LIMIT:
+    def _check_deactivation_limit(self, to_deactivate: list) -> None:
+        if self.force or not to_deactivate:
+            return
+        active = Employee.objects.filter(user__is_active=True).count()
+        if not active or len(to_deactivate) <= active * DEACTIVATION_LIMIT:
             return
         raise ValidationError(
             DEACTIVATION_OVER_LIMIT.format(
@@ -349,9 +420,9 @@ class FeedImporter:
 
     # Pass 2: reporting lines, once everyone in the file exists.
     def _link_managers(self, people: list[Person]) -> None:
-        current = {
-            key: self.employee_id_by_pk.get(e.manager_id) for key, e in self.employees.items()
-        }
+        known = {**self.employee_id_by_pk_all, **self.employee_id_by_pk}
+        current = dict(self.chain)
+        current.update((key, known.get(e.manager_id)) for key, e in self.employees.items())
         proposed = dict(current)
         for person in people:
             key, manager = person.employee_id, person.manager_employee_id
@@ -393,7 +464,7 @@ class FeedImporter:
                     with transaction.atomic():
                         employee.save(update_fields=["manager", "updated_at"])
                 except DatabaseError as error:
-                    employee.manager = self.employees.get(current[key])
+                    employee.manager_id = self._pk_of(current[key])
                     self._link_problem_for(key, ROW_NOT_SAVED.format(error=error))
                 else:
                     saved.append(key)
@@ -403,6 +474,13 @@ class FeedImporter:
         for key in saved:
             if self.outcome.get(key) == "unchanged":
                 self.outcome[key] = "updated"
+
+    def _pk_of(self, key: str | None) -> int | None:
+        if key is None:
+            return None
+        if key in self.employees:
+            return self.employees[key].pk
+        return next(pk for pk, known in self.employee_id_by_pk_all.items() if known == key)
 
     def _break_cycles(self, current: dict, proposed: dict) -> None:
         """Refuse the new links that close a loop (A→B→A, or longer), keeping the old ones.
@@ -429,20 +507,30 @@ class FeedImporter:
             if not reverted:
                 return
 
-    def _deactivate(self, to_deactivate: list[Employee]) -> None:
-        pks = [employee.user_id for employee in to_deactivate]
+    def _deactivate(self, to_deactivate: list[tuple[str, int]]) -> None:
+        pks = [user_id for _key, user_id in to_deactivate]
         for start in range(0, len(pks), 1000):
             User.objects.filter(pk__in=pks[start : start + 1000]).update(is_active=False)
         self.report.deactivated = len(pks)
 
     def _reject(self, row: int, employee_id: str, reason: str) -> None:
-        self.report.rejected_rows.append(RowProblem(row, employee_id, reason))
+        self.rejections[row] = (employee_id, reason)
 
     def _link_problem(self, person: Person, reason: str) -> None:
-        self.report.manager_link_problems.append(RowProblem(person.row, person.employee_id, reason))
+        self.link_problems[person.row].append(reason)
 
     def _link_problem_for(self, key: str, reason: str) -> None:
-        self.report.manager_link_problems.append(RowProblem(self.rows_by_id[key], key, reason))
+        self.link_problems[self.rows_by_id[key]].append(reason)
+
+
+def _in_batches(queryset, field: str, values, fields: tuple[str, ...] = ()) -> list:
+    """`queryset.filter(<field>__in=values)` in slices every database accepts."""
+    values = sorted(values)
+    found = []
+    for start in range(0, len(values), BATCH_SIZE):
+        batch = queryset.filter(**{f"{field}__in": values[start : start + BATCH_SIZE]})
+        found.extend(batch.values_list(*fields) if fields else batch)
+    return found
 
 
 def _new_user(person: Person) -> User:

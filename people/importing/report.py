@@ -1,40 +1,36 @@
-"""What an import did: counts and the problems, each with its CSV row number."""
+"""The HR feed's report: the kernel's import report with the feed's deactivation count.
 
-from dataclasses import dataclass, field
+Every data row is one RowResult (created, updated, unchanged or rejected); a manager link
+that was not applied is a warning on an imported row; `deactivated` counts people missing
+from the feed.
+"""
 
+from dataclasses import dataclass
 
-@dataclass(frozen=True)
-class RowProblem:
-    row: int
-    employee_id: str
-    reason: str
+from learning_portal.core.csvfiles import ImportReport as BaseImportReport
+from learning_portal.core.csvfiles import RowProblem
 
-    def __str__(self):
-        who = f" ({self.employee_id})" if self.employee_id else ""
-        return f"row {self.row}{who}: {self.reason}"
+__all__ = ["ImportReport", "RowProblem"]
 
 
 @dataclass
-class ImportReport:
+class ImportReport(BaseImportReport):
     """What an import did, or would do in a dry run. Every data row is counted exactly once
     as created, updated, unchanged or rejected; `deactivated` counts people missing from the
     feed. A manager-link problem does not reject the row: the person is imported and their
-    reporting line is left as it was."""
+    reporting line is left as it was (`manager_link_problems`)."""
 
-    dry_run: bool = False
+    kind: str = "people"
     deactivate_missing: bool = False
-    rows: int = 0
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
     deactivated: int = 0
-    rejected_rows: list[RowProblem] = field(default_factory=list)
-    manager_link_problems: list[RowProblem] = field(default_factory=list)
+    # Said about the file as a whole (e.g. why nobody was deactivated).
+    notices: list[str] | None = None
 
     @property
-    def rejected(self) -> int:
-        return len(self.rejected_rows)
+    def manager_link_problems(self) -> list[RowProblem]:
+        return self.warning_rows
 
+    @property
     def summary(self) -> str:
         parts = [
             f"{self.created} created",
@@ -45,24 +41,25 @@ class ImportReport:
         if self.deactivate_missing:
             parts.append(f"{self.deactivated} deactivated")
         prefix = "Dry run, nothing saved: " if self.dry_run else ""
-        return f"{prefix}{self.rows} rows: " + ", ".join(parts) + "."
+        return f"{prefix}{self.row_count} rows: " + ", ".join(parts) + "."
 
     def lines(self) -> list[str]:
-        lines = [self.summary()]
-        if self.rejected_rows:
+        lines = [self.summary, *(self.notices or [])]
+        if self.rejected:
             lines.append("Rejected rows (not imported):")
             lines += [f"  {problem}" for problem in self.rejected_rows]
-        if self.manager_link_problems:
+        if self.warning_rows:
             lines.append("Manager links not applied (the people were imported):")
-            lines += [f"  {problem}" for problem in self.manager_link_problems]
+            lines += [f"  {problem}" for problem in self.warning_rows]
         return lines
 
     def problems_as_data(self) -> list[dict]:
+        # The import log's stored shape (People → HR feed imports reads it).
         return [
-            {"kind": kind, "row": p.row, "employee_id": p.employee_id, "reason": p.reason}
+            {"kind": kind, "row": p.row, "employee_id": p.key, "reason": p.reason}
             for kind, problems in (
                 ("rejected", self.rejected_rows),
-                ("manager_link", self.manager_link_problems),
+                ("manager_link", self.warning_rows),
             )
             for p in problems
         ]

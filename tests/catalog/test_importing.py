@@ -5,7 +5,7 @@ import zoneinfo
 
 import pytest
 
-from catalog.importing import ITEM_COLUMNS, RowAction, item_import_csv, offering_import_csv
+from catalog.importing import ITEM_COLUMNS, RowAction, item_import_csv, offering_import_csv, values
 from catalog.importing.items import ITEM_NEW_TOPICS, ITEM_UNKNOWN_AUDIENCES, ITEM_UNKNOWN_TOPICS
 from catalog.importing.runner import EXTERNAL_ID_DUPLICATE, EXTERNAL_ID_REQUIRED
 from catalog.importing.sessions import SESSION_ITEM_CHANGED, SESSION_UNKNOWN_ITEM
@@ -63,9 +63,7 @@ def test_import_creates_items_with_every_column():
 
     report = item_import_csv(data=data)
 
-    assert [(r.number, r.external_id, r.action) for r in report.rows] == [
-        (2, "LMS-1", RowAction.CREATE)
-    ]
+    assert [(r.number, r.key, r.action) for r in report.rows] == [(2, "LMS-1", RowAction.CREATE)]
     item = Item.objects.get(external_id="LMS-1")
     assert item.slug == "sepsis-essentials"
     assert item.format == Item.Format.ELEARNING
@@ -362,7 +360,9 @@ def test_a_row_with_too_few_cells_is_an_error_naming_the_counts():
 
     report = item_import_csv(data=data)
 
-    assert by_number(report)[3].errors == [csvfiles.ROW_WRONG_LENGTH.format(count=2, expected=4)]
+    assert by_number(report)[3].errors == [
+        csvfiles.ROW_WRONG_LENGTH.format(count=2, expected=4) + csvfiles.ROW_WRONG_LENGTH_HINT
+    ]
     assert by_number(report)[2].action == RowAction.CREATE
 
 
@@ -377,7 +377,8 @@ def test_missing_columns_are_named_and_nothing_is_imported():
 
     assert (
         report.file_error
-        == "Missing column(s): summary, format. The first row must name the columns."
+        == "Missing column(s): summary, format. The first row must name the columns; "
+        "it has: external_id, title."
     )
     assert report.rows == []
     assert not Item.objects.exists()
@@ -648,3 +649,177 @@ def test_existing_items_are_found_when_looked_up_in_several_batches(monkeypatch)
     report = item_import_csv(data=data)
 
     assert [row.action for row in report.rows] == [RowAction.UNCHANGED] * 5
+
+
+# Malformed files (issue 17) and the bulk write (issue 15) -----------------------------------
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("column", "value"),
+    [
+        ("publish_end", "9999-12-31T23:59:59-12:00"),
+        ("publish_start", "0001-01-01T00:00:00+14:00"),
+        ("publish_end", "2101-01-01"),
+        ("publish_start", "1999-12-31 23:00"),
+    ],
+)
+def test_a_publish_time_outside_2000_to_2100_is_a_row_error(column, value):
+    data = csv_bytes([*ITEM_HEADER, column], ["A-1", "T", "S", "course", value])
+
+    report = item_import_csv(data=data)
+
+    assert report.rows[0].errors == [
+        f"{column}: " + values.VALUE_DATETIME_RANGE.format(value=value)
+    ]
+    assert not Item.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_session_time_outside_the_range_in_its_zone_is_a_row_error():
+    ItemFactory(external_id="ITEM-1")
+    data = csv_bytes(
+        [*SESSION_HEADER, "timezone"],
+        ["S-1", "ITEM-1", "9999-12-31 20:00", "9999-12-31 21:00", "America/Los_Angeles"],
+        ["S-2", "ITEM-1", "2026-05-01 09:00", "2026-05-01 10:00", "America/Los_Angeles"],
+    )
+
+    report = offering_import_csv(data=data)
+
+    assert by_number(report)[2].errors == [
+        "starts_at: " + values.VALUE_DATETIME_RANGE.format(value="9999-12-31 20:00"),
+        "ends_at: " + values.VALUE_DATETIME_RANGE.format(value="9999-12-31 21:00"),
+    ]
+    assert list(Offering.objects.values_list("external_id", flat=True)) == ["S-2"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("value", ["²", "٣", "1.5", "-3"])
+def test_a_duration_that_is_not_a_plain_whole_number_says_so(value):
+    data = csv_bytes([*ITEM_HEADER, "duration_minutes"], ["A-1", "T", "S", "course", value])
+
+    report = item_import_csv(data=data)
+
+    assert report.rows[0].errors == [
+        "duration_minutes: " + values.VALUE_WHOLE_NUMBER.format(value=value)
+    ]
+
+
+@pytest.mark.django_db
+def test_a_capacity_of_a_superscript_digit_says_so():
+    ItemFactory(external_id="ITEM-1")
+    data = csv_bytes(
+        [*SESSION_HEADER, "capacity"],
+        ["S-1", "ITEM-1", "2026-05-01 09:00", "2026-05-01 10:00", "²"],
+    )
+
+    report = offering_import_csv(data=data)
+
+    assert report.rows[0].errors == ["capacity: " + VALUE_CAPACITY.format(value="²")]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("atomic", [False, True])
+def test_a_nul_byte_after_8_kb_rejects_its_row_and_keeps_the_others(atomic):
+    rows = [[f"A-{n}", f"Title {n}", "x" * 100, "course"] for n in range(120)]
+    rows[100][1] = "Bad\x00title"
+    data = csv_bytes(ITEM_HEADER, *rows)
+    assert data.index(b"\x00") > 8192
+
+    report = item_import_csv(data=data, atomic=atomic)
+
+    assert [row.number for row in report.rows if row.errors] == [102]
+    assert by_number(report)[102].errors == [
+        csvfiles.ROW_CONTROL_CHARACTER.format(column="title", byte=0, position=4)
+    ]
+    assert Item.objects.count() == (0 if atomic else 119)
+
+
+@pytest.mark.django_db
+def test_an_unclosed_quote_reports_the_rows_it_swallowed():
+    data = (
+        b"external_id,title,summary,format\r\n"
+        b"A-1,First,S,course\r\n"
+        b'A-2,"Second,S,course\r\n'
+        b"A-3,Third,S,course\r\n"
+        b"A-4,Fourth,S,course\r\n"
+    )
+
+    report = item_import_csv(data=data)
+
+    assert [(row.number, row.action) for row in report.rows] == [
+        (2, RowAction.CREATE),
+        (3, RowAction.ERROR),
+    ]
+    assert report.rows[1].errors == [csvfiles.ROW_UNCLOSED_QUOTE.format(first=3, last=5)]
+    assert list(Item.objects.values_list("external_id", flat=True)) == ["A-1"]
+
+
+@pytest.mark.django_db
+def test_a_quote_closed_rows_later_is_caught_by_the_line_break_it_swallowed():
+    data = (
+        b"external_id,title,summary,format\r\n"
+        b'A-1,"First,S,course\r\n'
+        b'A-2,Second",S,course\r\n'
+        b"A-3,Third,S,course\r\n"
+    )
+
+    report = item_import_csv(data=data)
+
+    assert report.rows[0].errors == [
+        csvfiles.ROW_LINE_BREAK.format(column="title")
+        + csvfiles.ROW_SPANS_LINES.format(first=2, last=3)
+    ]
+    assert list(Item.objects.values_list("external_id", flat=True)) == ["A-3"]
+
+
+@pytest.mark.django_db
+def test_a_large_import_writes_in_bulk_not_per_row(django_assert_max_num_queries):
+    TopicFactory(name="Safety")
+    existing = [ItemFactory(external_id=f"OLD-{n}") for n in range(150)]
+    rows = [
+        [item.external_id, item.title + " (new)", item.summary, "course", "Safety"]
+        for item in existing
+    ]
+    rows += [[f"NEW-{n}", f"New item {n}", "S", "book", "Safety; Brand new"] for n in range(150)]
+    data = csv_bytes([*ITEM_HEADER, "topics"], *rows)
+
+    with django_assert_max_num_queries(40):
+        report = item_import_csv(data=data, create_topics=True)
+
+    assert (report.created, report.updated, report.error_count) == (150, 150, 0)
+    assert Item.objects.filter(title__endswith="(new)").count() == 150
+    assert Item.objects.filter(topics__name="Brand new").count() == 150
+    assert Topic.objects.filter(name="Brand new").count() == 1
+    new = Item.objects.get(external_id="NEW-7")
+    assert new.history.get().history_change_reason == "CSV import"
+    assert set(new.topics.values_list("name", flat=True)) == {"Safety", "Brand new"}
+    assert "Brand new" in new.topic_names
+
+
+@pytest.mark.django_db
+def test_the_preview_reports_the_same_rows_as_applying(django_assert_max_num_queries):
+    ItemFactory(external_id="A-1", slug="taken")
+    data = csv_bytes(
+        [*ITEM_HEADER, "slug"],
+        ["A-2", "Two", "S", "course", "taken"],
+        ["A-3", "Three", "S", "course", "free"],
+        ["A-4", "Four", "S", "course", "free"],
+        ["A-1", "One", "S", "nonsense", ""],
+    )
+
+    preview = item_import_csv(data=data, dry_run=True)
+    applied = item_import_csv(data=data)
+
+    def rows(report):
+        return [(r.number, r.action, r.errors) for r in report.rows]
+
+    assert [(n, a) for n, a, _errors in rows(preview)] == [
+        (2, RowAction.ERROR),
+        (3, RowAction.CREATE),
+        (4, RowAction.ERROR),
+        (5, RowAction.ERROR),
+    ]
+    assert [e for _n, _a, e in rows(preview)] == [e for _n, _a, e in rows(applied)]
+    assert [(n, a) for n, a, _e in rows(applied)] == [(n, a) for n, a, _e in rows(preview)]
+    assert set(Item.objects.values_list("external_id", flat=True)) == {"A-1", "A-3"}

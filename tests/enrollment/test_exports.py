@@ -9,7 +9,7 @@ from django.contrib.staticfiles import finders
 from django.urls import reverse
 
 from enrollment import services
-from enrollment.exports import STATEMENT_NAMESPACE, spreadsheet_safe
+from enrollment.exports import STATEMENT_NAMESPACE
 from enrollment.models import TranscriptEvent
 from tests.catalog.factories import ItemFactory, OfferingFactory
 from tests.enrollment.helpers import enroll
@@ -32,23 +32,6 @@ def history(employee):
     enroll(user, full)
     enroll(EmployeeFactory().user, item=ItemFactory(title="Someone else's item"))
     return book
-
-
-@pytest.mark.parametrize(
-    ("value", "expected"),
-    [
-        ("=1+1", "'=1+1"),
-        ("+44 20", "'+44 20"),
-        ("-2", "'-2"),
-        ("@SUM(A1)", "'@SUM(A1)"),
-        ("\tx", "'\tx"),
-        ("\rx", "'\rx"),
-        ("Plain", "Plain"),
-        (None, ""),
-    ],
-)
-def test_spreadsheet_safe_neutralises_formulas(value, expected):
-    assert spreadsheet_safe(value) == expected
 
 
 def test_csv_export_holds_only_my_events_with_formulas_escaped(client_as, employee, history):

@@ -16,9 +16,17 @@ GOOD = (
 )
 
 
-def import_people(path, *args) -> str:
+def import_people(path, *args, rejected: int = 0) -> str:
+    """The command's output; with `rejected`, it must also fail (exit status 1) saying so."""
     out = StringIO()
-    call_command("import_people", str(path), *args, stdout=out)
+    if rejected:
+        plural = "s" if rejected != 1 else ""
+        with pytest.raises(
+            CommandError, match=rf"^{rejected} row{plural} rejected; see the report"
+        ):
+            call_command("import_people", str(path), *args, stdout=out)
+    else:
+        call_command("import_people", str(path), *args, stdout=out)
     return out.getvalue()
 
 
@@ -35,7 +43,7 @@ def feed_file(tmp_path):
 
 
 def test_command_imports_and_prints_the_report(feed_file):
-    output = import_people(feed_file(GOOD))
+    output = import_people(feed_file(GOOD), rejected=1)
 
     assert output.splitlines() == [
         "4 rows: 3 created, 0 updated, 0 unchanged, 1 rejected.",
@@ -51,15 +59,15 @@ def test_command_imports_and_prints_the_report(feed_file):
 
 def test_command_reimport_reports_unchanged(feed_file):
     path = feed_file(GOOD)
-    import_people(path)
+    import_people(path, rejected=1)
 
-    output = import_people(path)
+    output = import_people(path, rejected=1)
 
     assert output.splitlines()[0] == "4 rows: 0 created, 0 updated, 3 unchanged, 1 rejected."
 
 
 def test_command_dry_run_prints_the_report_and_saves_nothing(feed_file):
-    output = import_people(feed_file(GOOD), "--dry-run")
+    output = import_people(feed_file(GOOD), "--dry-run", rejected=1)
 
     assert output.splitlines()[0] == (
         "Dry run, nothing saved: 4 rows: 3 created, 0 updated, 0 unchanged, 1 rejected."
@@ -70,7 +78,7 @@ def test_command_dry_run_prints_the_report_and_saves_nothing(feed_file):
 
 def test_command_deactivates_missing_people_with_the_option(feed_file):
     path = feed_file(GOOD)
-    import_people(path)
+    import_people(path, rejected=1)
     rows = GOOD.splitlines()
     shorter = feed_file("\n".join(rows[:3] + rows[4:]) + "\n", "shorter.csv")
 
@@ -78,7 +86,7 @@ def test_command_deactivates_missing_people_with_the_option(feed_file):
         import_people(shorter, "--deactivate-missing")
     assert User.objects.filter(is_active=True).count() == 3
 
-    output = import_people(shorter, "--deactivate-missing", "--force")
+    output = import_people(shorter, "--deactivate-missing", "--force", rejected=1)
 
     assert output.splitlines()[0] == (
         "3 rows: 0 created, 0 updated, 2 unchanged, 1 rejected, 1 deactivated."
@@ -106,8 +114,8 @@ def test_command_deactivates_missing_people_with_the_option(feed_file):
         ),
         (
             b"id,mail\n1,a@example.org\n",
-            "The file is missing required columns: employee_id, email, first_name, last_name. "
-            "Its header row has: id, mail.",
+            "Missing column(s): employee_id, email, first_name, last_name. "
+            "The first row must name the columns; it has: id, mail.",
         ),
     ],
     ids=["empty", "header-only", "cp1252", "binary", "wrong-columns"],

@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from learning_portal.core import csvfiles
 from people import importing
 from people.importing import RowProblem
 from people.models import Department, Employee, ImportRun, Role, User
@@ -52,7 +53,7 @@ def test_good_rows_are_imported_alongside_rejected_rows():
         )
     )
 
-    assert (report.rows, report.created, report.updated, report.unchanged) == (5, 2, 0, 0)
+    assert (report.row_count, report.created, report.updated, report.unchanged) == (5, 2, 0, 0)
     assert report.rejected_rows == [
         RowProblem(3, "E2", "missing required value: email"),
         RowProblem(
@@ -169,8 +170,8 @@ def test_missing_required_columns_are_named():
         run(b"Employee Number,email,name\n1,a@example.org,Ann\n")
 
     assert raised.value.messages == [
-        "The file is missing required columns: employee_id, first_name, last_name. "
-        "Its header row has: employee_number, email, name."
+        "Missing column(s): employee_id, first_name, last_name. "
+        "The first row must name the columns; it has: employee_number, email, name."
     ]
     assert not User.objects.exists()
 
@@ -179,14 +180,19 @@ def test_a_column_named_twice_is_rejected():
     with pytest.raises(ValidationError) as raised:
         run(b"employee_id,email,first_name,last_name,Email\nE1,a@example.org,A,A,b@example.org\n")
 
-    assert raised.value.messages == ["The header row names these columns more than once: email."]
+    assert raised.value.messages == ["Column(s) named more than once: email."]
 
 
 def test_malformed_quoting_is_reported_with_its_row():
-    with pytest.raises(ValidationError) as raised:
-        run(b'employee_id,email,first_name,last_name\nE1,a@example.org,"Ann"x,A\n')
+    report = run(
+        b'employee_id,email,first_name,last_name\nE1,a@example.org,"Ann"x,A\n'
+        b"E2,b@example.org,Bob,B\n"
+    )
 
-    assert raised.value.messages == ["The file is not valid CSV (',' expected after '\"', row 2)."]
+    assert report.rejected_rows == [
+        RowProblem(2, "", csvfiles.ROW_NOT_CSV.format(error="',' expected after '\"'"))
+    ]
+    assert list(User.objects.values_list("email", flat=True)) == ["b@example.org"]
 
 
 # Row-level rejections.
@@ -487,7 +493,7 @@ def test_dry_run_reports_the_same_and_changes_nothing():
     assert snapshot() == before
     assert Department.objects.count() == departments
     assert dry.dry_run
-    assert dry.summary() == (
+    assert dry.summary == (
         "Dry run, nothing saved: 3 rows: 1 created, 1 updated, 0 unchanged, 1 rejected."
     )
     real = run(data)
@@ -553,7 +559,7 @@ def test_people_missing_from_a_full_feed_are_deactivated_not_deleted():
     report = run(feed(*rows_for(people[:8])), deactivate_missing=True)
 
     assert report.deactivated == 2
-    assert report.summary().endswith("2 deactivated.")
+    assert report.summary.endswith("2 deactivated.")
     inactive = User.objects.filter(is_active=False).values_list("email", flat=True)
     assert sorted(inactive) == ["s8@example.org", "s9@example.org"]
     assert Employee.objects.count() == 10
@@ -675,7 +681,7 @@ def test_row_the_database_refuses_is_rejected_alone(monkeypatch):
     report = run(feed(*ORIGINAL, "E3,cy@example.org,Cy,Cole,,,,,E1"))
 
     assert report.created == 2
-    assert [(p.row, p.employee_id) for p in report.rejected_rows] == [(3, "E2")]
+    assert [(p.row, p.key) for p in report.rejected_rows] == [(3, "E2")]
     assert report.rejected_rows[0].reason.startswith("could not be saved (")
     assert sorted(Employee.objects.values_list("employee_id", "manager__employee_id")) == [
         ("E1", None),
@@ -743,8 +749,81 @@ def test_a_text_file_that_is_not_the_feed_gets_a_short_message():
 
     (message,) = raised.value.messages
     assert message.startswith(
-        "The file is missing required columns: employee_id, email, first_name, last_name. "
-        "Its header row has: word_word_word"
+        "Missing column(s): employee_id, email, first_name, last_name. "
+        "The first row must name the columns; it has: word_word_word"
     )
     assert message.endswith("….")
     assert len(message) < 320
+
+
+# Malformed rows (issue 17): rejected by number, nobody changed wrongly.
+
+
+def test_a_row_with_an_unquoted_comma_is_rejected_and_changes_nobody():
+    EmployeeFactory(employee_id="E1", user__email="ann@example.org", job_title="Nurse")
+    before = snapshot()
+
+    report = run(feed("E1,ann@example.org,Ann,Smith, Jr.,Nursing,,Nurse,no,"))
+
+    assert report.rejected_rows == [
+        RowProblem(
+            2,
+            "",
+            csvfiles.ROW_WRONG_LENGTH.format(count=10, expected=9) + csvfiles.ROW_WRONG_LENGTH_HINT,
+        )
+    ]
+    assert (report.created, report.updated, report.unchanged) == (0, 0, 0)
+    assert snapshot() == before
+
+
+def test_a_truncated_row_is_rejected_and_the_person_keeps_their_details():
+    EmployeeFactory(
+        employee_id="E1", user__email="ann@example.org", job_title="Ward sister", is_manager=True
+    )
+    before = snapshot()
+
+    report = run(feed("E2,bob@example.org,Bob,Baker,,,,no,", "E1,ann@example.org,Ann,Archer"))
+
+    assert [(p.row, p.reason) for p in report.rejected_rows] == [
+        (3, csvfiles.ROW_WRONG_LENGTH.format(count=4, expected=9) + csvfiles.ROW_WRONG_LENGTH_HINT)
+    ]
+    assert report.created == 1
+    assert [row for row in snapshot() if row[0] == "E1"] == [r for r in before if r[0] == "E1"]
+
+
+def test_a_nul_byte_rejects_its_row_only():
+    report = run(feed("E1,ann@example.org,Ann,A\x00,,,,no,", "E2,bob@example.org,Bob,B,,,,no,"))
+
+    assert [p.row for p in report.rejected_rows] == [2]
+    assert "control character 0x00" in report.rejected_rows[0].reason
+    assert list(Employee.objects.values_list("employee_id", flat=True)) == ["E2"]
+
+
+def test_an_unreadable_row_stops_deactivation_and_says_why():
+    EmployeeFactory(employee_id="E1", user__email="ann@example.org")
+    EmployeeFactory(employee_id="E2", user__email="bob@example.org")
+
+    report = run(
+        feed("E1,ann@example.org,Ann,A,,,,no,", 'E2,bob@example.org,"Bob"x,B,,,,no,'),
+        deactivate_missing=True,
+    )
+
+    assert report.deactivated == 0
+    assert report.notices == [importing.NOBODY_DEACTIVATED.format(rows="3")]
+    assert User.objects.filter(is_active=True).count() == 2
+
+
+@pytest.mark.parametrize("others", [5, 60])
+def test_a_one_row_feed_reads_only_the_people_it_names(others):
+    EmployeeFactory.create_batch(others)
+    EmployeeFactory(employee_id="E1", user__email="ann@example.org")
+
+    with CaptureQueriesContext(connection) as queries:
+        report = run(feed("E1,ann@example.org,Ann,Archer,,,Nurse,no,"))
+
+    assert report.updated == 1
+    reads = [q["sql"] for q in queries if q["sql"].startswith("SELECT")]
+    everyone = [sql for sql in reads if "people_employee" in sql and "WHERE" not in sql]
+    assert everyone == []
+    # The same queries whatever the number of employees.
+    assert len(queries) <= 16, [q["sql"] for q in queries]

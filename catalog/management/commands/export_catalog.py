@@ -25,14 +25,21 @@ class Command(BaseCommand):
     def handle(self, *args, sessions, output, **options):
         export = offering_csv_export if sessions else item_csv_export
         what = "session" if sessions else "item"
+        skipped: list[int] = []
         if output is None:
-            export(out=self.stdout)
-            return
-        try:
-            # The BOM makes Excel read the file as UTF-8; the import accepts it.
-            with output.open("w", encoding="utf-8-sig", newline="") as out:
-                count = export(out=out)
-        except OSError as exc:
-            raise CommandError(f"Cannot write {output}: {exc.strerror}.") from None
-        plural = "" if count == 1 else "s"
-        self.stdout.write(f"Exported {count} {what}{plural} to {output}.")
+            export(out=self.stdout, skipped=skipped)
+        else:
+            try:
+                # The BOM makes Excel read the file as UTF-8; the import accepts it.
+                with output.open("w", encoding="utf-8-sig", newline="") as out:
+                    count = export(out=out, skipped=skipped)
+            except OSError as exc:
+                raise CommandError(f"Cannot write {output}: {exc.strerror}.") from None
+            plural = "" if count == 1 else "s"
+            self.stdout.write(f"Exported {count} {what}{plural} to {output}.")
+        if skipped:
+            ids = ", ".join(str(pk) for pk in skipped)
+            self.stderr.write(
+                f"Left out {len(skipped)} {what}(s) whose stored times are outside 2000–2100 "
+                f"(ids {ids}): fix them in the admin."
+            )

@@ -17,11 +17,13 @@ ACTION_WORDS = {
 def row_lines(report: ImportReport) -> list[str]:
     """One line per row (plus one per error), worded for a preview or a real run."""
     lines = []
+    # Asked once: the words depend on the whole report, not on the row.
+    tense = 1 if report.applied else 0
     for row in report.rows:
-        word = ACTION_WORDS[row.action][0 if not report.applied else 1]
+        word = ACTION_WORDS[row.action][tense]
         detail = f" ({', '.join(row.changed)})" if row.changed else ""
         notes = "".join(f" {note}" for note in row.notes)
-        lines.append(f"Row {row.number} {row.external_id or '-'}: {word}{detail}{notes}")
+        lines.append(f"Row {row.number} {row.key or '-'}: {word}{detail}{notes}")
         lines.extend(f"    {error}" for error in row.errors)
     return lines
 

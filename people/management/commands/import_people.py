@@ -14,7 +14,9 @@ class Command(BaseCommand):
         "Required columns: employee_id, email, first_name, last_name. Optional: department, "
         "role, job_title, location, is_manager, manager_employee_id, active. A blank "
         "is_manager means not a manager; a blank active leaves the account as it is; a blank "
-        "department, role, job title, location or manager clears it."
+        "department, role, job title, location or manager clears it. Exits with status 1 "
+        "when any row is rejected (the good rows are still imported) or the file is refused, "
+        "so cron jobs and pipelines notice a partly rejected feed."
     )
 
     def add_arguments(self, parser):
@@ -59,3 +61,8 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(lines[0]) if not report.rejected else lines[0])
         for line in lines[1:]:
             self.stdout.write(line)
+        if report.rejected:
+            rows = report.rejected
+            raise CommandError(
+                f"{rows} row{'s' if rows != 1 else ''} rejected; see the report above."
+            )
