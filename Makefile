@@ -44,7 +44,7 @@ format: install
 	$(BIN)/ruff format .
 
 worker: install
-	$(BIN)/celery -A learning_portal worker --loglevel=info
+	$(BIN)/celery -A learning_portal worker --loglevel=info --without-gossip --without-mingle --without-heartbeat
 
 beat: install
 	$(BIN)/celery -A learning_portal beat --loglevel=info

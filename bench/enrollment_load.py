@@ -3,8 +3,9 @@
 Each client is a thread with its own signed-in Django test client and its own database
 connection, POSTing the enrollment confirmation for a series of people into a handful of
 sessions with few seats, so most requests contend for the same Offering row lock and many
-land on the waitlist. Emails are left out (in production they run on a Celery worker): the
-tasks are counted, not sent. Reports enrollments/s and latency percentiles, then checks the
+land on the waitlist. Emails are left out (in production they run on a Celery worker): each
+enrollment writes its outbox row as in production, and the publish after commit is counted,
+not sent. Reports enrollments/s and latency percentiles, then checks the
 outcome exactly: no errors, seats filled to capacity, waitlists gapless and in order, one
 active enrollment per person. Exits non-zero if any check fails.
 """
@@ -15,7 +16,6 @@ import os
 import threading
 import time
 from collections import Counter
-from types import SimpleNamespace
 
 from bench.harness import percentile
 
@@ -26,22 +26,13 @@ CAPACITY = int(os.environ.get("BENCH_ENROLL_CAPACITY", 40))
 SLUG_PREFIX = "bench-enrollment-"
 
 
-def _stub_tasks(counter: Counter):
-    """Stand-ins for the email tasks: count what would be queued instead of sending it."""
+def _stub_publish(counter: Counter):
+    """Stands in for publishing to the broker: counts the outbox rows instead of sending."""
 
-    def task(name):
-        return SimpleNamespace(delay=lambda *args: counter.update([name]))
+    def publish(message):
+        counter.update([message.task.rsplit(".", 1)[-1]])
 
-    names = [
-        "send_enrollment_confirmation",
-        "send_waitlist_confirmation",
-        "send_promotion_notice",
-        "send_withdrawal_notice",
-        "send_offering_changed",
-        "send_offering_cancelled",
-        "notify_session_opened",
-    ]
-    return SimpleNamespace(**{name: task(name) for name in names})
+    return publish
 
 
 def _clean_up() -> None:
@@ -135,14 +126,12 @@ def run(ctx) -> None:
     from django.db import connection
     from django.test import Client
 
-    from enrollment import tasks
+    from notifications import services as notifications
 
     queued: Counter = Counter()
-    stubs = _stub_tasks(queued)
-    real_tasks = {name: getattr(tasks, name) for name in vars(stubs)}
-    # The services look their tasks up on the module when they queue one.
-    for name, stub in vars(stubs).items():
-        setattr(tasks, name, stub)
+    # The outbox rows are written as in production; only the publish after commit is
+    # replaced, so no emails are queued for a worker.
+    real_publish, notifications._publish = notifications._publish, _stub_publish(queued)
     _clean_up()
     total = CLIENTS * PER_CLIENT
     item, sessions, users = _set_up(total)
@@ -208,8 +197,7 @@ def run(ctx) -> None:
         problems = errors[:10] + _check(item, sessions, attempted)
         ctx.results["Enrollment under load"] = {"enroll": latencies}
     finally:
-        for name, task in real_tasks.items():
-            setattr(tasks, name, task)
+        notifications._publish = real_publish
         _clean_up()
     if problems:
         print("FAILED checks:\n  " + "\n  ".join(problems))

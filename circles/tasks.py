@@ -4,7 +4,6 @@ import datetime
 import logging
 
 from celery import shared_task
-from django.db import transaction
 from django.utils import timezone
 
 from enrollment.models import ACTIVE_STATUSES, Enrollment
@@ -34,7 +33,7 @@ def notify_circle_opened(circle_id: int) -> int:
     """A circle opened: tell each person who asked about a circle on its subject, once.
 
     People who cannot see the circle (its audience) or switched these emails off stay
-    pending. The request is fulfilled in the same transaction as its email.
+    pending. The request is marked fulfilled once its email is sent.
     """
     circle = (
         Circle.objects.select_related("item", "subject", "offering").filter(pk=circle_id).first()
@@ -51,18 +50,12 @@ def notify_circle_opened(circle_id: int) -> int:
             continue
         if not item_is_enrollable_by(user=user, item=circle.item):
             continue
-        with transaction.atomic():
-            locked = (
-                Interest.objects.select_for_update()
-                .filter(pk=interest.pk, notified_at__isnull=True)
-                .first()
-            )
-            if locked is None:
-                continue
-            sent += emails.circle_opened_send(interest=locked, circle=circle)
-            locked.notified_at = timezone.now()
-            locked.notified_about = circle
-            locked.save(update_fields=["notified_at", "notified_about"])
+        # The email's key is claimed and committed before it is sent (notifications), so a
+        # concurrent or repeated run sends it once; the request is fulfilled after the send.
+        sent += emails.circle_opened_send(interest=interest, circle=circle)
+        Interest.objects.filter(pk=interest.pk, notified_at__isnull=True).update(
+            notified_at=timezone.now(), notified_about=circle
+        )
     return sent
 
 
@@ -273,17 +266,12 @@ def send_checkins() -> int:
     )
     sent = 0
     for survey in due:
-        with transaction.atomic():
-            locked = (
-                LearnerSurvey.objects.select_for_update()
-                .filter(pk=survey.pk, checkin_sent_at__isnull=True)
-                .first()
-            )
-            if locked is None:
-                continue
-            sent += emails.checkin_send(survey=survey)
-            locked.checkin_sent_at = timezone.now()
-            locked.save(update_fields=["checkin_sent_at"])
+        # The email's key is claimed and committed before it is sent (notifications), so a
+        # concurrent or repeated run sends it once; the check-in is marked after the send.
+        sent += emails.checkin_send(survey=survey)
+        LearnerSurvey.objects.filter(pk=survey.pk, checkin_sent_at__isnull=True).update(
+            checkin_sent_at=timezone.now()
+        )
     return sent
 
 

@@ -14,6 +14,9 @@ admin.site.site_title = "Learning Portal admin"
 # Staff sign in through allauth, so the admin login shares its rate limits and SSO.
 admin.site.login = secure_admin_login(admin.site.login)
 
+# A database outage answers 503 "briefly unavailable" (learning_portal.core.outages).
+handler500 = "learning_portal.core.views.server_error"
+
 urlpatterns = [
     path("", portal_views.home, name="home"),
     path("healthz", core_views.healthz, name="healthz"),

@@ -1,31 +1,57 @@
+import base64
+import datetime
+import logging
 import re
 from collections.abc import Sequence
 from email.mime.text import MIMEText
 
+from celery import Task
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
+from django.db.models import F
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
+from kombu.exceptions import OperationalError as KombuOperationalError
+from redis.exceptions import RedisError
 
+from learning_portal.core.circuit import breaker
 from people.models import User
 
 from .kinds import OPTIONAL_KINDS, is_optional
-from .models import EmailPreference, SentEmail
-from .selectors import email_allowed
+from .models import EmailPreference, OutboxMessage, SentEmail
+from .selectors import UNKNOWN_AFTER, email_allowed
+
+logger = logging.getLogger(__name__)
 
 Attachment = tuple[str, bytes | str, str]
 
 # Celery options for a task that sends through `email_send_once`: SMTP and network errors
 # (OSError) are retried with backoff, and the keyed send makes a retry send only what is
-# still missing.
+# still missing. The longest wait stays under the broker's visibility timeout (settings:
+# a worker holds a retry's message unacknowledged until it is due).
+EMAIL_RETRY_BACKOFF_MAX = 4 * 60
 EMAIL_TASK_RETRY = {
-    "autoretry_for": (OSError,),
+    # A task stopped by its soft time limit (a long batch) goes on where it stopped.
+    "autoretry_for": (OSError, SoftTimeLimitExceeded),
     "retry_backoff": 30,
-    "retry_backoff_max": 15 * 60,
+    "retry_backoff_max": EMAIL_RETRY_BACKOFF_MAX,
     "retry_jitter": True,
-    "max_retries": 8,
+    "max_retries": 10,
 }
+
+RESEND_NOT_UNKNOWN = "Only an email whose fate is unknown can be resent; this one is {state}."
+RESEND_NO_MESSAGE = "This email was claimed before it was rendered; it cannot be resent."
+
+# The breaker in front of the Celery broker for publishing from web requests.
+BROKER_BREAKER = "Celery broker"
+# What publishing raises when the broker does not answer.
+BROKER_UNAVAILABLE = (KombuOperationalError, RedisError, OSError)
+# Rows per transaction of `outbox_dispatch`.
+DISPATCH_BATCH = 500
 
 
 def absolute_url(path: str) -> str:
@@ -58,35 +84,29 @@ def _render(template: str, context: dict) -> tuple[str, str, str]:
     return subject, text, html
 
 
-@transaction.atomic
-def email_send_once(
-    *,
-    key: str,
-    user: User,
-    template: str,
-    context: dict,
-    attachments: Sequence[Attachment] = (),
-    kind: str,
-) -> bool:
-    """Send one email to `user` unless an email with this `key` has already gone out.
+def _build_message(message: dict) -> EmailMultiAlternatives:
+    """The email from its stored form (see `_message_payload`)."""
+    email = EmailMultiAlternatives(
+        subject=message["subject"],
+        body=message["text"],
+        from_email=message["from"],
+        to=message["to"],
+        headers=message["headers"],
+    )
+    email.attach_alternative(message["html"], "text/html")
+    for filename, content, mimetype in message["attachments"]:
+        content = base64.b64decode(content)
+        if mimetype.startswith("text/") and ";" in mimetype:
+            email.attach(_text_attachment(filename, content, mimetype))
+        else:
+            email.attach(filename, content, mimetype)
+    return email
 
-    `template` is a prefix: `<template>_subject.txt`, `<template>.txt` and `<template>.html`
-    are rendered with `context` plus `user`, `portal_name`, `portal_url`, `preferences_url`
-    and `is_optional`. `attachments` are (filename, content, mimetype) tuples; the mimetype
-    may carry parameters (`text/calendar; method=REQUEST; charset=utf-8`).
 
-    Returns True when the email was sent, False when it was not: the key was already used,
-    the account is deactivated or has no address, or the person switched this optional
-    `kind` off. The key is recorded in the same transaction as the send, so if sending
-    raises, nothing is recorded and a retry sends; a concurrent duplicate waits on the
-    unique key and then returns False. Call it from a task, outside any other transaction:
-    inside one, a rollback after the send would forget an email that went out.
-    """
-    if not email_allowed(user=user, kind=kind):
-        return False
-    _, created = SentEmail.objects.get_or_create(key=key, defaults={"user": user, "kind": kind})
-    if not created:
-        return False
+def _message_payload(
+    *, user: User, template: str, context: dict, attachments: Sequence[Attachment], kind: str
+) -> dict:
+    """The rendered email as JSON-safe data, so that it can be kept until it has gone out."""
     full_context = {
         "user": user,
         "portal_name": settings.PORTAL_NAME,
@@ -105,21 +125,185 @@ def email_send_once(
     if full_context["is_optional"]:
         # Mail clients show an "Unsubscribe" button that opens the preferences page.
         headers["List-Unsubscribe"] = f"<{full_context['preferences_url']}>"
-    message = EmailMultiAlternatives(
-        subject=subject,
-        body=text,
-        from_email=settings.DEFAULT_FROM_EMAIL,
-        to=[user.email],
-        headers=headers,
+    return {
+        "subject": subject,
+        "text": text,
+        "html": html,
+        "from": settings.DEFAULT_FROM_EMAIL,
+        "to": [user.email],
+        "headers": headers,
+        "attachments": [
+            (
+                filename,
+                base64.b64encode(
+                    content.encode("utf-8") if isinstance(content, str) else content
+                ).decode("ascii"),
+                mimetype,
+            )
+            for filename, content, mimetype in attachments
+        ],
+    }
+
+
+def _claim(*, key: str, user: User, kind: str) -> SentEmail | None:
+    """Claim the key (committed before anything is sent), or None when it is taken."""
+    with transaction.atomic():
+        # A concurrent claim of the same key waits on the unique index, then finds it.
+        claim, created = SentEmail.objects.get_or_create(
+            key=key,
+            defaults={"user": user, "kind": kind, "status": SentEmail.Status.SENDING},
+        )
+    return claim if created else None
+
+
+def email_send_once(
+    *,
+    key: str,
+    user: User,
+    template: str,
+    context: dict,
+    attachments: Sequence[Attachment] = (),
+    kind: str,
+) -> bool:
+    """Send one email to `user` unless an email with this `key` was sent or is being sent.
+
+    `template` is a prefix: `<template>_subject.txt`, `<template>.txt` and `<template>.html`
+    are rendered with `context` plus `user`, `portal_name`, `portal_url`, `preferences_url`
+    and `is_optional`. `attachments` are (filename, content, mimetype) tuples; the mimetype
+    may carry parameters (`text/calendar; method=REQUEST; charset=utf-8`).
+
+    Returns True when the email was sent, False when it was not: the key was already
+    claimed (sent, or its fate unknown after a crash: see SentEmail), the account is
+    deactivated or has no address, or the person switched this optional `kind` off.
+    The claim is committed before the send and the row marked sent after it. If sending
+    raises, the claim is removed and the error raised, so a retry sends. Call it from a
+    task, outside any transaction: inside one, the claim would commit only with it.
+    """
+    if not email_allowed(user=user, kind=kind):
+        return False
+    claim = _claim(key=key, user=user, kind=kind)
+    if claim is None:
+        return False
+    try:
+        payload = _message_payload(
+            user=user, template=template, context=context, attachments=attachments, kind=kind
+        )
+        # Kept until the send is confirmed, for a resend if this process dies in between.
+        SentEmail.objects.filter(pk=claim.pk).update(message=payload)
+        _build_message(payload).send()
+    except BaseException:
+        # Nothing went out (or the server refused it): release the key for the retry.
+        SentEmail.objects.filter(pk=claim.pk, status=SentEmail.Status.SENDING).delete()
+        raise
+    SentEmail.objects.filter(pk=claim.pk).update(
+        status=SentEmail.Status.SENT, sent_at=timezone.now(), message=None
     )
-    message.attach_alternative(html, "text/html")
-    for filename, content, mimetype in attachments:
-        if mimetype.startswith("text/") and ";" in mimetype:
-            message.attach(_text_attachment(filename, content, mimetype))
-        else:
-            message.attach(filename, content, mimetype)
-    message.send()
     return True
+
+
+@transaction.atomic
+def email_resend(
+    *, sent_email: SentEmail, actor: User | None, now: datetime.datetime | None = None
+) -> SentEmail:
+    """Send again an email whose fate is unknown (claimed, never confirmed sent).
+
+    For the admin's one-click resend. The row is locked, so two clicks send once. Raises
+    ValidationError (RESEND_NOT_UNKNOWN) for an email that was sent or whose claim is
+    younger than UNKNOWN_AFTER (a worker may still be sending it), and RESEND_NO_MESSAGE
+    when the process died before the message was rendered. A sending error is raised and
+    leaves the row as it was.
+    """
+    now = now or timezone.now()
+    locked = SentEmail.objects.select_for_update().get(pk=sent_email.pk)
+    if locked.status != SentEmail.Status.SENDING or locked.claimed_at > now - UNKNOWN_AFTER:
+        state = "sent" if locked.status == SentEmail.Status.SENT else "still being sent"
+        raise ValidationError(RESEND_NOT_UNKNOWN.format(state=state))
+    if not locked.message:
+        raise ValidationError(RESEND_NO_MESSAGE)
+    _build_message(locked.message).send()
+    locked.status = SentEmail.Status.SENT
+    locked.sent_at = now
+    locked.message = None
+    locked.resent_by = actor if getattr(actor, "is_authenticated", False) else None
+    locked.save(update_fields=["status", "sent_at", "message", "resent_by"])
+    logger.info("Email %s resent by %s", locked.key, locked.resent_by)
+    return locked
+
+
+def outbox_schedule(*, task: Task | str, args: Sequence = ()) -> OutboxMessage:
+    """Record a task in the outbox, in the caller's transaction, and publish it on commit.
+
+    Call it inside the transaction of the write that needs the task (it raises
+    TransactionManagementError otherwise, since a task recorded outside it could be lost
+    or run for a write that rolled back). After the commit the row is published at once
+    when the broker answers, or else by the beat task `dispatch_outbox` when it is back.
+    `args` must be JSON-serializable (ids, not objects).
+    """
+    if not transaction.get_connection().in_atomic_block:
+        raise transaction.TransactionManagementError(
+            "outbox_schedule must be called inside the write's transaction."
+        )
+    message = OutboxMessage.objects.create(
+        task=task if isinstance(task, str) else task.name, args=list(args)
+    )
+    transaction.on_commit(lambda: outbox_dispatch(message_ids=[message.pk]))
+    return message
+
+
+def _publish(message: OutboxMessage) -> None:
+    from learning_portal.celery import app
+
+    # No publish retries: a broker that does not answer leaves the row to the sweeper.
+    app.tasks[message.task].apply_async(args=message.args, retry=False)
+
+
+def outbox_dispatch(
+    *,
+    message_ids: Sequence[int] | None = None,
+    settled_before: datetime.datetime | None = None,
+) -> int:
+    """Publish undispatched outbox rows: these ids, or all created before `settled_before`.
+
+    Each row is locked (rows another dispatcher holds are skipped), published and marked
+    dispatched in one transaction, so concurrent dispatchers never publish a row twice.
+    When the broker does not answer, the rows stay for the next sweep (with the error and
+    the attempt counted) and the broker's breaker opens, so requests stop waiting on it.
+    Returns how many rows were published. In eager mode (no broker) publishing runs the
+    task here and its errors are raised.
+    """
+    broker = breaker(BROKER_BREAKER)
+    if not broker.allow():
+        return 0
+    published: list[int] = []
+    failure: tuple[OutboxMessage, Exception] | None = None
+    with transaction.atomic():
+        pending = OutboxMessage.objects.select_for_update(skip_locked=True).filter(
+            dispatched_at__isnull=True
+        )
+        if message_ids is not None:
+            pending = pending.filter(pk__in=message_ids)
+        if settled_before is not None:
+            pending = pending.filter(created_at__lt=settled_before)
+        for message in pending.order_by("created_at", "pk")[:DISPATCH_BATCH]:
+            try:
+                _publish(message)
+            except BROKER_UNAVAILABLE as exc:
+                failure = (message, exc)
+                break
+            published.append(message.pk)
+        now = timezone.now()
+        if published:
+            OutboxMessage.objects.filter(pk__in=published).update(dispatched_at=now)
+        if failure is not None:
+            message, exc = failure
+            OutboxMessage.objects.filter(pk=message.pk).update(
+                attempts=F("attempts") + 1, last_error=f"{type(exc).__name__}: {exc}"[:500]
+            )
+    if failure is not None:
+        broker.failure(failure[1])
+    else:
+        broker.success()
+    return len(published)
 
 
 @transaction.atomic
@@ -136,3 +320,9 @@ def email_preference_update(*, user: User, **switches: bool) -> EmailPreference:
         setattr(preference, name, bool(value))
     preference.save()
     return preference
+
+
+def outbox_prune(*, dispatched_before: datetime.datetime) -> int:
+    """Delete outbox rows published before the given time; returns how many."""
+    deleted, _ = OutboxMessage.objects.filter(dispatched_at__lt=dispatched_before).delete()
+    return deleted

@@ -63,10 +63,14 @@ def _clear_cache():
     from django.core.cache import cache
 
     from catalog import index
+    from learning_portal.core import circuit
 
+    # Circuit breakers are per process: one test's outage must not reach the next.
+    circuit.reset_all()
     cache.clear()
     index.forget_process_copies()
     yield
+    circuit.reset_all()
     cache.clear()
     index.forget_process_copies()
 

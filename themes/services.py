@@ -15,7 +15,7 @@ from django.utils.text import slugify
 from catalog.models import Item
 from learning_portal.core.markdown import render_markdown
 from notifications.kinds import Kind
-from notifications.services import absolute_url, email_send_once
+from notifications.services import absolute_url, email_send_once, outbox_schedule
 
 from . import selectors, tasks
 from .models import Theme, ThemeItem, ThemeRelease
@@ -280,9 +280,11 @@ def release_announce(*, release_id: int) -> None:
             release_id=release_id, recipient_count=len(recipient_ids)
         ):
             return
+        # Recorded with the claim (the outbox): a claimed fan-out never loses its batches.
         for start in range(0, len(recipient_ids), BATCH_SIZE):
-            tasks.send_theme_announcement_batch.delay_on_commit(
-                release_id, recipient_ids[start : start + BATCH_SIZE]
+            outbox_schedule(
+                task=tasks.send_theme_announcement_batch,
+                args=[release_id, recipient_ids[start : start + BATCH_SIZE]],
             )
     logger.info("Theme release %s: announcing to %s people.", release_id, len(recipient_ids))
 

@@ -16,6 +16,8 @@ from collections import Counter
 from django.conf import settings
 from django.utils import timezone
 
+from learning_portal.core.cache import UNAVAILABLE
+
 logger = logging.getLogger(__name__)
 
 METRICS = ("impressions", "clicks", "dismissals")
@@ -23,6 +25,9 @@ HASH_PREFIX = "widgets:counts:"
 BUFFER_FLUSH_SECONDS = 10
 PUSH_SECONDS = 1.0
 PUSH_EVENTS = 500
+# While Redis is unavailable, counts wait in the process up to this many events (a few MB);
+# beyond that they are dropped, since aggregate analytics can bear a gap.
+HELD_EVENTS_MAX = 200_000
 
 
 def _field(*, item_id: int, variant: str, department_id: int | None, metric: str) -> str:
@@ -51,7 +56,15 @@ class RedisCounterStore:
     def __init__(self, url: str):
         import redis
 
-        self.client = redis.Redis.from_url(url, socket_connect_timeout=1, socket_timeout=1)
+        from learning_portal.core.circuit import breaker
+
+        self.client = redis.Redis.from_url(
+            url,
+            socket_connect_timeout=settings.REDIS_CONNECT_TIMEOUT,
+            socket_timeout=settings.REDIS_SOCKET_TIMEOUT,
+        )
+        # A frozen Redis costs one short timeout per few seconds, not one per widget view.
+        self.breaker = breaker("Redis widget counters")
         # Namespaced like the cache, so several deployments can share one Redis.
         self.prefix = f"{settings.CACHES['default'].get('KEY_PREFIX', 'lp')}:{HASH_PREFIX}"
 
@@ -65,6 +78,8 @@ class RedisCounterStore:
 
     def add(self, fields: list[str]) -> None:
         with self.lock:
+            if self.pending_events >= HELD_EVENTS_MAX:
+                return  # Redis has been unavailable a long while: see HELD_EVENTS_MAX
             _tally(self.pending, fields)
             self.pending_events += len(fields)
             due = (
@@ -75,11 +90,16 @@ class RedisCounterStore:
             self.push()
 
     def push(self) -> None:
+        if not self.breaker.allow():
+            with self.lock:
+                self.last_push = time.monotonic()
+            return
         with self.lock:
             pending, self.pending = self.pending, {}
-            self.pending_events = 0
+            events, self.pending_events = self.pending_events, 0
             self.last_push = time.monotonic()
         if not pending:
+            self.breaker.success()
             return
         pipe = self.client.pipeline(transaction=False)
         for day, counter in pending.items():
@@ -87,7 +107,23 @@ class RedisCounterStore:
             for field, value in counter.items():
                 pipe.hincrby(key, field, value)
             pipe.expire(key, 60 * 60 * 24 * 7)
-        pipe.execute()
+        try:
+            pipe.execute()
+        except UNAVAILABLE as exc:
+            self.breaker.failure(exc)
+            self._hold_back(pending, events)
+            raise
+        self.breaker.success()
+
+    def _hold_back(self, pending: dict[str, Counter], events: int) -> None:
+        """Put counts that did not reach Redis back in the buffer, within HELD_EVENTS_MAX."""
+        with self.lock:
+            if self.pending_events + events > HELD_EVENTS_MAX:
+                logger.warning("widget counters: Redis unavailable, %d events dropped", events)
+                return
+            for day, counter in pending.items():
+                self.pending.setdefault(day, Counter()).update(counter)
+            self.pending_events += events
 
     def drain(self) -> dict[str, Counter]:
         """Take each pending hash atomically (RENAME): no increment is lost or counted twice."""

@@ -15,6 +15,7 @@ import time
 from django.conf import settings
 from django.core.cache import cache
 from django.utils import timezone
+from kombu.exceptions import OperationalError as KombuOperationalError
 
 from .arrays import FORMAT, CatalogIndex
 from .build import build_index
@@ -80,7 +81,12 @@ def _retired() -> None:
     if queued:
         from ..tasks import refresh_catalog_index
 
-        refresh_catalog_index.delay()
+        try:
+            # A hint, not a promise (beat rebuilds every 30 s), so no outbox row; with Redis
+            # down the cache.add above has already failed.
+            refresh_catalog_index.delay()
+        except (KombuOperationalError, OSError) as exc:
+            logger.warning("catalog index refresh not queued (broker unavailable: %s)", exc)
 
 
 def catalog_index(now: dt.datetime | None = None) -> CatalogIndex:

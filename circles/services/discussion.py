@@ -13,6 +13,7 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
+from notifications.services import outbox_schedule
 from people.models import User
 
 from .. import tasks
@@ -88,7 +89,7 @@ def post_create(
     )
     mentioned = [u.pk for u in mentioned_members(circle=thread.circle, body=body, author=author)]
     if mentioned:
-        transaction.on_commit(lambda: tasks.send_mentions.delay(post.pk, mentioned))
+        outbox_schedule(task=tasks.send_mentions, args=[post.pk, mentioned])
     return post
 
 

@@ -11,6 +11,7 @@ from django.utils.text import slugify
 
 from catalog.models import Audience, Item
 from catalog.services import item_create, item_set_published, offering_create
+from notifications.services import outbox_schedule
 from people.models import User
 
 from .. import tasks
@@ -166,14 +167,14 @@ def circle_create(
 
 def _sync_invites(circle: Circle) -> None:
     # Invites and their CANCELs follow the seats (a promotion included); beat repeats it.
-    transaction.on_commit(lambda: tasks.sync_circle_invites.delay(circle.pk))
+    outbox_schedule(task=tasks.sync_circle_invites, args=[circle.pk])
 
 
 def _open(circle: Circle, *, now: datetime.datetime) -> None:
     item_set_published(item=circle.item, published=True)
     circle.state = Circle.State.OPEN
     circle.save(update_fields=["state", "submitted_at", "approved_at", "approved_by", "updated_at"])
-    transaction.on_commit(lambda: tasks.notify_circle_opened.delay(circle.pk))
+    outbox_schedule(task=tasks.notify_circle_opened, args=[circle.pk])
     _sync_invites(circle)
 
 

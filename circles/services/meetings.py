@@ -10,6 +10,7 @@ from enrollment.services import (
     offering_invites_revise,
     offering_update,
 )
+from notifications.services import outbox_schedule
 from people.models import User
 
 from .. import tasks
@@ -79,7 +80,7 @@ def meeting_move(
     meeting.save(update_fields=["starts_at", "ends_at", "reminder_note", "updated_at"])
     if moved:
         _span_follow(circle, actor=actor)
-        transaction.on_commit(lambda: tasks.send_meeting_changed.delay(meeting.pk))
+        outbox_schedule(task=tasks.send_meeting_changed, args=[meeting.pk])
     return meeting
 
 
@@ -99,7 +100,7 @@ def meeting_cancel(*, meeting: Meeting, actor: User) -> Meeting:
     meeting.status = Meeting.Status.CANCELLED
     meeting.save(update_fields=["status", "updated_at"])
     _span_follow(circle, actor=actor)
-    transaction.on_commit(lambda: tasks.send_meeting_changed.delay(meeting.pk))
+    outbox_schedule(task=tasks.send_meeting_changed, args=[meeting.pk])
     return meeting
 
 

@@ -1,14 +1,13 @@
 """The transcript (TranscriptEvent) is written here and nowhere else.
 
 A change of an enrollment's status and its event are written together (`transition`), and
-the emails it causes are queued for after the commit (`schedule`).
+the emails it causes are recorded in the outbox with them (`schedule`).
 """
 
 import datetime
 
-from django.db import transaction
-
 from learning_portal.core.record_versions import record_version_bump
+from notifications.services import outbox_schedule
 from people.models import User
 
 from ..models import Enrollment, TranscriptEvent
@@ -56,4 +55,9 @@ def transition(
 
 
 def schedule(task, object_id: int) -> None:
-    transaction.on_commit(lambda: task.delay(object_id))
+    """Queue `task(object_id)` with this write: an outbox row in the same transaction.
+
+    Published when the transaction commits, or, if the broker is unavailable then, by the
+    outbox sweeper once it is back (notifications.services.outbox_schedule).
+    """
+    outbox_schedule(task=task, args=[object_id])

@@ -11,3 +11,11 @@ class CoreConfig(AppConfig):
         from .security import session_limits_start
 
         user_logged_in.connect(session_limits_start, dispatch_uid="core.session_limits_start")
+
+        from allauth.core.internal import ratelimit
+
+        from .cache import LocalFallbackCache
+
+        # allauth counts sign-in attempts in `django.core.cache.cache` and has no setting for
+        # another store; with Redis down it would answer 500 to every sign-in.
+        ratelimit.cache = LocalFallbackCache()

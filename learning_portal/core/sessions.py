@@ -9,7 +9,15 @@ import logging
 
 from django.contrib.sessions.backends import cached_db, db
 
+from .circuit import CircuitOpenError
+
 logger = logging.getLogger(__name__)
+
+
+def _cache_failed(exc: Exception, what: str) -> None:
+    # An open circuit was logged once when it opened; other failures get one line each.
+    if not isinstance(exc, CircuitOpenError):
+        logger.warning("session cache unavailable (%s: %s); %s", type(exc).__name__, exc, what)
 
 
 class SessionStore(cached_db.SessionStore):
@@ -26,9 +34,18 @@ class SessionStore(cached_db.SessionStore):
         data = self.decode(session.session_data)
         try:
             self._cache.set(self.cache_key, data, self.get_expiry_age(expiry=session.expire_date))
-        except Exception:  # noqa: BLE001
-            logger.warning("session cache unavailable; served the session from the database")
+        except Exception as exc:  # noqa: BLE001
+            _cache_failed(exc, "served the session from the database")
         return data
+
+    def save(self, must_create=False):
+        # The database row is written first (and its errors raised); the cache copy is a
+        # speed-up, so a cache failure is one line in the log rather than a traceback.
+        db.SessionStore.save(self, must_create)
+        try:
+            self._cache.set(self.cache_key, self._session, self.get_expiry_age())
+        except Exception as exc:  # noqa: BLE001
+            _cache_failed(exc, "saved the session in the database")
 
     def exists(self, session_key):
         try:

@@ -134,6 +134,15 @@ STORAGES = {
 # DATABASES, CACHES and the Celery broker: production.py (required) or local.py (embedded).
 
 
+# Every Redis client (cache, sessions, widget counters, the catalog index store, the Celery
+# broker) gives up after these many seconds: a healthy Redis answers in about a millisecond
+# (the catalog index, the largest value, in tens), and a frozen one must not hold a request.
+# Behind each client a per-process circuit breaker (learning_portal.core.circuit) then fails
+# calls at once for a few seconds, so a frozen Redis costs one such wait per few seconds.
+REDIS_CONNECT_TIMEOUT = env.float("REDIS_CONNECT_TIMEOUT", default=0.5)
+REDIS_SOCKET_TIMEOUT = env.float("REDIS_SOCKET_TIMEOUT", default=0.5)
+
+
 def redis_caches(redis_url: str) -> dict:
     """The cache on Redis, shared by every environment that has one (production requires it)."""
     return {
@@ -141,7 +150,10 @@ def redis_caches(redis_url: str) -> dict:
             "BACKEND": "learning_portal.core.cache.PortalRedisCache",
             "LOCATION": redis_url,
             "KEY_PREFIX": env("CACHE_KEY_PREFIX", default="lp"),
-            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+            "OPTIONS": {
+                "socket_connect_timeout": REDIS_CONNECT_TIMEOUT,
+                "socket_timeout": REDIS_SOCKET_TIMEOUT,
+            },
         }
     }
 
@@ -163,10 +175,53 @@ CELERY_RESULT_BACKEND = None
 # A worker runs the tasks; local.py and test.py run them in the calling process by default.
 CELERY_TASK_ALWAYS_EAGER = False
 CELERY_TASK_EAGER_PROPAGATES = True
-CELERY_TASK_ACKS_LATE = True
-CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
+# Delivery (README "Operations"). Every task is short (one email, a batch of 200, an index
+# build) and idempotent, and each email is claimed before it is sent, so a task may run
+# again after a crash without sending twice. Hence: acknowledge after the task ran (a worker
+# killed mid-task leaves its message to be delivered again), also when the child process
+# was killed, and one message reserved at a time per process.
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# A message a dead worker had reserved goes back to the queue after the visibility timeout
+# (Redis's default is an hour). Every task finishes well within the time limit below, which
+# is kept under the timeout so a running task is never handed to a second worker; retries
+# wait at most EMAIL_RETRY_BACKOFF_MAX (notifications.services), also under it, because a
+# worker holds a countdown message unacknowledged until it is due.
+CELERY_VISIBILITY_TIMEOUT = env.int("CELERY_VISIBILITY_TIMEOUT", default=300)
+CELERY_TASK_SOFT_TIME_LIMIT = env.int(
+    "CELERY_TASK_SOFT_TIME_LIMIT", default=CELERY_VISIBILITY_TIMEOUT // 2
+)
+CELERY_TASK_TIME_LIMIT = CELERY_TASK_SOFT_TIME_LIMIT + 30
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": CELERY_VISIBILITY_TIMEOUT,
+    # Look for messages of dead workers every 30 s (kombu's default sweeps every 100 s).
+    "unacked_restore_interval": env.int("CELERY_UNACKED_RESTORE_INTERVAL", default=10),
+    "unacked_restore_throttle": 3,
+    # Publishing from a web request waits at most this on a frozen Redis (then its breaker
+    # opens); above kombu's 1 s BRPOP timeout, so a worker's idle poll never times out.
+    "socket_connect_timeout": REDIS_CONNECT_TIMEOUT,
+    "socket_timeout": env.float("CELERY_BROKER_SOCKET_TIMEOUT", default=2.0),
+}
+# A worker that loses Redis reconnects for as long as it takes (also at start-up), rather
+# than exiting; the web side publishes through the outbox with its own short timeout.
+CELERY_BROKER_CONNECTION_RETRY = True
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
+CELERY_BROKER_CONNECTION_TIMEOUT = REDIS_CONNECT_TIMEOUT * 4
+# Gossip, mingle and the remote-control mailbox keep fanout queues on the broker; closing
+# them while the connection is being re-established crashed the worker on a Redis outage
+# (see README "Operations"). The portal uses none of them.
+CELERY_WORKER_ENABLE_REMOTE_CONTROL = False
 CELERY_BEAT_SCHEDULE: dict = {
+    # The outbox (notifications.models.OutboxMessage): tasks that writes recorded while the
+    # broker was unavailable go out within seconds of its return.
+    "notifications-dispatch-outbox": {
+        "task": "notifications.tasks.dispatch_outbox",
+        "schedule": 15,
+        "options": {"expires": 14},
+    },
     # The catalog page's in-memory index (catalog.index): rebuilt ahead of readers, so a
     # request rarely builds it. Expires so runs do not queue up behind a busy worker.
     "catalog-refresh-index": {
@@ -308,6 +363,8 @@ SSO_EMPLOYEE_ID_CLAIM = env("SSO_EMPLOYEE_ID_CLAIM", default="employee_id")
 # ---------------------------------------------------------------------------------------------
 # Email
 # ---------------------------------------------------------------------------------------------
+# Where django.core.mail.backends.filebased.EmailBackend writes each message (a mail sink).
+EMAIL_FILE_PATH = env.path("EMAIL_FILE_PATH", default=BASE_DIR / "sent-emails")
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Learning Portal <learning@example.com>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 

@@ -212,3 +212,109 @@ def test_preference_update_refuses_unknown_switches():
         email_preference_update(user=user, is_staff=True)
 
     assert not EmailPreference.objects.exists()
+
+
+def _orphaned_claim(user, *, key="k:orphan", minutes_ago=11, message=None):
+    """A claim left by a worker killed between claiming and confirming the send."""
+    from django.utils import timezone
+
+    return SentEmail.objects.create(
+        key=key,
+        user=user,
+        kind=Kind.ENROLLMENT_CONFIRMATION,
+        status=SentEmail.Status.SENDING,
+        claimed_at=timezone.now() - timezone.timedelta(minutes=minutes_ago),
+        message=message,
+    )
+
+
+@pytest.mark.django_db
+def test_a_send_is_claimed_before_it_goes_out_and_confirmed_after(send, monkeypatch):
+    from notifications import services
+
+    user = UserFactory()
+    seen = []
+    real = services._build_message
+
+    def build(payload):
+        seen.append(SentEmail.objects.get(key="k:1").status)
+        return real(payload)
+
+    monkeypatch.setattr(services, "_build_message", build)
+    assert send(user) is True
+
+    sent = SentEmail.objects.get(key="k:1")
+    assert seen == [SentEmail.Status.SENDING]
+    assert sent.status == SentEmail.Status.SENT
+    assert sent.sent_at is not None
+    # Once sent, the row keeps no copy of the message.
+    assert sent.message is None
+
+
+@pytest.mark.django_db
+def test_a_claim_left_by_a_killed_worker_is_never_sent_again_automatically(send):
+    user = UserFactory()
+    _orphaned_claim(user, key="k:1")
+
+    assert send(user) is False
+    assert len(mail.outbox) == 0
+
+
+@pytest.mark.django_db
+def test_fate_unknown_lists_old_unconfirmed_claims_only():
+    from notifications.selectors import email_list_fate_unknown
+
+    user = UserFactory()
+    old = _orphaned_claim(user, key="old", minutes_ago=11)
+    _orphaned_claim(user, key="young", minutes_ago=1)
+    SentEmail.objects.create(key="sent", user=user, kind=Kind.PROMOTION)
+
+    assert list(email_list_fate_unknown()) == [old]
+
+
+@pytest.mark.django_db
+def test_resend_sends_the_stored_message_once(send, monkeypatch):
+    from django.core.exceptions import ValidationError
+
+    from notifications import services
+
+    user = UserFactory(email="nurse@example.org")
+    # The message a worker rendered before it was killed: captured from a real send.
+    stored = {}
+    real_payload = services._message_payload
+
+    def capture(**kwargs):
+        stored.update(real_payload(**kwargs))
+        return stored
+
+    monkeypatch.setattr(services, "_message_payload", capture)
+    invite = ("invite.ics", b"BEGIN:VCALENDAR", "text/calendar; method=REQUEST; charset=utf-8")
+    send(UserFactory(), key="k:template", attachments=[invite])
+    mail.outbox.clear()
+    stored["to"] = [user.email]
+    orphan = _orphaned_claim(user, message=stored)
+    admin = UserFactory(is_staff=True)
+
+    services.email_resend(sent_email=orphan, actor=admin)
+    with pytest.raises(ValidationError, match="this one is sent"):
+        services.email_resend(sent_email=orphan, actor=admin)
+
+    assert len(mail.outbox) == 1
+    assert mail.outbox[0].to == ["nurse@example.org"]
+    assert mail.outbox[0].subject == stored["subject"]
+    parts = [part.get_content_type() for part in parsed(mail.outbox[0]).walk()]
+    assert parts[-1] == "text/calendar"
+    orphan.refresh_from_db()
+    assert (orphan.status, orphan.resent_by, orphan.message) == (SentEmail.Status.SENT, admin, None)
+
+
+@pytest.mark.django_db
+def test_resend_refuses_a_claim_that_may_still_be_sending():
+    from django.core.exceptions import ValidationError
+
+    from notifications import services
+
+    young = _orphaned_claim(UserFactory(), minutes_ago=1, message={"subject": "x"})
+    with pytest.raises(ValidationError, match="still being sent"):
+        services.email_resend(sent_email=young, actor=None)
+    assert len(mail.outbox) == 0
