@@ -253,8 +253,16 @@ def outbox_schedule(*, task: Task | str, args: Sequence = ()) -> OutboxMessage:
 def _publish(message: OutboxMessage) -> None:
     from learning_portal.celery import app
 
+    task = app.tasks[message.task]
+    if app.conf.task_always_eager:
+        # Eager mode (no broker) runs the task in this process. Run it as a worker would:
+        # after the dispatch transaction and its row lock are done, never nested inside it
+        # (a task's own outermost `atomic(durable=True)` would refuse to start).
+        args = list(message.args)
+        transaction.on_commit(lambda: task.apply_async(args=args))
+        return
     # No publish retries: a broker that does not answer leaves the row to the sweeper.
-    app.tasks[message.task].apply_async(args=message.args, retry=False)
+    task.apply_async(args=message.args, retry=False)
 
 
 def outbox_dispatch(
@@ -268,8 +276,8 @@ def outbox_dispatch(
     dispatched in one transaction, so concurrent dispatchers never publish a row twice.
     When the broker does not answer, the rows stay for the next sweep (with the error and
     the attempt counted) and the broker's breaker opens, so requests stop waiting on it.
-    Returns how many rows were published. In eager mode (no broker) publishing runs the
-    task here and its errors are raised.
+    Returns how many rows were published. In eager mode (no broker) the tasks run in this
+    process right after this transaction commits, and their errors are raised.
     """
     broker = breaker(BROKER_BREAKER)
     if not broker.allow():

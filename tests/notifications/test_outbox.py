@@ -95,7 +95,9 @@ def test_broker_down_keeps_the_task_until_the_sweeper_publishes_it_once(
     monkeypatch.undo()
     circuit.reset_all()
     monkeypatch.setattr(tasks, "SETTLE", tasks.SETTLE * 0)
-    assert tasks.dispatch_outbox() == 1
+    # Eager mode runs a published task once the dispatch transaction commits.
+    with django_capture_on_commit_callbacks(execute=True):
+        assert tasks.dispatch_outbox() == 1
     assert tasks.dispatch_outbox() == 0
     assert RAN == [3]
     message.refresh_from_db()
@@ -157,3 +159,19 @@ def test_concurrent_dispatchers_publish_each_row_once(monkeypatch):
     assert len(published) == 300
     assert len(set(published)) == 300
     assert not OutboxMessage.objects.filter(dispatched_at__isnull=True).exists()
+
+
+@shared_task(name="tests.notifications.durable_write")
+def durable_write(value: int) -> None:
+    # A task whose service must be the outermost transaction, as on a worker.
+    with transaction.atomic(durable=True):
+        RAN.append(value)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_eager_tasks_run_outside_the_dispatch_transaction():
+    with transaction.atomic():
+        services.outbox_schedule(task=durable_write, args=[5])
+
+    assert RAN == [5]
+    assert OutboxMessage.objects.get().dispatched_at is not None
