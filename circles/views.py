@@ -286,30 +286,30 @@ def circle_submit(request, slug):
     return redirect("circles:manage", slug=circle.slug)
 
 
-@login_required
-@require_POST
-def circle_approve(request, slug):
+def _state_change(request, slug, service, success: str):
+    """Run a circle state service from the manage page; its refusal becomes a message."""
     circle = _circle_or_404(request.user, slug)
     try:
-        services.circle_approve(circle=circle, actor=request.user)
+        service(circle=circle, actor=request.user)
     except ValidationError as error:
         messages.error(request, _error_text(error))
     else:
-        messages.success(request, f"{circle} is approved and open for sign-up.")
+        messages.success(request, success.format(circle=circle))
     return redirect("circles:manage", slug=circle.slug)
+
+
+@login_required
+@require_POST
+def circle_approve(request, slug):
+    return _state_change(
+        request, slug, services.circle_approve, "{circle} is approved and open for sign-up."
+    )
 
 
 @login_required
 @require_POST
 def circle_archive(request, slug):
-    circle = _circle_or_404(request.user, slug)
-    try:
-        services.circle_archive(circle=circle, actor=request.user)
-    except ValidationError as error:
-        messages.error(request, _error_text(error))
-    else:
-        messages.success(request, f"{circle} is archived.")
-    return redirect("circles:manage", slug=circle.slug)
+    return _state_change(request, slug, services.circle_archive, "{circle} is archived.")
 
 
 # --- meetings -----------------------------------------------------------------------------------
