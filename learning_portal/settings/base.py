@@ -72,7 +72,10 @@ LOCAL_APPS = [
     "enrollment",
     "circles",
     "themes",
+    "recognition",
+    "integrations",
     "widgets",
+    "insights",
     "portal",
 ]
 INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
