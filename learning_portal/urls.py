@@ -34,6 +34,7 @@ urlpatterns = [
     path("circles/", include("circles.urls")),
     path("themes/", include("themes.urls")),
     path("widgets/", include("widgets.urls")),
+    path("insights/", include("insights.urls")),
     path(settings.ADMIN_URL, admin.site.urls),
 ]
 
