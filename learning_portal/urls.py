@@ -33,6 +33,7 @@ urlpatterns = [
     path("", include("portal.urls")),
     path("circles/", include("circles.urls")),
     path("themes/", include("themes.urls")),
+    path("recognition/", include("recognition.urls")),
     path("widgets/", include("widgets.urls")),
     path("insights/", include("insights.urls")),
     path(settings.ADMIN_URL, admin.site.urls),

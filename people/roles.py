@@ -24,7 +24,8 @@ def _model_perms(app_label: str, *models: str, actions=("add", "change", "delete
 LEARNING_ADMIN = RoleDefinition(
     name="Learning admins",
     description=(
-        "Curate the catalog, sessions, monthly themes and learning circles; run rosters, "
+        "Curate the catalog, sessions, monthly themes and learning circles; define badges, "
+        "revoke awards and decide on reported kudos; run rosters, "
         "attendance and "
         "'enroll someone'; import the HR feed and fix reporting lines; manage widget "
         "placements. No access to accounts, groups or permissions."
@@ -37,6 +38,11 @@ LEARNING_ADMIN = RoleDefinition(
         *_model_perms("circles", "circle", "planweek", "meeting"),
         "circles.view_signup",
         "themes.view_themerelease",
+        *_model_perms("recognition", "badgeclass", actions=("add", "change", "view")),
+        "recognition.view_badgeaward",
+        "recognition.change_badgeaward",
+        "recognition.view_kudosreport",
+        "recognition.change_kudosreport",
         "enrollment.view_enrollment",
         "enrollment.change_enrollment",
         "enrollment.view_sessioninterest",

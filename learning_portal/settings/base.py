@@ -287,6 +287,13 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "circles.tasks.apply_discussion_retention",
         "schedule": 24 * 60 * 60,
     },
+    # Badges: awards normally follow the write that earns them (recognition.signals); this
+    # catches up on anything missed (a broker outage, a badge defined after the fact).
+    "recognition-sweep-awards": {
+        "task": "recognition.tasks.sweep_badge_awards",
+        "schedule": 60 * 60,
+        "options": {"expires": 55 * 60},
+    },
     # Theme releases: the theme is public at release_at by query; this records the release
     # once and announces it. Expires so a backlog after an outage does not pile up runs.
     "themes-release-due": {
@@ -304,6 +311,23 @@ CIRCLES_REQUIRE_APPROVAL = env.bool("CIRCLES_REQUIRE_APPROVAL", default=False)
 # Months a finished circle's discussion is kept before it is deleted (published summaries,
 # key insights and consented quotes stay).
 CIRCLES_DISCUSSION_RETENTION_MONTHS = env.int("CIRCLES_DISCUSSION_RETENTION_MONTHS", default=12)
+
+# ---------------------------------------------------------------------------------------------
+# Recognition: badges (Open Badges 3.0 credentials) and peer kudos
+# ---------------------------------------------------------------------------------------------
+# The badge issuer's private signing key, an RSA JWK in JSON (`manage.py badge_key generate`);
+# production requires it, local.py and test.py use a development key. Earlier keys' public
+# halves stay in BADGE_RETIRED_KEYS (a JWKS) so credentials signed before a rotation verify.
+BADGE_SIGNING_KEY = env("BADGE_SIGNING_KEY", default="")
+# The development key's file: committed, so `check --deploy` refuses it (recognition.E003).
+BADGE_DEVELOPMENT_KEY_FILE = (
+    BASE_DIR / "learning_portal" / "settings" / "badge_development_key.json"
+)
+BADGE_RETIRED_KEYS = env("BADGE_RETIRED_KEYS", default="")
+# The issuer named in each credential: the organization, not the software.
+BADGE_ISSUER_NAME = env("BADGE_ISSUER_NAME", default=PORTAL_NAME)
+# Kudos one person may send in 24 hours.
+KUDOS_DAILY_LIMIT = env.int("KUDOS_DAILY_LIMIT", default=10)
 
 # ---------------------------------------------------------------------------------------------
 # Authentication (django-allauth)

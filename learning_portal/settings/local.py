@@ -1,11 +1,14 @@
 """The embedded default: SQLite, local-memory cache, Celery in eager mode."""
 
 from .base import *  # noqa: F403
-from .base import BASE_DIR, env, redis_caches
+from .base import BADGE_DEVELOPMENT_KEY_FILE, BASE_DIR, env, redis_caches
 
 DEBUG = env.bool("DJANGO_DEBUG", default=True)
 SECRET_KEY = env("DJANGO_SECRET_KEY", default="local-development-only-not-a-secret")
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
+# A development badge key, committed like the development SECRET_KEY: credentials signed with
+# it prove nothing. Production requires BADGE_SIGNING_KEY (README, "Badge issuer key").
+BADGE_SIGNING_KEY = env("BADGE_SIGNING_KEY", default=BADGE_DEVELOPMENT_KEY_FILE.read_text())
 
 # No collectstatic needed for `make run`: whitenoise serves from the static folders.
 WHITENOISE_USE_FINDERS = True

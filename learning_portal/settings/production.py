@@ -7,6 +7,8 @@ DEBUG = False
 SECRET_KEY = env("DJANGO_SECRET_KEY")
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS")
 PORTAL_BASE_URL = env("PORTAL_BASE_URL").rstrip("/")
+# The badge issuer's key: a credential the portal cannot sign is no credential (README).
+BADGE_SIGNING_KEY = env("BADGE_SIGNING_KEY")
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[PORTAL_BASE_URL])
 
 DATABASES = {"default": env.db("DATABASE_URL")}
