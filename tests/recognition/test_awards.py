@@ -175,7 +175,9 @@ def test_badge_rules_are_validated_for_admins():
     with pytest.raises(ValidationError) as error:
         badge.full_clean()
     assert "threshold" in error.value.message_dict
-    theme_badge = BadgeClassFactory.build(criterion=Criterion.ATTENDED_MEETINGS, theme=ThemeFactory())
+    theme_badge = BadgeClassFactory.build(
+        criterion=Criterion.ATTENDED_MEETINGS, theme=ThemeFactory()
+    )
     with pytest.raises(ValidationError) as error:
         theme_badge.full_clean()
     assert "theme" in error.value.message_dict

@@ -137,5 +137,6 @@ def test_an_admin_hides_a_reported_message_with_a_reason_closing_every_report():
     services.kudos_report_resolve(report=first, actor=admin, hide=True, reason="Not kind")
 
     kudos.refresh_from_db()
-    assert kudos.is_hidden and kudos.hidden_reason == "Not kind"
+    assert kudos.is_hidden
+    assert kudos.hidden_reason == "Not kind"
     assert set(KudosReport.objects.values_list("outcome", flat=True)) == {"hidden"}

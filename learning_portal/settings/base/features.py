@@ -1,0 +1,35 @@
+"""Settings of the portal's own features, one headed section per app."""
+
+from .core import BASE_DIR, PORTAL_NAME, env
+
+# ---------------------------------------------------------------------------------------------
+# Learning circles
+# ---------------------------------------------------------------------------------------------
+# True: a proposed circle waits for a learning admin's approval before it opens for sign-up.
+CIRCLES_REQUIRE_APPROVAL = env.bool("CIRCLES_REQUIRE_APPROVAL", default=False)
+# Months a finished circle's discussion is kept before it is deleted (published summaries,
+# key insights and consented quotes stay).
+CIRCLES_DISCUSSION_RETENTION_MONTHS = env.int("CIRCLES_DISCUSSION_RETENTION_MONTHS", default=12)
+
+# ---------------------------------------------------------------------------------------------
+# Recognition: badges (Open Badges 3.0 credentials) and peer kudos
+# ---------------------------------------------------------------------------------------------
+# The badge issuer's private signing key, an RSA JWK in JSON (`manage.py badge_key generate`);
+# production requires it, local.py and test.py use a development key. Earlier keys' public
+# halves stay in BADGE_RETIRED_KEYS (a JWKS) so credentials signed before a rotation verify.
+BADGE_SIGNING_KEY = env("BADGE_SIGNING_KEY", default="")
+BADGE_RETIRED_KEYS = env("BADGE_RETIRED_KEYS", default="")
+# The development key's file: committed, so `check --deploy` refuses it (recognition.E003).
+BADGE_DEVELOPMENT_KEY_FILE = BASE_DIR / "learning_portal/settings/badge_development_key.json"
+# The issuer named in each credential: the organization, not the software.
+BADGE_ISSUER_NAME = env("BADGE_ISSUER_NAME", default=PORTAL_NAME)
+# Kudos one person may send in 24 hours.
+KUDOS_DAILY_LIMIT = env.int("KUDOS_DAILY_LIMIT", default=10)
+
+# ---------------------------------------------------------------------------------------------
+# Widget
+# ---------------------------------------------------------------------------------------------
+# Topic slugs whose items the manager variant offers "for people leaders".
+WIDGET_LEADERSHIP_TOPICS = env.list(
+    "WIDGET_LEADERSHIP_TOPICS", default=["leadership", "coaching", "people-management"]
+)
