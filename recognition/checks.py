@@ -51,5 +51,5 @@ def check_not_development_key(app_configs=None, **kwargs):
 
 
 def register() -> None:
-    checks.register(check_badge_keys)
-    checks.register(check_not_development_key, deploy=True)
+    checks.register(check_badge_keys, "recognition")
+    checks.register(check_not_development_key, "recognition", deploy=True)

@@ -144,6 +144,13 @@ class Verification:
     def revoked(self) -> bool:
         return self.award is not None and self.award.is_revoked
 
+    @property
+    def issued(self) -> datetime.datetime | None:
+        try:
+            return datetime.datetime.fromisoformat(str(self.credential["validFrom"]))
+        except (TypeError, KeyError, ValueError):
+            return None
+
 
 def _decode(token: str, key: RSAKey) -> dict:
     return jwt.decode(token, key, algorithms=[keys.ALGORITHM]).claims

@@ -13,6 +13,7 @@ from functools import cache
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.urls import reverse
+from joserfc.errors import JoseError
 from joserfc.jwk import RSAKey
 
 ALGORITHM = "RS256"
@@ -36,7 +37,7 @@ def parse_signing_key(value: str) -> RSAKey:
     try:
         data = json.loads(value)
         key = RSAKey.import_key(data)
-    except (ValueError, TypeError) as exc:
+    except (ValueError, TypeError, JoseError) as exc:
         raise ImproperlyConfigured(f"BADGE_SIGNING_KEY is not an RSA JWK in JSON: {exc}") from exc
     if not key.is_private:
         raise ImproperlyConfigured(
@@ -52,7 +53,7 @@ def parse_retired_keys(value: str) -> list[RSAKey]:
     try:
         data = json.loads(value)
         keys = [RSAKey.import_key(entry) for entry in data["keys"]]
-    except (ValueError, TypeError, KeyError) as exc:
+    except (ValueError, TypeError, KeyError, JoseError) as exc:
         raise ImproperlyConfigured(
             f'BADGE_RETIRED_KEYS is not a JWKS in JSON ({{"keys": [...]}}): {exc}'
         ) from exc

@@ -37,7 +37,7 @@ def _award(*, badge_class: BadgeClass, recipient_id: int, evidence: str, now) ->
             )
     except IntegrityError:
         return False
-    logger.info("Badge %s awarded to user %s", badge_class.slug, recipient_id)
+    logger.debug("Badge %s awarded to user %s", badge_class.slug, recipient_id)
     return True
 
 
@@ -95,10 +95,13 @@ def badge_awards_sweep(*, badge_class: BadgeClass | None = None, batch: int = 50
         held = set(badge.awards.values_list("recipient_id", flat=True))
         candidates |= qualifying - held
     ordered = sorted(candidates)
-    return sum(
+    made = sum(
         badge_awards_check(user_ids=ordered[start : start + batch])
         for start in range(0, len(ordered), batch)
     )
+    if made:
+        logger.info("Badge sweep: %s awards made", made)
+    return made
 
 
 @transaction.atomic

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 
+from recognition.keys import key_generate, key_to_json
 from tests.catalog.factories import ItemFactory
 from tests.people.factories import UserFactory
 
@@ -25,6 +26,8 @@ PRODUCTION_ENV = {
     "DATABASE_URL": "postgres://portal:secret@db.internal:5432/portal",
     "REDIS_URL": "redis://cache.internal:6379/0",
     "EMAIL_HOST": "smtp.hospital.example",
+    # The organization's own badge issuer key (never the committed development key).
+    "BADGE_SIGNING_KEY": key_to_json(key_generate(), private=True),
     "SSO_OIDC_PROVIDERS": json.dumps(
         [
             {
@@ -43,7 +46,7 @@ def _run_with_production_settings(*args: str) -> subprocess.CompletedProcess:
     env = {
         key: value
         for key, value in os.environ.items()
-        if not key.startswith(("DJANGO_", "DATABASE_", "REDIS_", "SSO_", "PORTAL_"))
+        if not key.startswith(("DJANGO_", "DATABASE_", "REDIS_", "SSO_", "PORTAL_", "BADGE_"))
     }
     env.update(PRODUCTION_ENV)
     return subprocess.run(

@@ -37,8 +37,8 @@ class Command(BaseCommand):
                 "credentials signed with earlier keys keep verifying."
             )
         else:
-            for entry in keys.public_jwks()["keys"]:
-                self.stdout.write(entry["kid"])
+            for kid in keys.verification_keys():
+                self.stdout.write(kid)
 
     def _print_variable(self, name: str, value: str) -> None:
         # Single-quoted for a .env file or a shell; JWK JSON never contains a single quote.

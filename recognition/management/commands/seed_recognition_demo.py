@@ -1,0 +1,26 @@
+from django.core.management.base import BaseCommand, CommandError
+
+from circles.models import Circle
+from recognition.demo import seed_recognition
+from recognition.models import BadgeClass
+
+
+class Command(BaseCommand):
+    help = "Demo badges (awarded from the demo's records) and kudos, after seed_circles_demo."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--if-empty", action="store_true", help="Do nothing when badges already exist."
+        )
+
+    def handle(self, *args, if_empty, **options):
+        if BadgeClass.objects.exists():
+            if if_empty:
+                return
+            raise CommandError("Demo badges are already loaded.")
+        if not Circle.objects.exists():
+            raise CommandError("Load the circles first: manage.py seed_circles_demo.")
+        awards, kudos = seed_recognition()
+        self.stdout.write(
+            f"{len(BadgeClass.objects.all())} badges, {awards} awards, {kudos} kudos."
+        )
