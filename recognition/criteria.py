@@ -20,6 +20,10 @@ from .models import BadgeClass
 Evidence = dict[int, str]
 
 
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
+
+
 def _users(queryset, field: str, user_ids: Iterable[int] | None):
     return queryset if user_ids is None else queryset.filter(**{f"{field}__in": list(user_ids)})
 
@@ -39,7 +43,7 @@ def _attended_meetings(badge: BadgeClass, user_ids) -> Evidence:
     for row in rows:
         evidence.setdefault(
             row["user_id"],
-            f"Attended {row['meetings']} meetings of “{row['meeting__circle__title']}”.",
+            f"Attended {_count(row['meetings'], 'meeting')} of “{row['meeting__circle__title']}”.",
         )
     return evidence
 
@@ -98,7 +102,7 @@ def _theme_items_completed(badge: BadgeClass, user_ids) -> Evidence:
     for row in rows:
         theme = row["item__theme_entries__theme__title"]
         evidence.setdefault(
-            row["user_id"], f"Completed {row['items']} items of the theme “{theme}”."
+            row["user_id"], f"Completed {_count(row['items'], 'item')} of the theme “{theme}”."
         )
     return evidence
 
