@@ -12,6 +12,7 @@ class VerifyForm(forms.Form):
     credential = forms.CharField(
         label="Paste the credential",
         required=False,
+        max_length=CREDENTIAL_MAX_BYTES,
         widget=forms.Textarea(attrs={"rows": 5, "spellcheck": "false", "autocomplete": "off"}),
         help_text="The text of the .jwt file, starting with “eyJ”.",
     )

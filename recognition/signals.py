@@ -30,12 +30,15 @@ def _schedule(user_ids, *, criteria) -> None:
             outbox_schedule(task=tasks.check_badge_awards, args=[user_ids])
 
 
-def attendance_saved(sender, instance, **kwargs):
-    if instance.attended:
+def attendance_saved(sender, instance, raw=False, **kwargs):
+    # raw: a fixture being loaded, not a write anyone made.
+    if instance.attended and not raw:
         _schedule([instance.user_id], criteria=[Criterion.ATTENDED_MEETINGS])
 
 
-def wrapup_saved(sender, instance, **kwargs):
+def wrapup_saved(sender, instance, raw=False, **kwargs):
+    if raw:
+        return
     if instance.published_at is not None:
         _schedule([instance.recorded_by_id], criteria=[Criterion.PUBLISHED_SUMMARY])
     if instance.held:
@@ -54,8 +57,8 @@ def facilitators_changed(sender, instance, action, pk_set, reverse, **kwargs):
     _schedule([instance.pk] if reverse else pk_set, criteria=[Criterion.FACILITATED_CIRCLE])
 
 
-def enrollment_saved(sender, instance, **kwargs):
-    if instance.enrolled_at is not None or instance.status == "completed":
+def enrollment_saved(sender, instance, raw=False, **kwargs):
+    if not raw and (instance.enrolled_at is not None or instance.status == "completed"):
         _schedule(
             [instance.user_id],
             criteria=[Criterion.FIRST_ELECTIVE_ENROLLMENT, Criterion.THEME_ITEMS_COMPLETED],
