@@ -140,10 +140,13 @@ def _frame_response(request, claim, *, variant, limit, frame, notice):
     now = timezone.now()
     key = fragments.fragment_key(now=now, subject=claim.subject, variant=variant, limit=limit)
     # A notice (after an action) is one-off: neither served from nor stored in the cache.
-    fragment = None if notice else fragments.fragment_get(key=key, claim=claim, now=now)
+    lookup = fragments.MISSED
+    if not notice:
+        lookup = fragments.fragment_lookup(key=key, claim=claim, now=now)
+    fragment = lookup.fragment
     if fragment is None:
         fragment = _render_fragment(request, claim, variant=variant, limit=limit,
-                                    notice=notice, now=now)  # fmt: skip
+                                    notice=notice, now=now, lookup=lookup)  # fmt: skip
     result = fragment.result
     counters.count_items(
         metric="impressions",
@@ -164,14 +167,18 @@ def _frame_response(request, claim, *, variant, limit, frame, notice):
     return _frameable(response, inline_style_hash=frame_css()[1])
 
 
-def _render_fragment(request, claim, *, variant, limit, notice, now):
+def _render_fragment(request, claim, *, variant, limit, notice, now, lookup):
     identity = identify_claim(request, claim)
     user = identity.user
-    version = fragments.record_version_of(user.pk if user else None)
+    # The lookup read the session's user's version; a token's employee is known only now.
+    known = lookup if user is not None and user.pk == claim.user_id else fragments.MISSED
+    version = fragments.record_version_of(user.pk if user else None, lookup=known)
     viewer = selectors.viewer_for(user=user, now=now)
+    # The fragment is what is cached: the list is not stored apart.
     result = selectors.suggestions_for(
-        viewer=viewer, requested_variant=variant, limit=limit, now=now
-    )
+        viewer=viewer, requested_variant=variant, limit=limit, now=now,
+        catalog_version=lookup.catalog_version, store=False,
+    )  # fmt: skip
     html = render_to_string(
         "widgets/frame.html",
         {
