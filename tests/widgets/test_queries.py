@@ -8,6 +8,7 @@ import pytest
 
 from tests.people.factories import DepartmentFactory, EmployeeFactory
 from tests.widgets.factories import PlacementFactory
+from widgets.tasks import prewarm_team_topics
 from widgets.tokens import token_mint
 
 pytestmark = pytest.mark.django_db
@@ -50,3 +51,17 @@ def test_first_view_with_a_token_runs_at_most_two_queries(
     with django_assert_max_num_queries(2):
         response = token_get(client, placement, person)
     assert 'data-variant="employee"' in response.content.decode()
+
+
+def test_first_view_of_a_manager_runs_at_most_two_queries_once_teams_are_prewarmed(
+    client, client_as, catalog_mix, make_team, django_assert_max_num_queries
+):
+    colleague, _ = make_team(5)
+    manager, _ = make_team(6, department=colleague.department)
+    client_as(colleague).get(WIDGET)  # the shared caches: pool, segment, department
+    client.logout()
+    prewarm_team_topics()  # beat, every 20 minutes
+    client_as(manager)
+    with django_assert_max_num_queries(2):
+        response = client.get(WIDGET)
+    assert 'data-variant="manager"' in response.content.decode()

@@ -3,9 +3,11 @@
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.core.cache import cache
 from django.utils import timezone
 
 from catalog.index import cache_version
+from people.models import Employee
 
 from ..models import Variant
 from .cache import (
@@ -26,6 +28,7 @@ from .pool import (
     pool_build,
     segment_visible_restricted,
     team_exploring,
+    teams_exploring,
 )
 from .ranking import DEFAULT_LIMIT, Suggestion, clamp_limit, rank_suggestions
 from .viewer import Viewer, variant_for
@@ -188,3 +191,18 @@ def suggestions_for(
     if store:
         _cache_set(person_key, result, POOL_TTL_SECONDS)
     return result
+
+
+def teams_prewarm(*, now=None) -> int:
+    """Store what every manager's team is exploring today, ahead of their first widget view
+    (beat: widgets.tasks.prewarm_team_topics). Returns the number of managers stored."""
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    teams = teams_exploring(now=now)
+    managers = Employee.objects.filter(is_manager=True).values_list("pk", flat=True)
+    values = {_team_key(pk, today): teams.get(pk, {}) for pk in managers.iterator()}
+    try:
+        cache.set_many(values, TEAM_TTL_SECONDS)
+    except Exception:  # noqa: BLE001 - the cache is down: each view computes its own
+        return 0
+    return len(values)
