@@ -9,6 +9,7 @@ what they measured; `Figures` turns that into requests/s and percentiles.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -105,6 +106,7 @@ class Stack:
         raise SystemExit(f"gunicorn did not start within 60 s; see {self.log}")
 
     def __exit__(self, *exc) -> None:
+        workers = self.web_workers() if self.processes["web"].poll() is None else []
         for process in self.processes.values():
             if process.poll() is None:
                 process.send_signal(signal.SIGTERM)
@@ -113,6 +115,10 @@ class Stack:
                 process.wait(timeout=20)
             except subprocess.TimeoutExpired:
                 process.kill()
+        # gunicorn's workers finish what they hold (graceful_timeout); none outlives the run.
+        for pid in workers:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
         self.folder.cleanup()
 
     def describe(self) -> str:
