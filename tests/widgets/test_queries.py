@@ -8,22 +8,10 @@ import pytest
 
 from tests.people.factories import DepartmentFactory, EmployeeFactory
 from tests.widgets.factories import PlacementFactory
+from tests.widgets.helpers import WIDGET, mint, token_get
 from widgets.tasks import prewarm_team_topics
-from widgets.tokens import token_mint
 
 pytestmark = pytest.mark.django_db
-WIDGET = "/widgets/suggested/"
-INTRANET = "https://intranet.example.org"
-
-
-def token_get(client, placement, employee):
-    token = token_mint(
-        placement_key=placement.key,
-        secret=placement.secret,
-        employee_id=employee.employee_id,
-        ttl=600,
-    )
-    return client.get(WIDGET, {"token": token}, headers={"Referer": f"{INTRANET}/"})
 
 
 def test_first_view_of_an_employee_runs_at_most_two_queries(
@@ -46,10 +34,10 @@ def test_first_view_with_a_token_runs_at_most_two_queries(
     department = DepartmentFactory(name="Pharmacy")
     colleague, person = EmployeeFactory.create_batch(2, department=department)
     placement = PlacementFactory()
-    token_get(client, placement, colleague)
+    token_get(client, mint(placement, colleague))
     client.cookies.clear()
     with django_assert_max_num_queries(2):
-        response = token_get(client, placement, person)
+        response = token_get(client, mint(placement, person))
     assert 'data-variant="employee"' in response.content.decode()
 
 
@@ -65,3 +53,48 @@ def test_first_view_of_a_manager_runs_at_most_two_queries_once_teams_are_prewarm
     with django_assert_max_num_queries(2):
         response = client.get(WIDGET)
     assert 'data-variant="manager"' in response.content.decode()
+
+
+@pytest.mark.parametrize("is_manager", [False, True])
+def test_warm_widget_request_runs_at_most_two_queries(
+    client_as, catalog_mix, make_team, django_assert_max_num_queries, is_manager
+):
+    if is_manager:
+        person, _ = make_team(5)
+    else:
+        person = EmployeeFactory()
+    client = client_as(person)
+    client.get(WIDGET)  # warms the shared caches
+    with django_assert_max_num_queries(2):
+        response = client.get(WIDGET)
+    assert response.status_code == 200
+    assert response.content.decode().count("lpw-card") >= 3
+
+
+def test_warm_token_widget_request_runs_at_most_two_queries(
+    client, catalog_mix, django_assert_max_num_queries
+):
+    placement = PlacementFactory()
+    token = mint(placement, EmployeeFactory())
+    token_get(client, token)
+    with django_assert_max_num_queries(2):
+        response = token_get(client, token)
+    assert 'data-variant="employee"' in response.content.decode()
+
+
+def test_warm_request_is_served_from_the_persons_fragment_without_sql(
+    client_as, client, catalog_mix, django_assert_num_queries
+):
+    placement = PlacementFactory()
+    person = EmployeeFactory()
+    session_client = client_as(person)
+    session_client.get(WIDGET)
+    token = mint(placement, EmployeeFactory())
+    token_get(client, token)
+
+    with django_assert_num_queries(0):
+        session_body = session_client.get(WIDGET).content.decode()
+        token_body = token_get(client, token).content.decode()
+
+    assert 'data-variant="employee"' in session_body
+    assert 'data-variant="employee"' in token_body
