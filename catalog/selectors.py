@@ -23,7 +23,7 @@ from .search import normalize_search_term
 from .sessions import StartsWithin, sessions_ahead, upcoming_sessions
 from .sorting import effective_sort
 from .visibility import (
-    audiences_of,
+    audience_ids_of,
     can_preview_unpublished,
     published_q,
     restricted_item,
@@ -266,9 +266,7 @@ def item_catalog_search(
 
 def _audience_ids(user) -> list[int]:
     """The audiences the person belongs to (one query); none for an anonymous visitor."""
-    if not user.is_authenticated:
-        return []
-    return list(audiences_of(user).values_list("pk", flat=True))
+    return audience_ids_of(user)
 
 
 def _ranked(found: dict[str, int], chosen: list[str], label) -> list[tuple[str, str, int]]:
