@@ -1,5 +1,11 @@
-from django.urls import path  # noqa: F401  (the goal, demand and takeaways pages add theirs)
+from django.urls import path
+
+from .demand import report_views as demand
 
 app_name = "insights"
 
-urlpatterns = []
+urlpatterns = [
+    path("demand/", demand.demand_report, name="demand"),
+    path("demand.csv", demand.demand_csv, name="demand_csv"),
+    path("demand/topics/<slug:slug>/", demand.demand_topic, name="demand_topic"),
+]

@@ -1,0 +1,91 @@
+"""HR's topic demand: the ranked list, one topic's trend, the CSV for budget planning."""
+
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+
+from catalog.models import Topic
+from learning_portal.core.csvfiles import csv_response
+from learning_portal.core.privacy import MIN_GROUP_SIZE
+
+from ..access import insights_required
+from . import topics
+
+SORTS = ("total", "name", *topics.SIGNAL_KEYS)
+
+
+def _window(request) -> int:
+    try:
+        days = int(request.GET.get("days", topics.DEFAULT_WINDOW))
+    except ValueError:
+        return topics.DEFAULT_WINDOW
+    return days if days in topics.WINDOWS else topics.DEFAULT_WINDOW
+
+
+def _sort(request) -> str:
+    sort = request.GET.get("sort", "total")
+    return sort if sort in SORTS else "total"
+
+
+@insights_required
+def demand_report(request):
+    days, sort = _window(request), _sort(request)
+    report = topics.topic_demand_report(days=days, sort=sort)
+    return render(
+        request,
+        "insights/demand/report.html",
+        {
+            "report": report,
+            "signals": topics.SIGNALS,
+            "windows": topics.WINDOWS,
+            "sort": sort,
+            "min_group_size": MIN_GROUP_SIZE,
+        },
+    )
+
+
+@insights_required
+def demand_topic(request, slug):
+    topic = get_object_or_404(Topic, slug=slug)
+    trend = topics.topic_demand_trend(topic=topic)
+    current = topics.topic_demand_report(days=_window(request))
+    row = next((row for row in current.rows if row.topic.pk == topic.pk), None)
+    series = [(signal, trend.series[signal.key]) for signal in topics.TREND_SIGNALS]
+    return render(
+        request,
+        "insights/demand/topic.html",
+        {
+            "topic": topic,
+            "trend": trend,
+            "series": series,
+            "row": row,
+            "now_cells": list(zip(topics.SIGNALS, row.cells(), strict=True)) if row else [],
+            "report": current,
+            "signals": topics.SIGNALS,
+            "min_group_size": MIN_GROUP_SIZE,
+        },
+    )
+
+
+@insights_required
+def demand_csv(request):
+    days, sort = _window(request), _sort(request)
+    report = topics.topic_demand_report(days=days, sort=sort)
+    columns = [
+        "Topic",
+        "Topic slug",
+        *(signal.label for signal in topics.SIGNALS),
+        "All signals (as shown)",
+        "Window (days)",
+    ]
+    rows = (
+        [
+            row.topic.name,
+            row.topic.slug,
+            *(figure.csv for figure in row.cells()),
+            row.total,
+            report.days,
+        ]
+        for row in report.rows
+    )
+    stamp = timezone.localdate().isoformat()
+    return csv_response(filename=f"topic-demand-{days}d-{stamp}.csv", columns=columns, rows=rows)
