@@ -126,4 +126,10 @@ CELERY_BEAT_SCHEDULE: dict = {
         "schedule": 60,
         "options": {"expires": 55},
     },
+    # Discussion takeaways: drafts for facilitators to review, from the day's posts.
+    "insights-propose-takeaways": {
+        "task": "insights.tasks.propose_takeaways",
+        "schedule": 6 * 60 * 60,
+        "options": {"expires": 60 * 60},
+    },
 }
