@@ -1,11 +1,20 @@
-"""Insights' Celery tasks: ids in, idempotent."""
+"""Insights on the beat schedule: the monthly rollups and the discussion takeaways' drafts
+(CELERY_BEAT_SCHEDULE). Ids in, idempotent."""
 
 from celery import shared_task
+
+from . import services
+
+
+@shared_task(ignore_result=True)
+def refresh_rollups() -> int:
+    """Beat, hourly: recompute the months not yet final (idempotent). Returns months done."""
+    return len(services.rollups_refresh())
 
 
 @shared_task(ignore_result=True)
 def propose_takeaways() -> int:
-    """Beat, nightly: a draft for each week of each running or just-finished circle with
+    """Beat, every 6 hours: a draft for each week of each running or finished circle with
     takeaways on. Drafts the facilitator edited or published are left alone."""
     from circles.models import Circle
 

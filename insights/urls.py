@@ -2,10 +2,13 @@ from django.urls import path
 
 from .demand import report_views as demand
 from .takeaways import views as takeaways
+from .views import dashboard
 
 app_name = "insights"
 
 urlpatterns = [
+    path("", dashboard.dashboard, name="dashboard"),
+    path("charts/<slug:slug>.csv", dashboard.chart_csv, name="chart_csv"),
     path("demand/", demand.demand_report, name="demand"),
     path("demand.csv", demand.demand_csv, name="demand_csv"),
     path("demand/topics/<slug:slug>/", demand.demand_topic, name="demand_topic"),

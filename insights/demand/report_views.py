@@ -8,6 +8,7 @@ from learning_portal.core.csvfiles import csv_response
 from learning_portal.core.privacy import MIN_GROUP_SIZE
 
 from ..access import insights_required
+from ..charts import Series, line_chart
 from . import topics
 
 SORTS = ("total", "name", *topics.SIGNAL_KEYS)
@@ -57,12 +58,43 @@ def demand_topic(request, slug):
             "topic": topic,
             "trend": trend,
             "series": series,
+            "chart": _trend_chart(topic, trend, series),
             "row": row,
             "now_cells": list(zip(topics.SIGNALS, row.cells(), strict=True)) if row else [],
             "report": current,
             "signals": topics.SIGNALS,
             "min_group_size": MIN_GROUP_SIZE,
         },
+    )
+
+
+CHART_SERIES = 4
+
+
+def _trend_chart(topic, trend, series):
+    """The strongest signals of the year as lines; a month hidden for privacy is a gap."""
+    totals = [(sum(f.shown for f in figures), signal, figures) for signal, figures in series]
+    strongest = [row for row in sorted(totals, key=lambda row: -row[0]) if row[0]][:CHART_SERIES]
+    if not strongest:
+        return None
+    lines = [
+        Series(signal.label, [None if f.suppressed else f.value for f in figures])
+        for _, signal, figures in strongest
+    ]
+    top_total, top_signal, _ = strongest[0]
+    return line_chart(
+        slug=f"demand-{topic.slug}",
+        title=f"Demand for {topic.name}, month by month",
+        description=(
+            f"The {len(lines)} strongest demand signals for {topic.name} in each of the last "
+            "12 months; a month with 1 to 4 people is left out."
+        ),
+        summary=(
+            f"{top_signal.label} is the strongest signal: {top_total} over the 12 months "
+            "(counting only the months shown)."
+        ),
+        labels=[month.strftime("%b %y") for month in trend.months],
+        series=lines,
     )
 
 

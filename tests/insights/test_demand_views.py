@@ -220,3 +220,14 @@ def test_the_csv_is_formula_safe_and_keeps_small_people_counts_hidden(client_as,
     # It reads back with the portal's own CSV reader unchanged.
     table = read_csv(response.content, required=["topic"], unknown_columns="ignore")
     assert '=HYPERLINK("http://x")' in [row.values["topic"] for row in table.rows]
+
+
+def test_the_topic_page_draws_the_trend_and_leaves_hidden_months_out(client_as, leadership):
+    item = ItemFactory(topics=[leadership])
+    for _ in range(6):
+        SessionInterestFactory(item=item)
+
+    page = client_as(hr_user()).get("/insights/demand/topics/leadership/").content.decode()
+
+    assert "<svg" in page
+    assert "“Notify me” requests is the strongest signal: 6 over the 12 months" in page

@@ -126,7 +126,13 @@ CELERY_BEAT_SCHEDULE: dict = {
         "schedule": 60,
         "options": {"expires": 55},
     },
-    # Discussion takeaways: drafts for facilitators to review, from the day's posts.
+    # Insights: the monthly rollups the dashboard reads (idempotent; closed months freeze).
+    "insights-refresh-rollups": {
+        "task": "insights.tasks.refresh_rollups",
+        "schedule": 60 * 60,
+        "options": {"expires": 55 * 60},
+    },
+    # Discussion takeaways: drafts for facilitators to review, from the latest posts.
     "insights-propose-takeaways": {
         "task": "insights.tasks.propose_takeaways",
         "schedule": 6 * 60 * 60,
