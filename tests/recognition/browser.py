@@ -44,6 +44,9 @@ def member_earns_downloads_and_verifies_a_badge(page, browser_login, *, circle, 
     name = member.get_full_name()
 
     # The facilitator wraps up last week's meeting and records who was there.
+    page.goto("/")
+    if page.get_by_role("button", name="Sign out").count():
+        sign_out(page)
     browser_login(circle.proposed_by)
     page.goto(f"/circles/{circle.slug}/meetings/1/wrap-up/")
     page.get_by_label("Yes").check()
