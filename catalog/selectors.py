@@ -66,6 +66,16 @@ def item_list_for_catalog(
     )
 
 
+def item_cover_urls(*, item_ids: list[int]) -> dict[int, str]:
+    """Item id → its cover image's URL, for the items among `item_ids` that have one.
+
+    For cards built from something other than an Item (the widget's suggestions); the caller
+    has already applied visibility to the ids.
+    """
+    rows = Item.objects.filter(pk__in=item_ids).exclude(image="").only("pk", "image")
+    return {item.pk: item.image.url for item in rows}
+
+
 def item_get_visible_to(*, user, slug: str, now: dt.datetime | None = None) -> Item | None:
     """The item if the person may see it; None otherwise, so callers answer 404, not 403.
 
