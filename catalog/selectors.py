@@ -22,6 +22,7 @@ from .models import Item
 from .search import normalize_search_term
 from .sessions import StartsWithin, sessions_ahead, upcoming_sessions
 from .sorting import effective_sort
+from .suggestions import search_suggestions
 from .visibility import (
     audiences_of,
     can_preview_unpublished,
@@ -251,6 +252,13 @@ def item_catalog_search(
         total=counts.total,
     )
     return CatalogSearch(facets=counts, results=results)
+
+
+def item_search_suggestions(*, user, term: str, now: dt.datetime | None = None):
+    """For a search that found nothing: a corrected term that finds something, and topics."""
+    return search_suggestions(
+        term=term, audience_ids=_audience_ids(user), now=now or timezone.now()
+    )
 
 
 def _audience_ids(user) -> list[int]:

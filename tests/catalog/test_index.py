@@ -117,7 +117,7 @@ def ordered_catalog(pharmacist):
         {"sort": "newest"},
         {"sort": "soonest"},
         {"sort": "popular"},
-        {"sort": "relevance"},  # without a term: title order
+        {"sort": "relevance"},  # without a term: popularity order
         {"q": "hygiene"},
         {"q": "hygiene", "sort": "popular", "format": ["course", "elearning"]},
         {"q": "hand hygiene", "sort": "soonest", "language": ["en"]},
