@@ -84,4 +84,3 @@ def test_home_uses_item_cover_images_on_cards(client):
     body = client.get("/").content.decode()
 
     assert 'src="/media/items/pictured.png"' in body
-
