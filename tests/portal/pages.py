@@ -150,6 +150,7 @@ def demo_site() -> dict[str, list[Page]]:
         Page("admin-enrollments", reverse("admin:enrollment_enrollment_changelist")),
         Page("admin-employees", reverse("admin:people_employee_changelist")),
         Page("embed", reverse("widgets:embed_admin")),
+        Page("insights", reverse("insights:dashboard")),
     ]
     return {
         None: public,
@@ -166,9 +167,9 @@ def employee_circle_slug() -> str:
 
 
 def theme_detail_url() -> str:
-    from themes.models import Theme
+    from themes.selectors import theme_get_current
 
-    return Theme.objects.order_by("month").first().get_absolute_url()
+    return theme_get_current().get_absolute_url()
 
 
 def sign_in(page, email: str) -> None:

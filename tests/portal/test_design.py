@@ -85,3 +85,23 @@ def test_every_page_type_fits_phone_and_desktop_and_passes_axe(browser_page, liv
     report = "\n".join(f"{where}:\n  " + "\n  ".join(found) for where, found in failures.items())
     assert not failures, report
     assert not csp_errors, "\n".join(csp_errors)
+
+
+def test_phone_header_folds_the_menu_behind_a_button(browser_page):
+    page = browser_page
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto("/")
+    nav = page.get_by_role("navigation", name="Main")
+    menu = page.get_by_role("button", name="Menu")
+
+    assert not nav.is_visible()
+    menu.click()
+    assert menu.get_attribute("aria-expanded") == "true"
+    assert nav.get_by_role("link", name="Catalog").is_visible()
+    page.keyboard.press("Escape")
+    assert not nav.is_visible()
+
+    # A desktop window shows the links themselves, no button.
+    page.set_viewport_size({"width": 1366, "height": 900})
+    assert nav.get_by_role("link", name="Catalog").is_visible()
+    assert not menu.is_visible()
