@@ -35,6 +35,7 @@ urlpatterns = [
     path("themes/", include("themes.urls")),
     path("widgets/", include("widgets.urls")),
     path("insights/", include("insights.urls")),
+    path("integrations/", include("integrations.urls")),
     path(settings.ADMIN_URL, admin.site.urls),
 ]
 
