@@ -1,0 +1,38 @@
+"""Settings of the portal's own features, one headed section per app."""
+
+from .core import env
+
+# ---------------------------------------------------------------------------------------------
+# Learning circles
+# ---------------------------------------------------------------------------------------------
+# True: a proposed circle waits for a learning admin's approval before it opens for sign-up.
+CIRCLES_REQUIRE_APPROVAL = env.bool("CIRCLES_REQUIRE_APPROVAL", default=False)
+# Months a finished circle's discussion is kept before it is deleted (published summaries,
+# key insights and consented quotes stay).
+CIRCLES_DISCUSSION_RETENTION_MONTHS = env.int("CIRCLES_DISCUSSION_RETENTION_MONTHS", default=12)
+
+# ---------------------------------------------------------------------------------------------
+# Widget
+# ---------------------------------------------------------------------------------------------
+# Topic slugs whose items the manager variant offers "for people leaders".
+WIDGET_LEADERSHIP_TOPICS = env.list(
+    "WIDGET_LEADERSHIP_TOPICS", default=["leadership", "coaching", "people-management"]
+)
+
+# ---------------------------------------------------------------------------------------------
+# Integrations (README "Slack and Notion"): each optional, off while its token is empty
+# ---------------------------------------------------------------------------------------------
+# Slack: the bot token (xoxb-…) posts and reads users' emails; the signing secret verifies
+# the Events API's requests. A circle may instead post through an incoming-webhook URL
+# (set on its link), which needs neither.
+SLACK_BOT_TOKEN = env("SLACK_BOT_TOKEN", default="")
+SLACK_SIGNING_SECRET = env("SLACK_SIGNING_SECRET", default="")
+SLACK_API_URL = env("SLACK_API_URL", default="https://slack.com/api/")
+# A failed post is retried after 30 s, then doubling, at most SLACK_RETRY_BACKOFF_MAX apart
+# (under the broker's visibility timeout, like the email retries), SLACK_MAX_RETRIES times.
+SLACK_RETRY_BACKOFF = env.int("SLACK_RETRY_BACKOFF", default=30)
+SLACK_RETRY_BACKOFF_MAX = env.int("SLACK_RETRY_BACKOFF_MAX", default=4 * 60)
+SLACK_MAX_RETRIES = env.int("SLACK_MAX_RETRIES", default=10)
+# Notion: an internal integration's secret (ntn_…), shared with the parent pages it writes to.
+NOTION_TOKEN = env("NOTION_TOKEN", default="")
+NOTION_API_URL = env("NOTION_API_URL", default="https://api.notion.com")
