@@ -236,7 +236,7 @@ def _import_message(
     *, number, day, message, channel_id, circle, people, employees, weeks
 ) -> RowResult:
     ts = str(message["ts"])
-    key = f"{day} {ts}"
+    key = f"{_at(ts):%Y-%m-%d %H:%M} UTC"
     if SlackPost.objects.filter(channel_id=channel_id, ts=ts).exists():
         return RowResult(number, key, RowAction.UNCHANGED)
     user_id = message.get("user", "")

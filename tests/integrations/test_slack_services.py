@@ -239,3 +239,24 @@ def test_an_employee_who_is_not_a_facilitator_gets_no_say(fake_slack):
     stranger = EmployeeFactory().user
     with pytest.raises(ValidationError):
         services.slack_link_remove(circle=circle, actor=stranger)
+
+
+def test_with_no_connector_configured_circles_run_on_the_portal_alone(settings, mailoutbox):
+    settings.SLACK_BOT_TOKEN = settings.SLACK_SIGNING_SECRET = settings.NOTION_TOKEN = ""
+    circle = running_circle()
+    member = member_of(circle)
+    second = circle.meetings.get(week=2)
+    circles.thread_open_due(now=second.scheduled_for - dt.timedelta(days=6))
+    meeting = circle.meetings.get(week=1)
+    with time_machine.travel(meeting.starts_at - dt.timedelta(hours=20)):
+        circle_tasks.send_meeting_reminders()
+    with time_machine.travel(meeting.ends_at + dt.timedelta(minutes=5)):
+        circles.wrapup_save(
+            meeting=meeting, actor=circle.proposed_by, held=True, summary="S", publish=True
+        )
+    circles.post_create(thread=circle.threads.get(week=1), author=member, body="On the portal")
+
+    assert circle.threads.count() == 2
+    assert any("Tomorrow" in m.subject or "tomorrow" in m.subject for m in mailoutbox)
+    assert not SlackMessage.objects.exists()
+    assert not OutboxMessage.objects.filter(task__startswith="integrations.").exists()
