@@ -1,6 +1,7 @@
-"""Issue 13 in real Chromium, its Slack half: a facilitator links the circle to a channel
-(a local fake Slack), the week's prompt goes out, and a reply in Slack comes back into the
-week's thread on the portal."""
+"""Issue 13 in real Chromium: a facilitator links the circle to a channel (a local fake
+Slack), the week's prompt goes out, a reply in Slack comes back into the week's thread on
+the portal; then (recognition's half) the member who replied is recorded at the meeting,
+earns a badge, downloads its credential and has it verified."""
 
 import httpx
 import pytest
@@ -9,11 +10,12 @@ from circles.models import Post
 from integrations.models import SlackMessage
 from tests.integrations.conftest import message_event, signed
 from tests.integrations.helpers import member_of, running_circle
+from tests.recognition.browser import member_earns_downloads_and_verifies_a_badge
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_a_facilitator_links_slack_the_prompt_goes_out_and_a_reply_comes_back(
+def test_a_facilitator_links_slack_a_reply_comes_back_and_the_member_earns_a_badge(
     browser_page, browser_login, fake_slack, live_server
 ):
     circle = running_circle()
@@ -62,3 +64,6 @@ def test_a_facilitator_links_slack_the_prompt_goes_out_and_a_reply_comes_back(
     assert "via Slack" in post.inner_text()
     assert post.locator("strong", has_text="risky").count() == 1
     assert Post.objects.get().source == "slack"
+
+    # Ada, who replied from Slack, is recorded at the meeting, earns a badge, downloads it.
+    member_earns_downloads_and_verifies_a_badge(page, browser_login, circle=circle, member=member)
