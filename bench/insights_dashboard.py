@@ -28,7 +28,7 @@ from bench.widget_throughput import (
 
 NOTE = "bench: insights year"
 TARGET_EVENTS = 500_000
-ENROLLMENTS_PER_PERSON = 17
+ENROLLMENTS_PER_PERSON = 25
 ITEM_POOL = 3_000
 BATCH = 5_000
 TARGET_P95_MS = 200
