@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from people.models import User
 from people.roles import LEARNING_ADMIN
 
+from ..demand.topics import topic_demand_report
 from ..models import MonthlyKpis
 from .goal import Figure, Goal, goal_for
 from .kpis import KpiFigures, kpi_figures
@@ -33,6 +34,8 @@ class ReportContent:
     enrollments: int | None
     completions: int | None
     kpis: KpiFigures | None
+    # (topic, its demand signals as shown) for the month's top topics, most wanted first.
+    top_demand: list[tuple[str, int]]
 
     @property
     def band(self) -> tuple[float, float]:
@@ -60,4 +63,15 @@ def report_content(*, month: datetime.date, now: datetime.datetime) -> ReportCon
         enrollments=latest.enrollments if latest else None,
         completions=latest.completions if latest else None,
         kpis=kpi_figures(kpi_rows) if kpi_rows else None,
+        top_demand=top_demand(now=now),
     )
+
+
+TOP_DEMAND = 5
+
+
+def top_demand(*, now: datetime.datetime) -> list[tuple[str, int]]:
+    """The topics most asked for in the 30 days to `now` (demand's ranking, figures as
+    shown: small people counts are hidden before they are summed)."""
+    report = topic_demand_report(days=30, now=now)
+    return [(row.topic.name, row.total) for row in report.rows if row.total][:TOP_DEMAND]

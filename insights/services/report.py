@@ -89,6 +89,7 @@ def monthly_report_send(*, report_id: int, user_ids: list[int]) -> int:
             slug: absolute_url(reverse("insights:chart_csv", args=[slug]))
             for slug in ("goal", "active", "enrollments", "funnel", "waitlist")
         },
+        "demand_url": absolute_url(reverse("insights:demand")),
     }
     allowed = set(report_recipient_ids())
     sent = 0

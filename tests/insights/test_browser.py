@@ -65,3 +65,10 @@ def test_hr_sees_the_managers_figure_move_after_a_manager_enrolls_and_filters_by
     assert table.get_by_role("rowheader", name="Engineer").is_visible()
     assert table.get_by_role("rowheader", name="Registered Nurse").is_visible()
     assert nursing_managers[0].user.email not in page.content()
+
+    # On to topic demand (demand's page), whose CSV goes to budget planning.
+    page.get_by_role("navigation", name="Insights").get_by_role("link", name="Topic demand").click()
+    page.wait_for_url("**/insights/demand/")
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download CSV").click()
+    assert download.value.suggested_filename.startswith("topic-demand-90d-")

@@ -57,6 +57,8 @@ def test_report_goes_once_to_each_learning_admin(
     assert "6 of 20" in message.body
     assert "Target by 31 December: 20–25%" in message.body
     assert "/insights/charts/goal.csv" in message.body
+    assert "TOPIC DEMAND" in message.body
+    assert "/insights/demand/" in message.body
     html = message.alternatives[0][0]
     assert "/insights/#chart-goal" in html
     for manager in figures:
@@ -102,3 +104,14 @@ def test_someone_no_longer_a_learning_admin_is_skipped(
         for callback in callbacks:
             callback()
     assert sent_to() == ["first-admin@example.org"]
+
+
+def test_report_lists_the_top_demand(figures, admins, django_capture_on_commit_callbacks):
+    from catalog.models import ZeroResultSearch
+    from tests.catalog.factories import TopicFactory
+
+    TopicFactory(name="Sign language")
+    ZeroResultSearch.objects.create(term="sign language", day=at(2026, 2, 20).date(), count=7)
+    with django_capture_on_commit_callbacks(execute=True):
+        monthly_report_queue(now=at(2026, 3, 1, 1))
+    assert "1. Sign language: 7" in mail.outbox[0].body
