@@ -11,21 +11,11 @@ running beside it, to HR users signed in with real sessions. Target: the dashboa
 from __future__ import annotations
 
 import datetime as dt
-import http.client
 import os
 import random
-import subprocess
-import sys
 import time
 
-from bench.harness import percentile
-from bench.widget_throughput import (
-    ROOT,
-    _drive,
-    _free_port,
-    _session_cookie,
-    _start_gunicorn,
-)
+from bench import serving
 
 NOTE = "bench: insights year"
 TARGET_EVENTS = 500_000
@@ -111,23 +101,6 @@ def _seed_year(rng: random.Random) -> None:
         cursor.execute("ANALYZE enrollment_transcriptevent")
 
 
-def _one_client(port: int, path: str, cookie: str, *, seconds: float) -> list[float]:
-    """One keep-alive client, one request at a time: the server's own time per request
-    (plus a loopback round trip), with no queueing behind other clients."""
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-    samples = []
-    stop_at = time.monotonic() + seconds
-    while time.monotonic() < stop_at:
-        started = time.perf_counter()
-        conn.request("GET", path, headers={"Cookie": cookie})
-        response = conn.getresponse()
-        response.read()
-        if response.status == 200:
-            samples.append((time.perf_counter() - started) * 1000)
-    conn.close()
-    return samples
-
-
 def _hr_users():
     from django.contrib.auth.models import Group
 
@@ -141,16 +114,6 @@ def _hr_users():
         user.groups.add(group)
         users.append(user)
     return users
-
-
-def _start_celery(kind: str) -> subprocess.Popen:
-    command = [sys.executable, "-m", "celery", "-A", "learning_portal", kind,
-               "--loglevel", "warning"]  # fmt: skip
-    if kind == "worker":
-        command += ["--concurrency", "1", "--pool", "solo"]
-    else:
-        command += ["--schedule", f"/tmp/bench-insights-beat-{os.getpid()}"]
-    return subprocess.Popen(command, cwd=ROOT, env=dict(os.environ), stdout=subprocess.DEVNULL)
 
 
 def run(ctx) -> None:
@@ -198,59 +161,50 @@ def run(ctx) -> None:
         .values_list("value", flat=True)
         .first()
     )
-    cookies = [_session_cookie(user) for user in _hr_users()]
-    port = _free_port()
-    process = _start_gunicorn(port)
-    worker, beat = _start_celery("worker"), _start_celery("beat")
+    cookies = serving.sign_in(_hr_users())
     cases = {
-        "minimal view (/healthz)": "/healthz",
+        "minimal view (/healthz)": serving.MINIMAL_PATH,
         "dashboard: everyone": "/insights/",
         "dashboard: one department": f"/insights/?group=department:{department}",
         "chart CSV (goal)": "/insights/charts/goal.csv",
     }
-    try:
+
+    def requests(path: str) -> list[dict]:
+        return [serving.request(path, cookie=cookie) for cookie in cookies]
+
+    with serving.Stack() as stack:
+        print(stack.describe())
         for path in cases.values():
-            _drive(port, path, {"Cookie": cookies[0]}, seconds=1)  # warm-up
-        # Server-side: one request at a time, cases in turns, round after round.
-        alone: dict[str, list[float]] = {label: [] for label in cases}
-        for round_index in range(ROUNDS):
+            serving.drive(stack, requests(path), connections=2, duration=1)  # warm-up
+        alone = {label: serving.Figures() for label in cases}
+        loaded = {label: serving.Figures() for label in cases}
+        # Cases take turns, round after round, so the machine's background load falls on
+        # all of them alike. One connection: the server's own time per request (plus a
+        # loopback round trip), no queueing; then 8 HR people at once.
+        for _ in range(ROUNDS):
             for label, path in cases.items():
-                cookie = cookies[round_index % len(cookies)]
-                alone[label].extend(_one_client(port, path, cookie, seconds=SECONDS))
-        # Under load: 8 HR people at once (their own sessions), in turns.
-        latencies: dict[str, list[float]] = {label: [] for label in cases}
-        errors: dict[str, int] = dict.fromkeys(cases, 0)
-        rates: dict[str, list[float]] = {label: [] for label in cases}
-        for round_index in range(ROUNDS):
+                alone[label].merge(
+                    serving.measured(
+                        stack, requests(path), connections=1, processes=1, duration=SECONDS
+                    )
+                )
             for label, path in cases.items():
-                cookie = cookies[round_index % len(cookies)]
-                rate, samples, failed = _drive(port, path, {"Cookie": cookie}, seconds=SECONDS)
-                latencies[label].extend(samples)
-                errors[label] += failed
-                rates[label].append(rate)
+                loaded[label].merge(
+                    serving.measured(stack, requests(path), connections=8, duration=SECONDS)
+                )
         print("one request at a time (server-side time + loopback):")
-        print(f"{'case':<28} {'n':>6} {'p50 ms':>8} {'p95 ms':>8}")
-        for label in cases:
+        print(f"{'case':<28} {'n':>6} {'p50 ms':>8} {'p95 ms':>8} {'CPU ms/req':>11}")
+        for label, figures in alone.items():
             print(
-                f"{label:<28} {len(alone[label]):6d} {percentile(alone[label], 50):8.1f} "
-                f"{percentile(alone[label], 95):8.1f}"
+                f"{label:<28} {len(figures.latencies):6d} {figures.pct(50):8.1f} "
+                f"{figures.pct(95):8.1f} {figures.cpu_ms_per_request:11.1f}"
             )
-        print("8 connections at once (queueing on 2 workers x 4 threads included):")
-        print(f"{'case':<28} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'errors':>7} {'x min':>6}")
-        base_p95 = percentile(latencies["minimal view (/healthz)"], 95)
-        for label in cases:
-            p95 = percentile(latencies[label], 95)
+        print("8 connections at once (queueing on the web workers included):")
+        print(f"{'case':<28} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'errors':>7} {'ratio':>6}")
+        base = loaded["minimal view (/healthz)"].rate
+        for label, figures in loaded.items():
             print(
-                f"{label:<28} {sum(rates[label]) / len(rates[label]):8.0f} "
-                f"{percentile(latencies[label], 50):8.1f} {p95:8.1f} {errors[label]:7d} "
-                f"{p95 / base_p95 if base_p95 else 0:6.1f}"
+                f"{label:<28} {figures.rate:8.0f} {figures.pct(50):8.1f} {figures.pct(95):8.1f} "
+                f"{figures.errors:7d} {figures.rate / base if base else 0:6.2f}"
             )
         print(f"target: the dashboard <= {TARGET_P95_MS} ms p95 server-side (one at a time)")
-    finally:
-        for child in (process, worker, beat):
-            child.terminate()
-        for child in (process, worker, beat):
-            try:
-                child.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                child.kill()
