@@ -94,6 +94,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "learning_portal.core.security.SessionTimeoutMiddleware",
+    "people.middleware.ViewerTimezoneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -329,6 +330,8 @@ ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
 ACCOUNT_PASSWORD_RESET_BY_CODE_ENABLED = False
 ACCOUNT_ADAPTER = "people.adapters.AccountAdapter"
+# Subjects name the portal themselves (templates/account/email/), not "[example.com]".
+ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
 SOCIALACCOUNT_ADAPTER = "people.adapters.SocialAccountAdapter"
 # Accounts come from the HR feed: nobody signs themselves up.
 ACCOUNT_ALLOW_SIGNUPS = False
