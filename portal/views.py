@@ -58,6 +58,7 @@ def item_detail(request, slug):
     actions = enrollment_selectors.item_actions_for(user=request.user, item=item)
     # The catalog lists the sessions with their capacity; a person decides by the seats
     # left ("Full — join the waitlist"), which enrollment has just counted for the actions.
+    offer_team_suggestion = widget_selectors.team_suggestion_offered(user=request.user)
     seats_left = {offering.pk: offering.seats_left for offering in actions.offerings}
     for session in getattr(item, "upcoming_sessions", []):
         session.seats_left = seats_left.get(session.pk, session.capacity)
@@ -69,7 +70,9 @@ def item_detail(request, slug):
             "is_preview": can_preview_unpublished(request.user) and not item.is_public,
             "actions": actions,
             "source": source.value,
-            "offer_team_suggestion": widget_selectors.team_suggestion_offered(user=request.user),
+            "offer_team_suggestion": offer_team_suggestion,
+            "team_suggestion": offer_team_suggestion
+            and widget_selectors.team_suggestion_active_for(user=request.user, item=item),
         },
     )
 

@@ -114,6 +114,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "learning_portal.core.context_processors.portal",
                 "enrollment.context_processors.nav",
+                "portal.context_processors.nav",
             ],
         },
     },
