@@ -13,9 +13,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 STARTS = dt.datetime(2031, 12, 9, 14, 0, tzinfo=dt.UTC)
 
 
-def test_a_person_picks_a_time_zone_enrolls_and_adds_the_session_to_the_calendar(
-    browser_login
-):
+def test_a_person_picks_a_time_zone_enrolls_and_adds_the_session_to_the_calendar(browser_login):
     person = EmployeeFactory()
     session = OfferingFactory(
         item=ItemFactory(title="Sepsis simulation", delivery="scheduled"),
