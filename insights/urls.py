@@ -1,5 +1,10 @@
-from django.urls import path  # noqa: F401  (the goal, demand and takeaways pages add theirs)
+from django.urls import path
+
+from .views import dashboard
 
 app_name = "insights"
 
-urlpatterns = []
+urlpatterns = [
+    path("", dashboard.dashboard, name="dashboard"),
+    path("charts/<slug:slug>.csv", dashboard.chart_csv, name="chart_csv"),
+]

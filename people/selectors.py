@@ -50,3 +50,31 @@ def employee_leads_team(*, employee: Employee | None, min_size: int = 1) -> bool
     if min_size <= 1:
         return team.exists()
     return team.count() >= min_size
+
+
+def employee_population() -> list[dict]:
+    """Everyone with an active account, as the attributes reports group people by.
+
+    One dict per person: `user_id`, `is_manager` (HR's flag as it is now), `department`
+    and `role` (slug and name, or None) and `location` (text, may be blank). For
+    aggregate reports (insights), which never show a row of it.
+    """
+    rows = Employee.objects.filter(user__is_active=True).values_list(
+        "user_id",
+        "is_manager",
+        "department__slug",
+        "department__name",
+        "role__slug",
+        "role__name",
+        "location",
+    )
+    return [
+        {
+            "user_id": user_id,
+            "is_manager": is_manager,
+            "department": (dept_slug, dept_name) if dept_slug else None,
+            "role": (role_slug, role_name) if role_slug else None,
+            "location": location.strip(),
+        }
+        for user_id, is_manager, dept_slug, dept_name, role_slug, role_name, location in rows
+    ]

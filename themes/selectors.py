@@ -315,3 +315,30 @@ def theme_schedule_checklist(*, theme: Theme, release_at: datetime.datetime) -> 
         if not (month_start_at <= offering.starts_at < month_end_at):
             checklist.warnings.append(WARN_SESSION_OUTSIDE_MONTH.format(offering=name))
     return checklist
+
+
+def release_list_between(*, since: datetime.datetime, until: datetime.datetime) -> list[dict]:
+    """Themes released in [since, until), oldest first, for reporting their uptake.
+
+    Each: `title`, `month` (its first day), `released_at`, `window_end` (the end of the
+    theme's month, or 30 days after the release if that is later) and `item_ids`.
+    """
+    releases = (
+        ThemeRelease.objects.filter(released_at__gte=since, released_at__lt=until)
+        .select_related("theme")
+        .order_by("released_at")
+    )
+    result = []
+    for release in releases:
+        theme = release.theme
+        _, month_end = _aware_month_bounds(theme)
+        result.append(
+            {
+                "title": theme.title,
+                "month": theme.month,
+                "released_at": release.released_at,
+                "window_end": max(month_end, release.released_at + datetime.timedelta(days=30)),
+                "item_ids": theme_item_ids(theme=theme),
+            }
+        )
+    return result

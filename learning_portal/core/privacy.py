@@ -1,5 +1,9 @@
 """Privacy rules shared by every app that reports on people."""
 
+from collections.abc import Hashable, Iterable, Mapping
+
+from django.conf import settings
+
 # Counts about people (a department's popular items, a team's uptake, what a team explores)
 # rest on groups at least this large, so no one is singled out.
 MIN_GROUP_SIZE = 5
@@ -7,14 +11,20 @@ MIN_GROUP_SIZE = 5
 MIN_COUNTED_GROUP_SIZE = 2 * MIN_GROUP_SIZE
 
 
-def count_is_shareable(*, count: int, group_size: int) -> bool:
+def group_size_floor() -> int:
+    """The smallest group a report may show: MIN_GROUP_SIZE, or more where the organization
+    set PRIVACY_MIN_GROUP_SIZE higher (a setting can raise the floor, never lower it)."""
+    return max(MIN_GROUP_SIZE, int(getattr(settings, "PRIVACY_MIN_GROUP_SIZE", MIN_GROUP_SIZE)))
+
+
+def count_is_shareable(*, count: int, group_size: int, min_size: int = MIN_GROUP_SIZE) -> bool:
     """Whether "count of group_size people did X" may be shown or used as it is.
 
     Both the count and the rest of the group must be at least MIN_GROUP_SIZE: "1 of 8"
     points at one person, and "8 of 8" (or "7 of 8") at everyone (or all but one) just as
     much.
     """
-    return count >= MIN_GROUP_SIZE and group_size - count >= MIN_GROUP_SIZE
+    return count >= min_size and group_size - count >= min_size
 
 
 def count_phrase(*, count: int, group_size: int) -> str | None:
@@ -32,3 +42,58 @@ def count_phrase(*, count: int, group_size: int) -> str | None:
     if count < MIN_GROUP_SIZE:
         return f"fewer than {MIN_GROUP_SIZE} of {group_size}"
     return f"more than {group_size - MIN_GROUP_SIZE} of {group_size}"
+
+
+def suppress_partition(
+    sizes: Mapping[Hashable, int], *, min_size: int, already: Iterable[Hashable] = ()
+) -> set[Hashable]:
+    """The cells of one partition (groups that split a shown total) that must be hidden.
+
+    Primary suppression hides every non-empty cell under `min_size` people (and the cells in
+    `already`, hidden for another reason). Complementary suppression then hides the smallest
+    other cells until the hidden ones cannot be recovered from the total: at least two of
+    them, covering at least `min_size` people together. A single hidden cell is the total
+    minus the others; two hidden cells of 2 and 1 people still describe 3 people.
+    """
+    people = {key: size for key, size in sizes.items() if size > 0}
+    hidden = {key for key, size in people.items() if size < min_size}
+    hidden |= {key for key in already if key in people}
+    while hidden:
+        covered = sum(people[key] for key in hidden)
+        if len(hidden) >= 2 and covered >= min_size:
+            break
+        shown = sorted((size, str(key), key) for key, size in people.items() if key not in hidden)
+        if not shown:
+            break
+        hidden.add(shown[0][2])
+    return hidden
+
+
+def band_partition(cells: Mapping[Hashable, tuple[int, int]], *, min_size: int) -> set[Hashable]:
+    """The cells of one partition whose count ("count of size did X") must not be exact.
+
+    `cells` maps each cell to (count, size). Primary: every cell whose count is not
+    shareable (`count_is_shareable`). Complementary: while the banded cells, taken
+    together, could be read off the shown total minus the exact cells (one banded cell, or
+    several whose combined count is not shareable either), the smallest exact cells join
+    them; the result is either no band at all or bands that pin nobody down together.
+    """
+    banded = {
+        key
+        for key, (count, size) in cells.items()
+        if size > 0 and not count_is_shareable(count=count, group_size=size, min_size=min_size)
+    }
+    while banded:
+        count = sum(cells[key][0] for key in banded)
+        size = sum(cells[key][1] for key in banded)
+        if len(banded) >= 2 and count_is_shareable(count=count, group_size=size, min_size=min_size):
+            break
+        exact = sorted(
+            (cell_size, str(key), key)
+            for key, (_, cell_size) in cells.items()
+            if key not in banded and cell_size > 0
+        )
+        if not exact:
+            break
+        banded.add(exact[0][2])
+    return banded

@@ -126,4 +126,10 @@ CELERY_BEAT_SCHEDULE: dict = {
         "schedule": 60,
         "options": {"expires": 55},
     },
+    # Insights: the monthly rollups the dashboard reads (idempotent; closed months freeze).
+    "insights-refresh-rollups": {
+        "task": "insights.tasks.refresh_rollups",
+        "schedule": 60 * 60,
+        "options": {"expires": 55 * 60},
+    },
 }

@@ -1,0 +1,3 @@
+from .rollups import Dimension, GroupRollup, MonthlyKpis, MonthlyReport
+
+__all__ = ["Dimension", "GroupRollup", "MonthlyKpis", "MonthlyReport"]

@@ -1,0 +1,214 @@
+"""The goal: managers (and everyone) engaged in elective learning this year, from rollups.
+
+Reads only insights' own rollups (one query per table), so a dashboard request never counts
+raw enrollments. Every figure goes through the privacy rules: a hidden group is not shown,
+and a count that would single people out is shown as a band ("fewer than 5 of 40").
+"""
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.utils import timezone
+
+from learning_portal.core.privacy import band_partition, group_size_floor
+
+from ..models import Dimension, GroupRollup, MonthlyKpis
+from ..services.rollups import month_start
+
+FILTER_DIMENSIONS = (Dimension.DEPARTMENT, Dimension.ROLE, Dimension.LOCATION, Dimension.MANAGER)
+
+
+def target_band() -> tuple[float, float]:
+    """The organization's target for managers engaged by year end, in percent."""
+    return float(settings.INSIGHTS_TARGET_LOW), float(settings.INSIGHTS_TARGET_HIGH)
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A count over a group as it may be shown: exact, or as a band, or not at all."""
+
+    count: int | None  # None when banded or hidden
+    size: int | None
+    text: str
+
+    @property
+    def percent(self) -> float | None:
+        if self.count is None or not self.size:
+            return None
+        return 100 * self.count / self.size
+
+    @property
+    def shown(self) -> bool:
+        return self.count is not None
+
+
+HIDDEN = Figure(None, None, "Hidden for privacy")
+
+
+def _figure(count: int, size: int, *, banded: bool, min_size: int) -> Figure:
+    if not banded:
+        return Figure(count, size, f"{count:,} of {size:,}")
+    if count < min_size:
+        return Figure(None, size, f"fewer than {min_size} of {size:,}")
+    if size - count < min_size:
+        return Figure(None, size, f"more than {size - min_size:,} of {size:,}")
+    # Banded only to protect another cell of the breakdown (complementary).
+    return Figure(None, size, f"between {min_size} and {size - min_size:,} of {size:,}")
+
+
+@dataclass(frozen=True)
+class GroupOption:
+    dimension: str
+    value: str
+    label: str
+
+
+@dataclass
+class MonthFigures:
+    month: datetime.date
+    managers: Figure
+    everyone: Figure
+    active_learners: Figure
+    enrollments: int | None
+    completions: int | None
+
+
+@dataclass
+class Goal:
+    year: int
+    dimension: str
+    value: str
+    label: str
+    band: tuple[float, float]
+    min_size: int
+    months: list[MonthFigures] = field(default_factory=list)
+    computed_at: datetime.datetime | None = None
+    found: bool = True
+
+    @property
+    def latest(self) -> MonthFigures | None:
+        return self.months[-1] if self.months else None
+
+    def projection(self, attribute: str, *, now: datetime.datetime) -> float | None:
+        """The year-end percentage if people keep engaging at the pace of the year so far.
+
+        Pace: the share engaged now over the days gone since 1 January; so 10% after a
+        quarter of the year projects to 40%, capped at 100%.
+        """
+        latest = self.latest
+        if latest is None:
+            return None
+        figure: Figure = getattr(latest, attribute)
+        if figure.percent is None:
+            return None
+        start = datetime.date(self.year, 1, 1)
+        end = datetime.date(self.year + 1, 1, 1)
+        today = min(timezone.localtime(now).date(), end)
+        elapsed = max((today - start).days, 1)
+        return min(100.0, figure.percent * (end - start).days / elapsed)
+
+
+def group_options(*, month: datetime.date | None = None) -> dict[str, list[GroupOption]]:
+    """The groups that may be chosen as a filter (shown in the latest month), per dimension."""
+    rows = GroupRollup.objects.filter(suppressed=False, dimension__in=FILTER_DIMENSIONS)
+    month = month or rows.order_by("-month").values_list("month", flat=True).first()
+    options: dict[str, list[GroupOption]] = {d: [] for d in FILTER_DIMENSIONS}
+    if month is None:
+        return options
+    for dimension, value, label in (
+        rows.filter(month=month).order_by("label").values_list("dimension", "value", "label")
+    ):
+        options[dimension].append(GroupOption(dimension, value, label))
+    return options
+
+
+def _bands_for(rows: list[GroupRollup], *, min_size: int) -> dict[tuple, set]:
+    """(month, metric) → the values of the partition whose count must be banded."""
+    by_month: dict[datetime.date, list[GroupRollup]] = {}
+    for row in rows:
+        by_month.setdefault(row.month, []).append(row)
+    banded = {}
+    for month, cells in by_month.items():
+        shown = [c for c in cells if not c.suppressed]
+        banded[(month, "everyone")] = band_partition(
+            {c.value: (c.engaged, c.people) for c in shown}, min_size=min_size
+        )
+        banded[(month, "active")] = band_partition(
+            {c.value: (c.active_learners, c.people) for c in shown}, min_size=min_size
+        )
+        banded[(month, "managers")] = band_partition(
+            {c.value: (c.managers_engaged, c.managers) for c in shown if not c.managers_suppressed},
+            min_size=min_size,
+        )
+    return banded
+
+
+def goal_for(*, year: int, dimension: str = Dimension.ALL, value: str = "") -> Goal:
+    """The year's monthly figures for one group (everyone by default), privacy applied.
+
+    The breakdown's other groups of the same dimension are read too: whether a count is
+    banded depends on the whole breakdown (complementary banding), not the group alone.
+    """
+    min_size = group_size_floor()
+    goal = Goal(year, dimension, value, "Everyone", target_band(), min_size)
+    rows = list(
+        GroupRollup.objects.filter(
+            month__gte=datetime.date(year, 1, 1),
+            month__lt=datetime.date(year + 1, 1, 1),
+            dimension=dimension,
+        ).order_by("month")
+    )
+    own = [row for row in rows if row.value == value]
+    if not own or own[-1].suppressed:
+        goal.found = False
+        return goal
+    goal.label = own[-1].label
+    goal.computed_at = max(row.computed_at for row in own)
+    bands = _bands_for(rows, min_size=min_size)
+    for row in own:
+        if row.suppressed:
+            continue
+        month = row.month
+        if row.managers_suppressed:
+            managers = HIDDEN
+        else:
+            managers = _figure(
+                row.managers_engaged,
+                row.managers,
+                banded=value in bands[(month, "managers")],
+                min_size=min_size,
+            )
+        everyone = _figure(
+            row.engaged, row.people, banded=value in bands[(month, "everyone")], min_size=min_size
+        )
+        active = _figure(
+            row.active_learners,
+            row.people,
+            banded=value in bands[(month, "active")],
+            min_size=min_size,
+        )
+        goal.months.append(
+            MonthFigures(
+                month=month,
+                managers=managers,
+                everyone=everyone,
+                active_learners=active,
+                # Event counts follow the active learners: exact only where they are.
+                enrollments=row.enrollments if active.shown else None,
+                completions=row.completions if active.shown else None,
+            )
+        )
+    return goal
+
+
+def kpis_for_year(*, year: int) -> list[MonthlyKpis]:
+    return list(
+        MonthlyKpis.objects.filter(
+            month__gte=datetime.date(year, 1, 1), month__lt=datetime.date(year + 1, 1, 1)
+        ).order_by("month")
+    )
+
+
+def current_year(now: datetime.datetime | None = None) -> int:
+    return month_start(now or timezone.now()).year

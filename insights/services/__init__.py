@@ -1,0 +1,3 @@
+from .rollups import rollups_refresh
+
+__all__ = ["rollups_refresh"]
