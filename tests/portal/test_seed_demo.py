@@ -9,7 +9,7 @@ from django.db import connection, transaction
 from catalog.models import Item, Offering
 from catalog.selectors import item_list_visible_to
 from people.models import Employee, User
-from portal.demo.seed import LEARNING_ADMINS_GROUP
+from portal.demo.base import LEARNING_ADMINS_GROUP
 from tests.catalog.factories import ItemFactory
 from widgets.models import Interest
 
