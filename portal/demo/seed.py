@@ -14,6 +14,7 @@ from collections.abc import Callable
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.test import override_settings
 from django.utils import timezone
 
 from catalog.models import Item
@@ -29,18 +30,28 @@ from .base import (
     SeedResult,
 )
 from .catalog import CatalogSeeding
+from .circles import seed_circles
 from .people import PeopleSeeding
 from .themes import seed_theme_year
 
+DEMO_EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+
 
 class Seeder(PeopleSeeding, CatalogSeeding):
-    """The whole run: reference data, people, catalog, then the themes built on them."""
+    """The whole run: reference data, people, catalog, then the themes and circles built on
+    them."""
 
     def themes(self) -> None:
         # After the catalog, so the monthly themes can pick its items and sessions.
         themes = seed_theme_year(rng=self.rng, now=timezone.now())
         self.result.themes = len(themes)
         self.progress(f"themes: {len(themes)} months planned")
+
+    def circles(self) -> None:
+        # Last: circles are run by their members, on books of the catalog.
+        circles = seed_circles(rng=self.rng)
+        self.result.circles = len(circles)
+        self.progress(f"learning circles: {len(circles)}, one in each state")
 
 
 def demo_data_exists() -> tuple[int, int]:
@@ -51,11 +62,11 @@ def demo_data_exists() -> tuple[int, int]:
     )
 
 
-@transaction.atomic
 def demo_data_seed(
     *, employees: int, items: int, seed: int, log: Callable[[str], None] = print
 ) -> SeedResult:
-    """Generate the demo hospital group: people, reporting lines, catalog, sessions, logins.
+    """Generate the demo hospital group: people, reporting lines, catalog, sessions, logins,
+    monthly themes and learning circles.
 
     Deterministic for a given seed (and day, since sessions are dated relative to today).
     Runs in one transaction: it either loads everything or nothing. Raises ValidationError
@@ -72,10 +83,14 @@ def demo_data_seed(
             ALREADY_SEEDED.format(items=existing_items, employees=existing_employees),
             code="already_seeded",
         )
-    seeder = Seeder(employees=employees, items=items, seed=seed, log=log)
-    seeder.reference_data()
-    seeder.people()
-    seeder.catalog()
-    seeder.themes()
+    # The circles are made through their services, which send invites and notices when the
+    # transaction commits: in a demo they would only flood the console.
+    with override_settings(EMAIL_BACKEND=DEMO_EMAIL_BACKEND), transaction.atomic():
+        seeder = Seeder(employees=employees, items=items, seed=seed, log=log)
+        seeder.reference_data()
+        seeder.people()
+        seeder.catalog()
+        seeder.themes()
+        seeder.circles()
     seeder.result.seconds = time.perf_counter() - seeder.started
     return seeder.result
