@@ -55,6 +55,22 @@ def circle_list_visible_to(*, user: User, states=LISTED_STATES) -> QuerySet[Circ
     )
 
 
+def circle_list_joinable_on(*, user: User, subject: Item, now=None) -> list[Circle]:
+    """Circles on a catalog item (a book, a course) the person could sign up for now, soonest
+    first, each with `seats_left`: for the item's page."""
+    now = now or timezone.now()
+    circles = [
+        circle
+        for circle in circle_list_visible_to(user=user)
+        .filter(subject=subject)
+        .prefetch_related("plan")
+        if circle.offering.is_enrollment_open(now)
+    ]
+    for circle in circles:
+        circle.seats_left = max(circle.seat_cap - circle.seats_taken, 0)
+    return circles
+
+
 def circle_get_visible_to(*, user: User, slug: str) -> Circle | None:
     """The circle if the person may see it, else None (callers answer 404, not 403).
 

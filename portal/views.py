@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from catalog import selectors as catalog_selectors
 from catalog.visibility import can_preview_unpublished
+from circles import selectors as circle_selectors
 from enrollment import selectors as enrollment_selectors
 from enrollment.models import Source
 from people.selectors import employee_get_for_user
@@ -44,7 +45,8 @@ def home(request):
 
 
 def item_detail(request, slug):
-    """The catalog's item page, with enrollment's call to action and "Suggest to my team"."""
+    """The catalog's item page, with enrollment's call to action, the circles one can join on
+    the item, and "Suggest to my team"."""
     item = catalog_selectors.item_get_visible_to(user=request.user, slug=slug)
     if item is None:
         raise Http404("No such item.")
@@ -61,6 +63,9 @@ def item_detail(request, slug):
             "actions": enrollment_selectors.item_actions_for(user=request.user, item=item),
             "source": source.value,
             "offer_team_suggestion": widget_selectors.team_suggestion_offered(user=request.user),
+            "item_circles": circle_selectors.circle_list_joinable_on(
+                user=request.user, subject=item
+            ),
         },
     )
 
