@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
-from catalog.models import Item
+from catalog.models import Item, Offering
+from catalog.sessions import enrollment_open_q
 from catalog.visibility import published_q, visible_items_q
 from enrollment.models import Enrollment
 from enrollment.selectors import SEATED, enrollment_active_for_item, waitlist_position
@@ -359,6 +360,25 @@ def survey_results(*, circle: Circle) -> SurveyResults:
         facilitator_answers=facilitators["n"],
         facilitate_again=count_phrase(count=facilitators["again"], group_size=facilitators["n"]),
     )
+
+
+@dataclass(frozen=True)
+class CircleStart:
+    """What a suggestion says of a circle: what it is on, and when it first meets."""
+
+    subject: str
+    starts_at: datetime.datetime
+    timezone: str
+
+
+def circle_starts_by_item(*, now: datetime.datetime) -> dict[int, CircleStart]:
+    """Circles open for sign-up that have not met yet, by their catalog entry's id: for the
+    widget's "A circle on Purple Cow starts Tuesday". One query."""
+    signup_open = Offering.objects.filter(enrollment_open_q(now), starts_at__gt=now)
+    rows = Circle.objects.filter(state=Circle.State.OPEN, offering__in=signup_open).values_list(
+        "item_id", "subject__title", "offering__starts_at", "timezone"
+    )
+    return {item_id: CircleStart(*facts) for item_id, *facts in rows}
 
 
 def circle_for_item(*, item: Item) -> Circle | None:
