@@ -6,16 +6,18 @@ opens the discussion and the meeting details, is a seat in the circle's session 
 enrollment) or being one of its facilitators.
 """
 
+import datetime
 from dataclasses import dataclass
 
-from django.db.models import Avg, Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
-from catalog.models import Item
+from catalog.models import Item, Offering
+from catalog.sessions import enrollment_open_q
 from catalog.visibility import published_q, visible_items_q
 from enrollment.models import Enrollment
 from enrollment.selectors import SEATED, enrollment_active_for_item, waitlist_position
-from learning_portal.core.privacy import MIN_GROUP_SIZE
+from learning_portal.core.privacy import count_phrase
 from people.models import User
 
 from .models import Attendance, Circle, Interest, Meeting, PlanWeek, Post
@@ -52,6 +54,22 @@ def circle_list_visible_to(*, user: User, states=LISTED_STATES) -> QuerySet[Circ
         )
         .order_by("start_date", "title", "pk")
     )
+
+
+def circle_list_joinable_on(*, user: User, subject: Item, now=None) -> list[Circle]:
+    """Circles on a catalog item (a book, a course) the person could sign up for now, soonest
+    first, each with `seats_left`: for the item's page."""
+    now = now or timezone.now()
+    circles = [
+        circle
+        for circle in circle_list_visible_to(user=user)
+        .filter(subject=subject)
+        .prefetch_related("plan")
+        if circle.offering.is_enrollment_open(now)
+    ]
+    for circle in circles:
+        circle.seats_left = max(circle.seat_cap - circle.seats_taken, 0)
+    return circles
 
 
 def circle_get_visible_to(*, user: User, slug: str) -> Circle | None:
@@ -98,6 +116,15 @@ class Membership:
     def can_manage(self) -> bool:
         return self.is_facilitator or self.is_admin
 
+    @property
+    def can_leave(self) -> bool:
+        """A seat or waitlist place that may still be given up (enrollment's rule)."""
+        return (
+            self.enrollment is not None
+            and self.enrollment.is_active
+            and self.enrollment.can_withdraw()
+        )
+
 
 def circle_membership(*, user: User, circle: Circle) -> Membership:
     if not user.is_authenticated:
@@ -119,6 +146,46 @@ def circle_membership(*, user: User, circle: Circle) -> Membership:
         enrollment=enrollment,
         waitlist_position=waitlist_position(enrollment=enrollment) if enrollment else None,
     )
+
+
+@dataclass(frozen=True)
+class RosterEntry:
+    """One person who signed up, as the facilitators see them: in, waiting, or gone."""
+
+    user: User
+    status: str  # an Enrollment.Status value
+    since: datetime.datetime
+    hope: str
+
+
+def _place_since(enrollment: Enrollment) -> datetime.datetime:
+    when = {
+        Enrollment.Status.WAITLISTED: enrollment.waitlisted_at,
+        Enrollment.Status.WITHDRAWN: enrollment.withdrawn_at,
+    }.get(enrollment.status, enrollment.enrolled_at)
+    return when or enrollment.created_at
+
+
+def circle_roster(*, circle: Circle) -> list[RosterEntry]:
+    """Everyone who signed up, by their latest place: the seated, then the waitlist in its
+    order, then those who left (latest first), each with what they hoped to get from it."""
+    latest: dict[int, Enrollment] = {}
+    places = Enrollment.objects.filter(offering_id=circle.offering_id).select_related("user")
+    for enrollment in places.order_by("created_at", "pk"):
+        latest[enrollment.user_id] = enrollment
+    hopes = dict(circle.signups.values_list("user_id", "hope"))
+    entries = [
+        RosterEntry(e.user, e.status, _place_since(e), hopes.get(e.user_id, ""))
+        for e in latest.values()
+    ]
+
+    def having(*statuses):
+        return sorted((r for r in entries if r.status in statuses), key=lambda r: r.since)
+
+    seated = having(*SEATED)
+    waiting = having(Enrollment.Status.WAITLISTED)
+    left = having(Enrollment.Status.WITHDRAWN)[::-1]
+    return [*seated, *waiting, *left]
 
 
 def circle_member_users(*, circle: Circle) -> QuerySet[User]:
@@ -253,33 +320,65 @@ def attendance_for(*, user: User, circle: Circle) -> dict[int, bool]:
     return dict(rows.values_list("meeting__week", "attended"))
 
 
-@dataclass
+# "Got what they hoped for": a 4 or a 5 on the survey's 1–5 question.
+GOAL_MET_AT_LEAST = 4
+
+
+@dataclass(frozen=True)
 class SurveyResults:
-    """Aggregates only, and only over at least MIN_GROUP_SIZE answers (`shown`)."""
+    """The end-of-circle surveys as facilitators and admins see them: how many people said
+    yes, each count phrased by core.privacy.count_phrase, the team page's rule. A count is
+    exact only when at least MIN_GROUP_SIZE answered each way, else a band; under
+    MIN_COUNTED_GROUP_SIZE answers there is no figure at all. So neither an answer nor its
+    complement ("all but one said yes") can be worked out, and no average pins anyone down.
+    """
 
     answers: int
-    shown: bool
-    goal_met_average: float | None = None
-    recommend_share: int | None = None
+    goal_met: str | None = None
+    recommend: str | None = None
     facilitator_answers: int = 0
-    facilitator_shown: bool = False
-    facilitator_rating_average: float | None = None
+    facilitate_again: str | None = None
+
+    @property
+    def shown(self) -> bool:
+        return self.goal_met is not None
 
 
 def survey_results(*, circle: Circle) -> SurveyResults:
     learners = circle.learner_surveys.aggregate(
-        n=Count("pk"), goal=Avg("goal_met"), yes=Count("pk", filter=Q(would_recommend=True))
+        n=Count("pk"),
+        goal_met=Count("pk", filter=Q(goal_met__gte=GOAL_MET_AT_LEAST)),
+        recommend=Count("pk", filter=Q(would_recommend=True)),
     )
-    facilitators = circle.facilitator_surveys.aggregate(n=Count("pk"), rating=Avg("rating"))
-    results = SurveyResults(answers=learners["n"], shown=learners["n"] >= MIN_GROUP_SIZE)
-    if results.shown:
-        results.goal_met_average = round(learners["goal"], 1)
-        results.recommend_share = round(100 * learners["yes"] / learners["n"])
-    results.facilitator_answers = facilitators["n"]
-    results.facilitator_shown = facilitators["n"] >= MIN_GROUP_SIZE
-    if results.facilitator_shown:
-        results.facilitator_rating_average = round(facilitators["rating"], 1)
-    return results
+    facilitators = circle.facilitator_surveys.aggregate(
+        n=Count("pk"), again=Count("pk", filter=Q(would_facilitate_again=True))
+    )
+    return SurveyResults(
+        answers=learners["n"],
+        goal_met=count_phrase(count=learners["goal_met"], group_size=learners["n"]),
+        recommend=count_phrase(count=learners["recommend"], group_size=learners["n"]),
+        facilitator_answers=facilitators["n"],
+        facilitate_again=count_phrase(count=facilitators["again"], group_size=facilitators["n"]),
+    )
+
+
+@dataclass(frozen=True)
+class CircleStart:
+    """What a suggestion says of a circle: what it is on, and when it first meets."""
+
+    subject: str
+    starts_at: datetime.datetime
+    timezone: str
+
+
+def circle_starts_by_item(*, now: datetime.datetime) -> dict[int, CircleStart]:
+    """Circles open for sign-up that have not met yet, by their catalog entry's id: for the
+    widget's "A circle on Purple Cow starts Tuesday". One query."""
+    signup_open = Offering.objects.filter(enrollment_open_q(now), starts_at__gt=now)
+    rows = Circle.objects.filter(state=Circle.State.OPEN, offering__in=signup_open).values_list(
+        "item_id", "subject__title", "offering__starts_at", "timezone"
+    )
+    return {item_id: CircleStart(*facts) for item_id, *facts in rows}
 
 
 def circle_for_item(*, item: Item) -> Circle | None:

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 
 class Source(models.TextChoices):
@@ -112,8 +113,13 @@ class Enrollment(models.Model):
 
     def can_withdraw(self, now=None) -> bool:
         """Whether the place may still be given up (if active): until its session starts;
-        a self-paced item at any time."""
-        return self.offering_id is None or not self.offering.has_started(now)
+        a self-paced item at any time; a meeting series (a learning circle, which runs for
+        weeks) until its last meeting ends, since a member may step out of what is left."""
+        if self.offering_id is None:
+            return True
+        if self.offering.meeting_series:
+            return (now or timezone.now()) < self.offering.ends_at
+        return not self.offering.has_started(now)
 
 
 class TranscriptEvent(models.Model):

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from catalog import selectors as catalog_selectors
 from catalog.visibility import can_preview_unpublished
+from circles import selectors as circle_selectors
 from enrollment import selectors as enrollment_selectors
 from enrollment.models import Source
 from people.forms import TimeZoneForm
@@ -47,7 +48,8 @@ def home(request):
 
 
 def item_detail(request, slug):
-    """The catalog's item page, with enrollment's call to action and "Suggest to my team"."""
+    """The catalog's item page, with enrollment's call to action, the circles one can join on
+    the item, and "Suggest to my team"."""
     item = catalog_selectors.item_get_visible_to(user=request.user, slug=slug)
     if item is None:
         raise Http404("No such item.")
@@ -56,9 +58,9 @@ def item_detail(request, slug):
     raw_source = request.GET.get("source")
     source = Source.parse(raw_source) if raw_source else Source.ITEM_PAGE
     actions = enrollment_selectors.item_actions_for(user=request.user, item=item)
+    offer_team_suggestion = widget_selectors.team_suggestion_offered(user=request.user)
     # The catalog lists the sessions with their capacity; a person decides by the seats
     # left ("Full — join the waitlist"), which enrollment has just counted for the actions.
-    offer_team_suggestion = widget_selectors.team_suggestion_offered(user=request.user)
     seats_left = {offering.pk: offering.seats_left for offering in actions.offerings}
     for session in getattr(item, "upcoming_sessions", []):
         session.seats_left = seats_left.get(session.pk, session.capacity)
@@ -73,6 +75,9 @@ def item_detail(request, slug):
             "offer_team_suggestion": offer_team_suggestion,
             "team_suggestion": offer_team_suggestion
             and widget_selectors.team_suggestion_active_for(user=request.user, item=item),
+            "item_circles": circle_selectors.circle_list_joinable_on(
+                user=request.user, subject=item
+            ),
         },
     )
 

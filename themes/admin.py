@@ -51,11 +51,12 @@ class ThemeAdmin(LabelledFieldsMixin, admin.ModelAdmin):
     date_hierarchy = "month"
     prepopulated_fields = {"slug": ["title"]}
     inlines = [ThemeItemInline]
-    autocomplete_fields = ["featured_offerings"]
+    autocomplete_fields = ["featured_offerings", "featured_circles"]
     readonly_fields = ["state", "release_at", "scheduled_by", "preview_link", "schedule_link"]
     fieldsets = [
         (None, {"fields": ["title", "slug", "month", "introduction", "image", "image_alt"]}),
         ("Sessions", {"fields": ["featured_offerings"]}),
+        ("Learning circles", {"fields": ["featured_circles"]}),
         (
             "Release",
             {"fields": ["state", "release_at", "scheduled_by", "schedule_link", "preview_link"]},

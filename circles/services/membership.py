@@ -53,10 +53,12 @@ def circle_join(*, user: User, circle: Circle, hope: str = "") -> Enrollment:
 def circle_leave(*, user: User, circle: Circle) -> Enrollment:
     """Leave a circle (a seat or a waitlist place): the enrollment is withdrawn.
 
-    The freed seat goes to the first person waiting, once (enrollment's rules), and the
-    transcript records the withdrawal with source "circle".
+    A member may leave until the last meeting ends, also once the circle runs. Before the
+    first meeting the freed seat goes to the first person waiting, once (enrollment's rules);
+    the transcript records the withdrawal with source "circle", and the person's invites are
+    withdrawn.
 
-    Raises ValidationError: NOT_A_MEMBER, and enrollment_withdraw's (WITHDRAW_TOO_LATE).
+    Raises ValidationError: NOT_A_MEMBER, and enrollment_withdraw's (WITHDRAW_SERIES_OVER).
     """
     enrollment = Enrollment.objects.filter(
         user=user, offering_id=circle.offering_id, status__in=ACTIVE_STATUSES

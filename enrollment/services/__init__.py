@@ -54,6 +54,7 @@ from .messages import (
     SWITCH_WOULD_LOSE_SEAT,
     USER_INACTIVE,
     WITHDRAW_NOT_ACTIVE,
+    WITHDRAW_SERIES_OVER,
     WITHDRAW_TOO_LATE,
 )
 from .offerings import (
@@ -94,6 +95,7 @@ __all__ = [
     "SWITCH_WOULD_LOSE_SEAT",
     "USER_INACTIVE",
     "WITHDRAW_NOT_ACTIVE",
+    "WITHDRAW_SERIES_OVER",
     "WITHDRAW_TOO_LATE",
     "acting_as",
     "attendance_mark",

@@ -33,10 +33,10 @@ def test_make_run_installs_migrates_seeds_once_prints_logins_and_serves_on_port(
     steps = [line for line in lines if line.startswith(".venv/bin/python")]
 
     assert any("pip install" in step and "-e '.[dev]'" in step for step in steps)
-    assert steps[-5:] == [
+    # One seed command: seed_demo loads the learning circles too.
+    assert steps[-4:] == [
         ".venv/bin/python manage.py migrate --noinput",
         ".venv/bin/python manage.py seed_demo --if-empty",
-        ".venv/bin/python manage.py seed_circles_demo --if-empty",
         ".venv/bin/python manage.py demo_logins --port 8123",
         ".venv/bin/python manage.py runserver 127.0.0.1:8123",
     ]

@@ -17,6 +17,7 @@ from catalog.models import Item
 from catalog.selectors import item_list_visible_to
 from catalog.sessions import enrollment_open_q, sessions_ahead
 from catalog.visibility import next_publication_change, published_q, restricted_item
+from circles.selectors import CircleStart, circle_starts_by_item
 from enrollment.aggregates import department_item_popularity, team_topic_interest
 from learning_portal.core.privacy import MIN_GROUP_SIZE, count_is_shareable
 from people.models import Employee
@@ -46,6 +47,8 @@ class Candidate:
     leadership: bool
     theme_position: int | None
     next_session: datetime | None
+    # A learning circle's catalog entry, open for sign-up: what it is on and when it starts.
+    circle: CircleStart | None = None
 
 
 @dataclass(frozen=True)
@@ -112,6 +115,9 @@ def pool_build(*, now: datetime) -> Pool:
         .values_list("item_id", flat=True)
     )
     ids.update(per_topic)
+    # Circles about to start are offered whatever their popularity: they are time-bound.
+    circle_starts = circle_starts_by_item(now=now)
+    ids.update(base.filter(pk__in=list(circle_starts)).values_list("pk", flat=True))
 
     through = Item.topics.through.objects.filter(item_id__in=ids).values_list(
         "item_id", "topic_id", "topic__name", "topic__slug"
@@ -156,6 +162,7 @@ def pool_build(*, now: datetime) -> Pool:
             leadership=item.pk in leadership_ids,
             theme_position=theme_position.get(item.pk),
             next_session=next_sessions.get(item.pk),
+            circle=circle_starts.get(item.pk),
         )
         for item in Item.objects.filter(pk__in=ids).only(
             "pk",
@@ -173,10 +180,18 @@ def pool_build(*, now: datetime) -> Pool:
         theme_title=theme[0] if theme else None,
         theme_url=theme[1] if theme else None,
         topic_names=topic_names,
-        # Rebuilt at the next theme release and the next publish window change, when what it
-        # holds changes with no write (writes raise the catalog version, which keys it).
+        # Rebuilt at the next theme release, publish window change and circle start, when
+        # what it holds changes with no write (writes raise the catalog version, which keys it).
         valid_until=min(
-            (m for m in (_next_release(now), next_publication_change(now=now)) if m is not None),
+            (
+                m
+                for m in (
+                    _next_release(now),
+                    next_publication_change(now=now),
+                    min((c.starts_at for c in circle_starts.values()), default=None),
+                )
+                if m is not None
+            ),
             default=None,
         ),
     )
