@@ -33,7 +33,6 @@ def test_make_run_installs_migrates_seeds_once_prints_logins_and_serves_on_port(
     steps = [line for line in lines if line.startswith(".venv/bin/python")]
 
     assert any("pip install" in step and "-e '.[dev]'" in step for step in steps)
-    # One seed command: seed_demo loads the learning circles too.
     assert steps[-4:] == [
         ".venv/bin/python manage.py migrate --noinput",
         ".venv/bin/python manage.py seed_demo --if-empty",
@@ -74,7 +73,6 @@ def test_make_run_passes_its_port_to_every_command_it_runs(tmp_path):
     assert [call.split()[2] for call in calls] == [
         "migrate",
         "seed_demo",
-        "seed_circles_demo",
         "demo_logins",
         "runserver",
     ]
