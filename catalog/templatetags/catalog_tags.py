@@ -34,13 +34,22 @@ def language_name(code: str) -> str:
 @register.inclusion_tag("catalog/_session_when.html")
 def session_when(offering):
     """A session's time in the viewer's zone, with its own zone's time when that differs."""
-    return {"when": span_for_viewer(offering.starts_at, offering.ends_at, offering.timezone)}
+    return {"when": _when(offering)}
 
 
 @register.filter
 def session_when_text(offering) -> str:
     """The same as plain text (labels, button names): 'Tue 8 Dec 2026, 14:00–16:00 London time'."""
-    return str(span_for_viewer(offering.starts_at, offering.ends_at, offering.timezone))
+    return str(_when(offering))
+
+
+def _when(offering):
+    return span_for_viewer(
+        offering.starts_at,
+        offering.ends_at,
+        offering.timezone,
+        series=getattr(offering, "meeting_series", False),
+    )
 
 
 @register.simple_tag

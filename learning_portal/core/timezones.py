@@ -45,12 +45,18 @@ def zone_key(tz) -> str:
     return getattr(tz, "key", None) or str(tz)
 
 
-def span_text(starts_at: dt.datetime, ends_at: dt.datetime, tz, *, long: bool = False) -> str:
+def span_text(
+    starts_at: dt.datetime, ends_at: dt.datetime, tz, *, long: bool = False, series: bool = False
+) -> str:
     """'Tue 8 Dec 2026, 14:00–16:00' in `tz` ('Tuesday 8 December 2026, …' when `long`, for
     emails); a span over several days says so: 'Mon 7 Dec, 09:00 – Wed 9 Dec 2026, 16:30
-    (3 days)'."""
+    (3 days)'; a `series` of meetings (a learning circle) gives its first and last days:
+    'Tue 17 Nov – Tue 15 Dec 2026, a series of meetings'."""
     day, day_of_year = ("l j F Y", "l j F") if long else ("D j M Y", "D j M")
     start, end = starts_at.astimezone(tz), ends_at.astimezone(tz)
+    if series and start.date() != end.date():
+        first = formats.date_format(start, day_of_year if start.year == end.year else day)
+        return f"{first} – {formats.date_format(end, day)}, a series of meetings"
     time_from = formats.time_format(start, "H:i")
     time_to = formats.time_format(end, "H:i")
     if start.date() == end.date():
@@ -81,14 +87,19 @@ class ViewerSpan:
 
 
 def span_for_viewer(
-    starts_at: dt.datetime, ends_at: dt.datetime, own_zone: str, viewer_tz=None
+    starts_at: dt.datetime,
+    ends_at: dt.datetime,
+    own_zone: str,
+    viewer_tz=None,
+    *,
+    series: bool = False,
 ) -> ViewerSpan:
     """The span in the viewer's zone (default: the request's active zone), noting the zone
     the session is held in when its clock reads otherwise (New York for a London reader)."""
     viewer_tz = viewer_tz or timezone.get_current_timezone()
-    text = span_text(starts_at, ends_at, viewer_tz)
+    text = span_text(starts_at, ends_at, viewer_tz, series=series)
     own_tz = zoneinfo.ZoneInfo(own_zone) if is_zone(own_zone) else viewer_tz
-    own_text = span_text(starts_at, ends_at, own_tz)
+    own_text = span_text(starts_at, ends_at, own_tz, series=series)
     own_start, viewer_start = starts_at.astimezone(own_tz), starts_at.astimezone(viewer_tz)
     if own_text != text and own_start.date() == viewer_start.date() and "(" not in own_text:
         # Same day in both zones: the times are what differ.

@@ -51,3 +51,9 @@ def test_zones_read_as_places():
     assert zone_label("America/New_York") == "New York time"
     assert ("Europe/London", "Europe — London") in zone_choices()
     assert all(not key.startswith("Etc/") for key, _ in zone_choices())
+
+
+def test_a_series_of_meetings_reads_as_its_first_and_last_days():
+    assert span_text(at(1, 12, 30), at(29, 13), LONDON, series=True) == (
+        "Tue 1 Dec – Tue 29 Dec 2026, a series of meetings"
+    )
