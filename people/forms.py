@@ -3,7 +3,7 @@ from django.conf import settings
 from django.contrib.auth.forms import AdminUserCreationForm
 from django.contrib.auth.forms import UserChangeForm as DjangoUserChangeForm
 
-from learning_portal.core.timezones import zone_choices, zone_label
+from learning_portal.core.timezones import zone_choices
 
 from .importing import DEACTIVATION_LIMIT, FILE_TOO_LARGE, MAX_FILE_BYTES
 from .models import User
@@ -63,7 +63,7 @@ class TimeZoneForm(forms.Form):
         super().__init__(*args, **kwargs)
         organisation = settings.TIME_ZONE
         self.fields["time_zone"].choices = [
-            ("", f"The organisation's: {zone_label(organisation)} ({organisation})"),
+            ("", f"Organisation's: {organisation.replace('_', ' ')}"),
             *zone_choices(),
         ]
         self.fields["time_zone"].help_text = (

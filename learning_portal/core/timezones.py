@@ -25,13 +25,16 @@ def is_zone(key: str) -> bool:
 
 @functools.cache
 def zone_choices() -> list[tuple[str, str]]:
-    """Region/City zones for a select, by name ("Europe/London" as "Europe — London")."""
+    """Region/City zones for a select, by name ("America/New_York" as "America/New York";
+    short, so the select fits a phone's width)."""
+    # Region/City only: every three-part zone ("America/Argentina/Buenos_Aires") also has a
+    # two-part name ("America/Buenos_Aires"), and the list stays narrow enough for a phone.
     keys = sorted(
         key
         for key in zone_keys()
-        if "/" in key and key.split("/", 1)[0] not in {"Etc", "SystemV", "US", "Brazil"}
+        if key.count("/") == 1 and key.split("/", 1)[0] not in {"Etc", "SystemV", "US", "Brazil"}
     )
-    return [(key, key.replace("/", " — ", 1).replace("_", " ")) for key in keys]
+    return [(key, key.replace("_", " ")) for key in keys]
 
 
 def zone_label(key: str) -> str:
