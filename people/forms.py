@@ -66,6 +66,8 @@ class TimeZoneForm(forms.Form):
             ("", f"Organisation's: {organisation.replace('_', ' ')}"),
             *zone_choices(),
         ]
-        self.fields["time_zone"].help_text = (
+        self.fields[
+            "time_zone"
+        ].help_text = (
             "Session times are shown in this zone, with the session's own noted when it differs."
         )
