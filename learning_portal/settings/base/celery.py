@@ -132,4 +132,10 @@ CELERY_BEAT_SCHEDULE: dict = {
         "schedule": 60 * 60,
         "options": {"expires": 55 * 60},
     },
+    # Discussion takeaways: drafts for facilitators to review, from the latest posts.
+    "insights-propose-takeaways": {
+        "task": "insights.tasks.propose_takeaways",
+        "schedule": 6 * 60 * 60,
+        "options": {"expires": 60 * 60},
+    },
 }
