@@ -292,5 +292,8 @@ class CatalogSeeding(SeederBase):
     def duration_words(minutes: int) -> str:
         if minutes < 60:
             return f"about {minutes} minutes"
-        hours = minutes / 60
-        return f"about {hours:.0f} hour{'s' if round(hours) != 1 else ''}"
+        hours, rest = divmod(minutes, 60)
+        if rest >= 15:
+            # 90 minutes is "about 1.5 hours", not "about 2 hours".
+            return f"about {minutes / 60:.1f} hours"
+        return f"about {hours} hour{'s' if hours != 1 else ''}"

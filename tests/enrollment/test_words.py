@@ -38,6 +38,8 @@ def test_a_full_session_is_offered_as_the_waitlist_everywhere(client_as, employe
     assert "1 seat" not in item_page  # not its capacity
     assert "<title>Join the waitlist: Ward rounds" in confirm
     assert '<h1 id="confirm-heading">Join the waitlist for Ward rounds</h1>' in confirm
+    assert "your seat" not in confirm  # a waitlist place is not a seat
+    assert "You can leave the waitlist or switch sessions" in confirm
 
     waiting = enroll(employee.user, full)
     leave = page(client, reverse("enrollment:withdraw", args=[waiting.pk]))
