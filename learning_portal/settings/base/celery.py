@@ -74,6 +74,13 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "enrollment.tasks.refresh_item_popularity",
         "schedule": 60 * 60,
     },
+    # What each manager's team is exploring, for the manager widget: every team in two
+    # queries, so a manager's first view of the day runs no queries of its own for it.
+    "widgets-prewarm-team-topics": {
+        "task": "widgets.tasks.prewarm_team_topics",
+        "schedule": 20 * 60,
+        "options": {"expires": 10 * 60},
+    },
     # Widget impressions/clicks/dismissals: Redis counters folded into daily rows.
     "widgets-flush-counts": {
         "task": "widgets.tasks.flush_widget_counts",
