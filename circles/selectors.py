@@ -20,7 +20,7 @@ from enrollment.selectors import SEATED, enrollment_active_for_item, waitlist_po
 from learning_portal.core.privacy import count_phrase
 from people.models import User
 
-from .models import Attendance, Circle, Interest, Meeting, PlanWeek, Post
+from .models import Attendance, Circle, Interest, Meeting, PlanWeek, Post, visible_posts_q
 
 LISTED_STATES = (Circle.State.OPEN, Circle.State.RUNNING)
 ARCHIVE_STATES = (Circle.State.FINISHED, Circle.State.ARCHIVED)
@@ -235,10 +235,16 @@ def meeting_list_for_manage(*, circle: Circle) -> list[Meeting]:
 def thread_list_for(*, circle: Circle) -> QuerySet:
     """The circle's opened threads, by week, with `post_count` (visible posts)."""
     return circle.threads.annotate(
-        post_count=Count(
-            "posts", filter=Q(posts__hidden_at__isnull=True, posts__deleted_at__isnull=True)
-        )
+        post_count=Count("posts", filter=visible_posts_q("posts__"))
     ).order_by("week")
+
+
+def post_list_quotable(*, circle: Circle, week: int) -> QuerySet[Post]:
+    """A week's posts the facilitators may quote in the archive: visible, and their author
+    ticked "may be quoted"."""
+    return Post.objects.filter(
+        visible_posts_q(), thread__circle=circle, thread__week=week, may_quote=True
+    ).order_by("created_at")
 
 
 def thread_posts(*, thread) -> QuerySet:
