@@ -124,12 +124,9 @@ class CatalogSeeding(SeederBase):
             provider = rng.choice(v.PROVIDERS["media"])
             title = f"{provider}, Episode {rng.randint(1, 180)}: {phrase}"
             summary = "A conversation with colleagues about how to "
-        elif fmt == "live_session":
+        else:
             title = rng.choice([f"{phrase} Workshop", f"Webinar: {phrase}"])
             summary = "A live, interactive session to help you "
-        else:
-            title = f"{phrase} Learning Circle"
-            summary = "A small group meeting over several weeks to learn together how to "
         picked = rng.sample(outcomes, k=3)
         summary += picked[0] + "."
 
@@ -212,15 +209,10 @@ class CatalogSeeding(SeederBase):
             starts_at = dt.datetime.combine(
                 day, dt.time(hour, minute), tzinfo=zoneinfo.ZoneInfo(zone)
             )
-            length = 90 if item.format == "learning_circle" else min(item.duration_minutes, 450)
+            length = min(item.duration_minutes, 450)
             online = rng.random() < 0.4
             closes = starts_at - dt.timedelta(days=2) if rng.random() < 0.5 else None
-            if item.format == "learning_circle":
-                title = f"Cohort {number + 1}"
-            elif hour >= 17:
-                title = "Evening session"
-            else:
-                title = ""
+            title = "Evening session" if hour >= 17 else ""
             offerings.append(
                 Offering(
                     item=item,
