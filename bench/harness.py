@@ -33,7 +33,7 @@ DEFAULT_EMPLOYEES = 20_000
 DEFAULT_ITEMS = 100_000
 DEFAULT_SEED = 2024
 # Modules of this package that are not benchmarks.
-NOT_BENCHMARKS = {"harness"}
+NOT_BENCHMARKS = {"harness", "loadgen", "serving"}
 MIN_ROUNDS = 3
 
 

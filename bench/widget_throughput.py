@@ -1,218 +1,146 @@
-"""Widget throughput under gunicorn: the widget (manager, employee, token) vs a minimal view.
+"""Widget over HTTP for thousands of different people, first view and warm, vs a minimal view.
 
-Starts one gunicorn (production settings, PostgreSQL pool, Redis cache and sessions) on a free
-local port, then drives each case with the same number of keep-alive client connections for
-the same time. The minimal view is /healthz: a Django view behind the same middleware that
-touches neither the database nor the cache. Target: the widget at >= 0.5x its throughput.
+Production's shape: gunicorn (gunicorn.conf.py, production settings), the Celery worker and
+beat running, client processes apart from the server with keep-alive connections, and a
+different signed-in person (managers and employees) on every request. Cases take turns in
+interleaved rounds with the minimal view (/healthz: a Django view behind the same middleware
+that touches neither the database nor the cache), so a change in the machine's load affects
+them alike; each req/s is the median over the rounds and each ratio is to the minimal view.
+
+- first view: each person's first widget of the run (their fragment is not cached), every
+  round a fresh share of the pool (BENCH_PEOPLE, default 2,400 people);
+- warm: the same people again (each person's fragment cached);
+- token: an intranet page view with a freshly minted embed token for a different person
+  each time (verified and exchanged for a widget session on every request).
+
+Targets (issue 16): first view >= 0.3x and warm >= 0.7x the minimal view's requests/s.
+Then the RSS of every process.
 """
 
 from __future__ import annotations
 
-import http.client
 import os
-import socket
 import statistics
-import subprocess
-import sys
-import threading
-import time
-from pathlib import Path
 from urllib.parse import urlencode
 
-from bench.harness import percentile
+from bench import serving
 
-ROOT = Path(__file__).resolve().parent.parent
-DURATION_SECONDS = float(os.environ.get("BENCH_WIDGET_SECONDS", 3))
+SECONDS = float(os.environ.get("BENCH_WIDGET_SECONDS", 4))
 ROUNDS = int(os.environ.get("BENCH_WIDGET_ROUNDS", 3))
 CONNECTIONS = int(os.environ.get("BENCH_WIDGET_CONNECTIONS", 8))
-WORKERS = int(os.environ.get("BENCH_WIDGET_WORKERS", 2))
-THREADS = int(os.environ.get("BENCH_WIDGET_THREADS", 4))
-TARGET_RATIO = 0.5
+TARGETS = {"widget: first view": 0.3, "widget: warm": 0.7}
+RSS_LIMIT_MB = 250
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _session_cookie(user) -> str:
-    """A real signed-in session, stored where gunicorn's workers will find it."""
-    from django.conf import settings
-    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-    from django.utils.module_loading import import_string
-
-    store = import_string(f"{settings.SESSION_ENGINE}.SessionStore")()
-    store[SESSION_KEY] = str(user.pk)
-    store[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
-    store[HASH_SESSION_KEY] = user.get_session_auth_hash()
-    store.save()
-    return f"{settings.SESSION_COOKIE_NAME}={store.session_key}"
-
-
-def _people():
-    from people.models import Employee
-
-    base = Employee.objects.select_related("user").filter(user__is_active=True)
-    manager = base.filter(is_manager=True, direct_reports__isnull=False).distinct().first()
-    employee = base.filter(is_manager=False, department__isnull=False).first()
-    if manager is None or employee is None:
-        raise SystemExit("The bench data set has no manager with reports or no employee.")
-    return manager, employee
-
-
-def _placement(port: int):
+def _placement(origin: str):
     from widgets.models import Placement
 
     placement, _ = Placement.objects.update_or_create(
-        key="bench-intranet",
-        defaults={"name": "Benchmark intranet", "origin": f"http://127.0.0.1:{port + 1}"},
+        key="bench-intranet", defaults={"name": "Benchmark intranet", "origin": origin}
     )
     return placement
 
 
-def _start_gunicorn(port: int) -> subprocess.Popen:
-    from django.conf import settings
-
-    # The harness already set up production's environment (secret, database, Redis); the
-    # workers share it, so sessions minted here are valid there.
-    env = {
-        **os.environ,
-        "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
-        "PORTAL_BASE_URL": f"http://127.0.0.1:{port}",
-        # The files the harness collected for this run (hashed names, as in a deployment).
-        "STATIC_ROOT": str(settings.STATIC_ROOT),
-    }
-    command = [
-        sys.executable, "-m", "gunicorn", "learning_portal.wsgi",
-        "--bind", f"127.0.0.1:{port}",
-        "--workers", str(WORKERS), "--threads", str(THREADS), "--worker-class", "gthread",
-        "--log-level", "warning", "--keep-alive", "30",
-    ]  # fmt: skip
-    process = subprocess.Popen(command, cwd=ROOT, env=env)
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-            conn.request("GET", "/healthz")
-            if conn.getresponse().status == 200:
-                return process
-        except OSError:
-            time.sleep(0.3)
-    process.terminate()
-    raise SystemExit("gunicorn did not start within 30 s")
-
-
-def _drive(
-    port: int, path: str, headers: dict[str, str], *, seconds: float
-) -> tuple[float, list[float], int]:
-    """CONNECTIONS keep-alive clients for `seconds`: (req/s, latencies ms, errors)."""
-    latencies: list[float] = []
-    errors = [0]
-    lock = threading.Lock()
-    stop_at = time.monotonic() + seconds
-
-    def client():
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-        mine = []
-        while time.monotonic() < stop_at:
-            started = time.perf_counter()
-            try:
-                conn.request("GET", path, headers=headers)
-                response = conn.getresponse()
-                response.read()
-                ok = response.status == 200
-            except (OSError, http.client.HTTPException):
-                conn.close()
-                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-                ok = False
-            elapsed = (time.perf_counter() - started) * 1000
-            if ok:
-                mine.append(elapsed)
-            else:
-                with lock:
-                    errors[0] += 1
-        with lock:
-            latencies.extend(mine)
-
-    threads = [threading.Thread(target=client) for _ in range(CONNECTIONS)]
-    began = time.monotonic()
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return len(latencies) / (time.monotonic() - began), latencies, errors[0]
+def _widget(cookie: str) -> dict:
+    return serving.request("/widgets/suggested/", cookie=cookie, label="widget")
 
 
 def run(ctx) -> None:
     from django.core.cache import cache
 
-    from widgets.identity import WIDGET_SESSION_COOKIE
-    from widgets.tokens import MAX_TTL_SECONDS, token_mint, widget_session_mint
+    from widgets.tokens import MAX_TTL_SECONDS, token_mint
 
+    # The benchmark's own Redis database: nobody's fragment is cached when the run starts.
     cache.clear()
+    everyone = serving.people(serving.PEOPLE + 200)
+    warmers, pool = everyone[:200], everyone[200:]
+    cookies = serving.sign_in(everyone)
+    warm_up, cookies = cookies[:100], cookies[200:]
+    managers = sum(1 for user in pool if user.employee.is_manager)
 
-    port = _free_port()
-    manager, employee = _people()
-    placement = _placement(port)
-    # The longest a token may live; every request exchanges it, as each intranet page view
-    # brings a freshly minted one. Its Referer is the placement's page, as a browser's is.
-    token = token_mint(
-        placement_key=placement.key, secret=placement.secret,
-        employee_id=employee.employee_id, ttl=MAX_TTL_SECONDS,
-    )  # fmt: skip
-    widget_session = widget_session_mint(
-        placement_key=placement.key, secret=placement.secret, employee_id=employee.employee_id
-    )
-    cases = {
-        "minimal view (/healthz)": ("/healthz", {}),
-        "widget: employee (session)": (
-            "/widgets/suggested/?variant=employee",
-            {"Cookie": _session_cookie(employee.user)},
-        ),
-        "widget: manager (session)": (
-            "/widgets/suggested/?variant=manager",
-            {"Cookie": _session_cookie(manager.user)},
-        ),
-        "widget: employee (token)": (
-            "/widgets/suggested/?" + urlencode({"token": token}),
-            {"Referer": f"{placement.origin}/"},
-        ),
-        "widget: employee (widget session)": (
-            "/widgets/suggested/?variant=employee",
-            {"Cookie": f"{WIDGET_SESSION_COOKIE}={widget_session}"},
-        ),
-    }
-    process = _start_gunicorn(port)
-    try:
+    with serving.Stack() as stack:
+        placement = _placement(f"http://{serving.HOST}:{stack.port + 1}")
+        tokens = [
+            serving.request(
+                "/widgets/suggested/?"
+                + urlencode(
+                    {
+                        "token": token_mint(
+                            placement_key=placement.key,
+                            secret=placement.secret,
+                            employee_id=user.employee.employee_id,
+                            ttl=MAX_TTL_SECONDS,
+                        )
+                    }
+                ),
+                headers={"Referer": f"{placement.origin}/"},
+                label="token",
+            )  # fmt: skip
+            for user in pool
+        ]
         print(
-            f"\n== Widget throughput: gunicorn {WORKERS} workers x {THREADS} threads, "
-            f"{CONNECTIONS} connections, {ROUNDS} interleaved rounds of "
-            f"{DURATION_SECONDS:g} s per case =="
+            f"\n== Widget over HTTP: {stack.describe()}, {CONNECTIONS} keep-alive connections "
+            f"from {serving.CLIENT_PROCESSES} client processes, {len(pool)} different people "
+            f"({managers} managers), {ROUNDS} interleaved rounds =="
         )
-        for path, headers in cases.values():
-            _drive(port, path, headers, seconds=2)  # warm-up: caches, pool, worker imports
-        # Cases take turns, round after round, so a change in the machine's background load
-        # affects them alike; each figure is the median over the rounds.
-        rates: dict[str, list[float]] = {label: [] for label in cases}
-        latencies: dict[str, list[float]] = {label: [] for label in cases}
-        errors: dict[str, int] = dict.fromkeys(cases, 0)
-        for _ in range(ROUNDS):
-            for label, (path, headers) in cases.items():
-                rate, samples, failed = _drive(port, path, headers, seconds=DURATION_SECONDS)
-                rates[label].append(rate)
-                latencies[label].extend(samples)
-                errors[label] += failed
-        print(f"{'case':<34} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7} {'ratio':>6}")
-        baseline = statistics.median(rates["minimal view (/healthz)"])
-        for label in cases:
-            rate = statistics.median(rates[label])
-            print(
-                f"{label:<34} {rate:8.0f} {percentile(latencies[label], 50):8.1f} "
-                f"{percentile(latencies[label], 99):8.1f} {errors[label]:7d} "
-                f"{rate / baseline:6.2f}"
+        # Warm-up with people outside the pool: worker imports, the pool of connections and
+        # the shared caches (candidate pool, segments), so the first round is not special.
+        serving.drive(stack, [_widget(c) for c in warm_up], once=True, connections=CONNECTIONS)
+        serving.drive(stack, [serving.request("/healthz")], connections=CONNECTIONS, duration=2)
+        del warmers
+
+        share = len(cookies) // ROUNDS
+        rates: dict[str, list[float]] = {}
+        merged: dict[str, serving.Figures] = {}
+
+        def record(label: str, figures: serving.Figures) -> None:
+            rates.setdefault(label, []).append(figures.rate)
+            merged.setdefault(label, serving.Figures()).merge(figures)
+
+        minimal = [serving.request(serving.MINIMAL_PATH, label="minimal")]
+        timed = {"connections": CONNECTIONS, "duration": SECONDS}
+        for number in range(ROUNDS):
+            first = [_widget(c) for c in cookies[number * share : (number + 1) * share]]
+            record("minimal view (/healthz)", serving.measured(stack, minimal, **timed))
+            record(
+                "widget: first view",
+                serving.measured(stack, first, connections=CONNECTIONS, once=True),
             )
-        print(f"target: every widget case >= {TARGET_RATIO:.1f}x the minimal view's req/s")
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
+        seen = [_widget(c) for c in cookies[: share * ROUNDS]]
+        for _ in range(ROUNDS):
+            record("minimal view (/healthz)", serving.measured(stack, minimal, **timed))
+            record("widget: warm", serving.measured(stack, seen, **timed))
+            record("widget: token, different people", serving.measured(stack, tokens, **timed))
+        report(rates, merged, targets=TARGETS)
+        report_rss(stack)
+
+
+def report(rates, merged, *, targets: dict[str, float]) -> None:
+    baseline = statistics.median(rates["minimal view (/healthz)"])
+    print(
+        f"{'case':<34} {'req/s':>7} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7} "
+        f"{'n':>6} {'errors':>6} {'CPU ms/req':>10} {'ratio':>6}  target"
+    )
+    for label, figures in merged.items():
+        rate = statistics.median(rates[label])
+        ratio = rate / baseline
+        target = targets.get(label)
+        verdict = ""
+        if target is not None:
+            verdict = f">= {target:g}x {'met' if ratio >= target else 'MISSED'}"
+        print(
+            f"{label:<34} {rate:7.0f} {figures.pct(50):7.1f} {figures.pct(95):7.1f} "
+            f"{figures.pct(99):7.1f} {len(figures.latencies):6d} {figures.errors:6d} "
+            f"{figures.cpu_ms_per_request:10.2f} {ratio:6.2f}  {verdict}"
+        )
+
+
+def report_rss(stack) -> None:
+    sizes = stack.rss_mb()
+    print(
+        "RSS after the run: "
+        + ", ".join(f"{name} {mb:.0f} MB" for name, mb in sizes.items())
+        + f" (target < {RSS_LIMIT_MB} MB per process: "
+        + ("met" if max(sizes.values()) < RSS_LIMIT_MB else "MISSED")
+        + f"); tracebacks in gunicorn's log: {stack.tracebacks()}"
+    )

@@ -59,6 +59,27 @@ def team_topic_interest(*, user_ids, since: datetime, min_people: int) -> dict[i
     return {row["item__topics"]: row["people"] for row in rows}
 
 
+def teams_topic_interest(*, since: datetime, min_people: int) -> dict[int, dict[int, int]]:
+    """`team_topic_interest` for every team at once, in one query: manager (employee id) →
+    topic → number of their active direct reports who enrolled in an item of that topic since
+    `since`, with topics explored by fewer than `min_people` left out."""
+    rows = (
+        Enrollment.objects.filter(
+            created_at__gte=since,
+            status__in=ENGAGED_STATUSES,
+            user__is_active=True,
+            user__employee__manager__isnull=False,
+        )
+        .values("user__employee__manager_id", "item__topics")
+        .annotate(people=Count("user_id", distinct=True))
+        .filter(item__topics__isnull=False, people__gte=min_people)
+    )
+    teams: dict[int, dict[int, int]] = {}
+    for row in rows:
+        teams.setdefault(row["user__employee__manager_id"], {})[row["item__topics"]] = row["people"]
+    return teams
+
+
 def people_enrolled_counts(*, user_ids, since_by_item: dict[int, datetime]) -> dict[int, int]:
     """Item → how many of the given people enrolled in it after the item's own `since`."""
     if not since_by_item:

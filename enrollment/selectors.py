@@ -12,7 +12,7 @@ from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from catalog.models import Item, Offering
-from catalog.selectors import item_list_visible_to
+from catalog.selectors import item_get_published_visible, item_list_visible_to
 from catalog.sessions import sessions_ahead
 from people.models import User
 
@@ -45,7 +45,7 @@ def item_get_enrollable(*, user: User, slug: str) -> Item | None:
     The item remembers whom it was checked for, so the service called next in the same
     request does not run the visibility query a second time.
     """
-    item = item_list_visible_to(user=user).filter(slug=slug).first()
+    item = item_get_published_visible(user=user, slug=slug)
     if item is not None:
         item._enrollable_by_user_id = user.pk
     return item

@@ -20,7 +20,7 @@ from notifications.services import EMAIL_TASK_RETRY
 # The services queue these tasks and the tasks call the services: each module uses the other
 # only when a function runs, so either may be imported first.
 from . import emails, services
-from .models import Enrollment
+from .models import Enrollment, SessionInterest
 
 logger = logging.getLogger(__name__)
 
@@ -159,6 +159,16 @@ def notify_session_opened(offering_id: int) -> int:
     if offering is None or offering.has_started():
         return 0
     return services.session_interest_notify_opened(offering=offering)
+
+
+@shared_task(**EMAIL_TASK_RETRY)
+def send_session_opened(interest_id: int, offering_id: int) -> bool:
+    """One person's "a session opened" email, queued with their request marked fulfilled."""
+    interest = SessionInterest.objects.select_related("user").filter(pk=interest_id).first()
+    offering = _offering(offering_id, Offering.Status.SCHEDULED)
+    if interest is None or offering is None:
+        return False
+    return emails.session_opened_send(interest=interest, offering=offering)
 
 
 @shared_task(ignore_result=True)

@@ -1,4 +1,5 @@
-"""Insights on the beat schedule: the monthly rollups (CELERY_BEAT_SCHEDULE)."""
+"""Insights on the beat schedule: the monthly rollups and the discussion takeaways' drafts
+(CELERY_BEAT_SCHEDULE). Ids in, idempotent."""
 
 from celery import shared_task
 
@@ -9,3 +10,26 @@ from . import services
 def refresh_rollups() -> int:
     """Beat, hourly: recompute the months not yet final (idempotent). Returns months done."""
     return len(services.rollups_refresh())
+
+
+@shared_task(ignore_result=True)
+def propose_takeaways() -> int:
+    """Beat, every 6 hours: a draft for each week of each running or finished circle with
+    takeaways on. Drafts the facilitator edited or published are left alone."""
+    from circles.models import Circle
+
+    from .takeaways.services import PROPOSED_STATES, takeaways_propose_for_circle
+
+    circles = Circle.objects.filter(state__in=PROPOSED_STATES, takeaways_enabled_at__isnull=False)
+    return sum(takeaways_propose_for_circle(circle=circle) for circle in circles.iterator())
+
+
+@shared_task(ignore_result=True)
+def propose_circle_takeaways(circle_id: int) -> int:
+    """A facilitator asked for fresh drafts now."""
+    from circles.models import Circle
+
+    from .takeaways.services import takeaways_propose_for_circle
+
+    circle = Circle.objects.filter(pk=circle_id, takeaways_enabled_at__isnull=False).first()
+    return takeaways_propose_for_circle(circle=circle) if circle else 0

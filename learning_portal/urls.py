@@ -35,6 +35,8 @@ urlpatterns = [
     path("themes/", include("themes.urls")),
     path("widgets/", include("widgets.urls")),
     path("insights/", include("insights.urls")),
+    # The demand board is for everyone signed in; HR's demand list is under /insights/.
+    path("demand/", include("insights.demand.urls")),
     path(settings.ADMIN_URL, admin.site.urls),
 ]
 

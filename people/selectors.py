@@ -1,4 +1,5 @@
 from allauth.socialaccount.models import SocialAccount
+from django.db.models import Count
 
 from .models import Employee
 
@@ -39,6 +40,16 @@ def employee_linked_to_other_identity(*, user, provider: str) -> bool:
 def employee_team(*, manager: Employee | int):
     """A manager's team: their direct reports whose accounts are active."""
     return Employee.objects.filter(manager=manager, user__is_active=True)
+
+
+def team_sizes() -> dict[int, int]:
+    """Manager (employee id) → the size of their team (`employee_team`), for every team."""
+    rows = (
+        Employee.objects.filter(manager__isnull=False, user__is_active=True)
+        .values("manager_id")
+        .annotate(size=Count("pk"))
+    )
+    return {row["manager_id"]: row["size"] for row in rows}
 
 
 def employee_leads_team(*, employee: Employee | None, min_size: int = 1) -> bool:

@@ -58,21 +58,25 @@ def pytest_runtest_setup(item):
 def _clear_cache():
     """Each test starts with an empty cache (rate limits, cached fragments, catalog index).
 
-    The catalog index also has a copy in this process; a test starts as a fresh process would.
+    The catalog index and the widget's pool also have a copy in this process; a test starts
+    as a fresh process would.
     """
     from django.core.cache import cache
 
     from catalog import index
     from learning_portal.core import circuit
+    from widgets.selectors.suggestions import shared_memo_forget
 
     # Circuit breakers are per process: one test's outage must not reach the next.
     circuit.reset_all()
     cache.clear()
     index.forget_process_copies()
+    shared_memo_forget()
     yield
     circuit.reset_all()
     cache.clear()
     index.forget_process_copies()
+    shared_memo_forget()
 
 
 @pytest.fixture

@@ -52,40 +52,74 @@ def fragment_key(*, now: datetime, subject: str, variant: str, limit: int) -> st
     return f"widgets:fragment:v2:{time_bucket(now)}:{subject}:{variant}:{limit}"
 
 
-def fragment_get(*, key: str, claim, now: datetime) -> Fragment | None:
-    """The cached fragment if it may be served to this claim as it is, else None."""
+@dataclass(frozen=True)
+class Lookup:
+    """The cached fragment (None when it may not be served) and what was read with it,
+    so a render that follows needs no second round trip for the same values."""
+
+    fragment: Fragment | None
+    catalog_version: int | None = None
+    # Only known when the claim named the user (a portal session).
+    record_version: int | None = None
+    record_version_known: bool = False
+
+
+MISSED = Lookup(fragment=None)
+
+
+def fragment_lookup(*, key: str, claim, now: datetime) -> Lookup:
+    """The cached fragment if it may be served to this claim as it is, and the versions."""
     keys = [key, CACHE_VERSION_KEY]
     if claim.user_id:
         keys.append(record_version_key(claim.user_id))
     try:
         found = cache.get_many(keys)
-        fragment = found.get(key)
-        if fragment is None:
-            return None
-        if fragment.result.catalog_version != found.get(CACHE_VERSION_KEY):
-            # A committed catalog change (an item restricted or unpublished) since it was made.
-            return None
-        if claim.user_id:
-            current_version = found.get(record_version_key(claim.user_id))
-        elif fragment.user_id:
-            current_version = cache.get(record_version_key(fragment.user_id))
-        else:
-            current_version = None
     except Exception:  # noqa: BLE001 - the cache is down: render from the database
-        return None
+        return MISSED
+    lookup = Lookup(
+        fragment=None,
+        catalog_version=found.get(CACHE_VERSION_KEY),
+        record_version=found.get(record_version_key(claim.user_id)) if claim.user_id else None,
+        record_version_known=bool(claim.user_id),
+    )
+    fragment = found.get(key)
+    if fragment is None:
+        return lookup
+    if fragment.result.catalog_version != lookup.catalog_version:
+        # A committed catalog change (an item restricted or unpublished) since it was made.
+        return lookup
+    if claim.user_id:
+        current_version = lookup.record_version
+    elif fragment.user_id:
+        try:
+            current_version = cache.get(record_version_key(fragment.user_id))
+        except Exception:  # noqa: BLE001
+            return lookup
+    else:
+        current_version = None
     if fragment.record_version != current_version:
-        return None
+        return lookup
     if claim.user_id and fragment.session_auth_hash != claim.session_auth_hash:
-        return None
+        return lookup
     if fragment.valid_until is not None and now >= fragment.valid_until:
-        return None
-    return fragment
+        return lookup
+    return Lookup(
+        fragment=fragment,
+        catalog_version=lookup.catalog_version,
+        record_version=lookup.record_version,
+        record_version_known=lookup.record_version_known,
+    )
 
 
-def record_version_of(user_id: int | None):
-    """Read before rendering: a bump during the render then invalidates what is stored."""
+def record_version_of(user_id: int | None, *, lookup: Lookup = MISSED):
+    """Read before rendering: a bump during the render then invalidates what is stored.
+
+    The lookup's value when it read this person's version already.
+    """
     if not user_id:
         return None
+    if lookup.record_version_known:
+        return lookup.record_version
     try:
         return cache.get(record_version_key(user_id))
     except Exception:  # noqa: BLE001

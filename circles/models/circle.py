@@ -107,6 +107,9 @@ class Circle(models.Model):
     video_url = models.URLField(
         "video-call link", max_length=500, blank=True, validators=[validate_video_url]
     )
+    # Discussion takeaways (insights.takeaways): set when a facilitator turns them on; the
+    # circle's pages tell members from then on, and only posts written since are analysed.
+    takeaways_enabled_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -57,6 +57,7 @@ from .lifecycle import (
     circle_create,
     circle_states_advance,
     circle_submit,
+    circle_takeaways_set,
     default_prompt,
     plan_week_update,
 )
@@ -165,6 +166,7 @@ __all__ = [
     "circle_leave",
     "circle_states_advance",
     "circle_submit",
+    "circle_takeaways_set",
     "default_prompt",
     "digest_frequency",
     "digest_setting_update",

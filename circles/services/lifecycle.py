@@ -33,6 +33,9 @@ FACILITATOR_CANNOT_JOIN = "You facilitate this circle, so you are already part o
 NOT_A_MEMBER = "You are not signed up for this circle."
 NOT_FINISHED = "Only a finished circle can be archived."
 NOT_ALLOWED = "Only the circle's facilitators or a learning admin can do this."
+TAKEAWAYS_FACILITATORS_ONLY = (
+    "Only the circle's facilitators can turn discussion takeaways on or off."
+)
 
 MAX_WEEKS = 26
 JOINABLE_STATES = (Circle.State.OPEN, Circle.State.RUNNING)
@@ -267,3 +270,23 @@ def plan_week_update(*, week: PlanWeek, actor: User, title: str, prompt: str) ->
     week.full_clean()
     week.save(update_fields=["title", "prompt"])
     return week
+
+
+@transaction.atomic
+def circle_takeaways_set(*, circle: Circle, actor: User, enabled: bool) -> Circle:
+    """Turn discussion takeaways on or off for a circle (its facilitators only).
+
+    From the moment they are on, the circle's pages tell its members, and only posts written
+    since then are analysed (insights.takeaways). Turning them off stops new proposals;
+    what was already published stays. Raises ValidationError(TAKEAWAYS_FACILITATORS_ONLY)
+    for anyone else.
+    """
+    if not circle.facilitators.filter(pk=actor.pk).exists():
+        raise ValidationError(TAKEAWAYS_FACILITATORS_ONLY)
+    circle = Circle.objects.select_for_update().get(pk=circle.pk)
+    if enabled and circle.takeaways_enabled_at is None:
+        circle.takeaways_enabled_at = timezone.now()
+    elif not enabled:
+        circle.takeaways_enabled_at = None
+    circle.save(update_fields=["takeaways_enabled_at", "updated_at"])
+    return circle

@@ -64,25 +64,28 @@ def enrollment_create(
             raise ValidationError(OFFERING_REQUIRED)
         if offering.item_id != item.pk:
             raise ValidationError(OFFERING_OTHER_ITEM)
-        # Serializes everyone enrolling in this session: seats and queue order are decided
-        # one at a time, in the order the lock is granted.
-        offering = lock_offering(offering)
+    # Checked before the session's lock, which everyone enrolling in it waits for: the lock
+    # is held only to count and write. A concurrent submit by the same person is caught by
+    # the unique constraint below instead.
     existing = active_for_item(user=user, item=item)
-    if existing is not None:
-        if existing.offering_id == (offering.pk if offering else None):
-            return existing
-        raise ValidationError(ALREADY_IN_OTHER_SESSION)
-    now = timezone.now()
-    try:
-        return enroll_locked(
-            user=user, item=item, offering=offering, source=source, actor=actor, now=now
-        )
-    except IntegrityError:
-        # A concurrent submit by the same person won the unique constraint.
-        existing = active_for_item(user=user, item=item)
-        if existing is None:
-            raise
+    if existing is None:
+        if offering is not None:
+            # Serializes everyone enrolling in this session: seats and queue order are
+            # decided one at a time, in the order the lock is granted.
+            offering = lock_offering(offering)
+        try:
+            return enroll_locked(
+                user=user, item=item, offering=offering, source=source, actor=actor,
+                now=timezone.now(),
+            )  # fmt: skip
+        except IntegrityError:
+            # A concurrent submit by the same person won the unique constraint.
+            existing = active_for_item(user=user, item=item)
+            if existing is None:
+                raise
+    if existing.offering_id == (offering.pk if offering else None):
         return existing
+    raise ValidationError(ALREADY_IN_OTHER_SESSION)
 
 
 @transaction.atomic

@@ -10,9 +10,9 @@ from django.utils import timezone
 from catalog.models import Item, Offering
 from notifications.kinds import Kind
 from notifications.selectors import email_allowed
+from notifications.services import outbox_schedule
 from people.models import User
 
-from .. import emails
 from ..models import PendingRequest, SavedItem, SessionInterest
 from ..selectors import item_is_enrollable_by
 from .messages import ITEM_NOT_AVAILABLE
@@ -76,15 +76,20 @@ def session_interest_cancel(*, user: User, item: Item) -> bool:
 def session_interest_notify_opened(*, offering: Offering) -> int:
     """Tell each person waiting for a session of the offering's item that one opened, once.
 
-    Each request is marked fulfilled (`notified_at`) in the same transaction as its email,
-    one transaction per person, each the outermost (a failure leaves the others told and
-    this one pending for the retry). People who can no longer see the item, or who switched
-    these emails off, are left pending and not told. Returns how many emails went out.
+    Each request is marked fulfilled (`notified_at`) in the transaction that records its
+    email in the outbox (`tasks.send_session_opened`), one short transaction per person,
+    each the outermost, with no email sent inside it: a worker killed mid-fan-out leaves
+    every request either pending (told on the retry) or fulfilled with its email queued
+    exactly once, and the email task is keyed, so a task delivered twice sends one email.
+    People who can no longer see the item, or who switched these emails off, are left
+    pending and not told. Returns how many emails were queued.
     """
+    from .. import tasks
+
     pending = SessionInterest.objects.filter(
         item_id=offering.item_id, notified_at__isnull=True
     ).select_related("user")
-    sent = 0
+    queued = 0
     for interest in pending.iterator():
         user = interest.user
         if not email_allowed(user=user, kind=Kind.SESSION_OPENED):
@@ -100,7 +105,8 @@ def session_interest_notify_opened(*, offering: Offering) -> int:
             )
             if locked is None:
                 continue
-            sent += emails.session_opened_send(interest=locked, offering=offering)
             locked.notified_at = timezone.now()
             locked.save(update_fields=["notified_at"])
-    return sent
+            outbox_schedule(task=tasks.send_session_opened, args=[locked.pk, offering.pk])
+            queued += 1
+    return queued

@@ -8,7 +8,7 @@ from catalog.durations import DURATION_BAND_Q, DurationBand
 from catalog.filters import ItemFilterSet
 from catalog.models import Item, Topic
 from catalog.search import search_items
-from catalog.selectors import item_list_visible_to
+from catalog.selectors import item_catalog_search, item_list_for_catalog, item_list_visible_to
 from catalog.sessions import StartsWithin, starts_within_q
 
 
@@ -55,3 +55,33 @@ LIST_URL = reverse("catalog:list")
 
 def facet_groups(response) -> dict:
     return {group.name: group for group in response.context["facet_groups"]}
+
+
+def search(user, params, now):
+    """`item_catalog_search` as the catalog view calls it."""
+    filterset = ItemFilterSet(params, queryset=Item.objects.none(), now=now)
+    return item_catalog_search(
+        user=user,
+        term=filterset.term,
+        conditions=filterset.conditions(),
+        selected=filterset.selected(),
+        sort=filterset.form.cleaned_data.get("sort") or "",
+        now=now,
+    )
+
+
+def sql_pks(user, params, now):
+    queryset = item_list_for_catalog(user=user, now=now)
+    return list(ItemFilterSet(params, queryset=queryset, now=now).qs.values_list("pk", flat=True))
+
+
+def page_pks(found, start=0, stop=None):
+    return [item.pk for item in found.results[start : found.facets.total if stop is None else stop]]
+
+
+def assert_same_as_sql(user, params, now):
+    found = search(user, params, now)
+    expected = sql_pks(user, params, now)
+    assert found.facets.total == len(expected)
+    assert page_pks(found) == expected
+    return found, expected

@@ -10,6 +10,7 @@ from catalog.models import Item, Offering
 from catalog.selectors import (
     FACET_OPTION_LIMIT,
     item_catalog_search,
+    item_get_published_visible,
     item_get_visible_to,
     item_list_for_catalog,
     item_list_visible_to,
@@ -358,3 +359,48 @@ def test_facet_counts_from_the_index_match_counting_each_option_in_sql(
         assert {code: n for code, _, n in counts.languages} == {
             code: n for code, n in languages.items() if n or code in params.get("language", [])
         }
+
+
+@pytest.mark.django_db
+def test_published_visible_item_by_slug_follows_the_audience_rule():
+    nursing = DepartmentFactory(name="Nursing")
+    nurse = EmployeeFactory(department=nursing).user
+    other = EmployeeFactory(department=DepartmentFactory(name="Pharmacy")).user
+    open_item = ItemFactory()
+    restricted = ItemFactory(audiences=[AudienceFactory(departments=[nursing])])
+    draft = ItemFactory(is_published=False)
+
+    for user in (nurse, other, AnonymousUser()):
+        for item in (open_item, restricted, draft):
+            expected = item_list_visible_to(user=user).filter(slug=item.slug).first()
+            assert item_get_published_visible(user=user, slug=item.slug) == expected
+    assert item_get_published_visible(user=nurse, slug=restricted.slug) == restricted
+    assert item_get_published_visible(user=other, slug=restricted.slug) is None
+
+
+@pytest.mark.django_db
+def test_audience_ids_compiled_once_are_those_of_the_audience_rule():
+    from catalog.visibility import audience_ids_of, audiences_of
+
+    nursing = DepartmentFactory(name="Nursing")
+    role = RoleFactory(name="Staff nurse")
+    group = Group.objects.create(name="Fire wardens")
+    AudienceFactory(departments=[nursing])
+    AudienceFactory(roles=[role])
+    AudienceFactory(departments=[nursing], roles=[role])
+    AudienceFactory(groups=[group])
+    AudienceFactory(managers_only=True)
+    AudienceFactory(departments=[nursing], managers_only=True)
+    people = [
+        EmployeeFactory(department=nursing, role=role).user,
+        EmployeeFactory(department=nursing, role=None, is_manager=True).user,
+        EmployeeFactory(department=None, role=role).user,
+        EmployeeFactory(department=None, role=None).user,
+        EmployeeFactory(department=DepartmentFactory(name="Pharmacy"), is_manager=True).user,
+    ]
+    people[3].groups.add(group)
+
+    for user in [*people, AnonymousUser()]:
+        expected = sorted(audiences_of(user).values_list("pk", flat=True))
+        assert sorted(audience_ids_of(user)) == expected
+    assert len(audience_ids_of(people[0])) == 3

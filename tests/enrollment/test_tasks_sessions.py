@@ -12,6 +12,7 @@ from catalog.models import Offering
 from enrollment import tasks
 from enrollment.models import Enrollment
 from learning_portal.celery import app
+from notifications.models import OutboxMessage
 from tests.catalog.factories import AudienceFactory, ItemFactory, OfferingFactory
 from tests.enrollment.factories import (
     SessionEnrollmentFactory,
@@ -147,17 +148,19 @@ def test_reminders_run_on_the_beat_schedule():
 # --- a session opened ---------------------------------------------------------------------
 
 
-def test_session_opened_tells_each_interested_person_once():
+def test_session_opened_tells_each_interested_person_once(django_capture_on_commit_callbacks):
     item = ItemFactory(delivery="scheduled")
     first = SessionInterestFactory(item=item)
     second = SessionInterestFactory(item=item)
     SessionInterestFactory()  # interested in something else
     offering = OfferingFactory(item=item)
 
-    assert tasks.notify_session_opened(offering.pk) == 2
+    with django_capture_on_commit_callbacks(execute=True):
+        assert tasks.notify_session_opened(offering.pk) == 2
     another = OfferingFactory(item=item)
-    assert tasks.notify_session_opened(offering.pk) == 0
-    assert tasks.notify_session_opened(another.pk) == 0
+    with django_capture_on_commit_callbacks(execute=True):
+        assert tasks.notify_session_opened(offering.pk) == 0
+        assert tasks.notify_session_opened(another.pk) == 0
 
     assert sorted(m.to[0] for m in mail.outbox) == sorted([first.user.email, second.user.email])
     first.refresh_from_db()
@@ -166,7 +169,9 @@ def test_session_opened_tells_each_interested_person_once():
     assert second.notified_at is not None
 
 
-def test_session_opened_leaves_opted_out_and_unauthorised_people_pending():
+def test_session_opened_leaves_opted_out_and_unauthorised_people_pending(
+    django_capture_on_commit_callbacks,
+):
     nursing = DepartmentFactory(name="Nursing")
     pharmacy = DepartmentFactory(name="Pharmacy")
     item = ItemFactory(audiences=[AudienceFactory(departments=[nursing])])
@@ -178,7 +183,8 @@ def test_session_opened_leaves_opted_out_and_unauthorised_people_pending():
     not_allowed = SessionInterestFactory(item=item, user=pharmacist.user)
     silenced = SessionInterestFactory(item=item, user=opted_out.user)
 
-    assert tasks.notify_session_opened(OfferingFactory(item=item).pk) == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        assert tasks.notify_session_opened(OfferingFactory(item=item).pk) == 1
 
     (message,) = mail.outbox
     assert message.to == [nurse.user.email]
@@ -202,11 +208,36 @@ def test_session_opened_ignores_cancelled_and_past_sessions():
     assert interest.notified_at is None
 
 
-def test_session_opened_after_an_earlier_fulfilled_request_tells_a_new_request():
+def test_session_opened_after_an_earlier_fulfilled_request_tells_a_new_request(
+    django_capture_on_commit_callbacks,
+):
     item = ItemFactory()
     user = UserFactory()
     SessionInterestFactory(item=item, user=user, notified_at=timezone.now())
     SessionInterestFactory(item=item, user=user)
 
-    assert tasks.notify_session_opened(OfferingFactory(item=item).pk) == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        assert tasks.notify_session_opened(OfferingFactory(item=item).pk) == 1
+    assert len(mail.outbox) == 1
+
+
+def test_session_opened_queues_each_email_in_the_outbox_with_the_request_fulfilled(
+    django_capture_on_commit_callbacks,
+):
+    item = ItemFactory()
+    interest = SessionInterestFactory(item=item)
+    offering = OfferingFactory(item=item)
+
+    with django_capture_on_commit_callbacks(execute=False):
+        assert tasks.notify_session_opened(offering.pk) == 1
+
+    # Nothing is sent inside the transaction: the email waits in the outbox for a worker.
+    assert mail.outbox == []
+    (message,) = OutboxMessage.objects.filter(task=tasks.send_session_opened.name)
+    assert message.args == [interest.pk, offering.pk]
+    interest.refresh_from_db()
+    assert interest.notified_at is not None
+    # Delivered twice (a worker killed after sending, before acknowledging): one email.
+    assert tasks.send_session_opened(interest.pk, offering.pk) is True
+    assert tasks.send_session_opened(interest.pk, offering.pk) is False
     assert len(mail.outbox) == 1

@@ -245,3 +245,35 @@ def test_theme_items_outside_the_persons_audience_are_not_suggested(catalog_mix)
     assert all(s.kind != "theme" for s in suggest(EmployeeFactory(), now=now).suggestions)
     manager_first = suggest(EmployeeFactory(is_manager=True), now=now).suggestions[0]
     assert manager_first.title == catalog_mix["managers_only"].title
+
+
+def test_every_team_computed_at_once_matches_each_team_computed_alone(catalog_mix, make_team):
+    safety_course, video = catalog_mix["course"], catalog_mix["video"]
+    teams = [make_team(size) for size in (4, 9, 10, 12)]
+    for _, team in teams:
+        for person in team[:5]:
+            Enrollment.objects.create(user=person.user, item=safety_course, status="enrolled")
+        for person in team[:6]:
+            Enrollment.objects.create(user=person.user, item=video, status="completed")
+    now = timezone.now()
+
+    together = selectors.teams_exploring(now=now)
+
+    for manager, _ in teams:
+        assert together.get(manager.pk, {}) == selectors.team_exploring(
+            manager_pk=manager.pk, now=now
+        )
+    assert together  # the teams of 10 and 12 show something
+
+
+def test_prewarmed_team_topics_are_what_the_manager_widget_shows(catalog_mix, make_team):
+    from widgets.selectors.suggestions import teams_prewarm
+
+    manager, team = make_team(10)
+    for person in team[:5]:
+        Enrollment.objects.create(user=person.user, item=catalog_mix["course"], status="enrolled")
+
+    assert teams_prewarm() >= 1
+    result = suggest(manager, variant="manager")
+
+    assert "Your team is exploring Patient safety" in [s.reason for s in result.suggestions]

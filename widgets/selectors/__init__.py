@@ -31,6 +31,7 @@ from .pool import (
     pool_build,
     segment_visible_restricted,
     team_exploring,
+    teams_exploring,
 )
 from .ranking import (
     DEFAULT_LIMIT,
@@ -99,6 +100,7 @@ __all__ = [
     "segment_visible_restricted",
     "suggestions_for",
     "team_exploring",
+    "teams_exploring",
     "team_suggestion_offered",
     "team_suggestions_with_uptake",
     "variant_for",

@@ -4,6 +4,7 @@ import hashlib
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import IntEnum
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from django.utils import timezone
@@ -43,12 +44,18 @@ class Suggestion:
     next_session: datetime | None
 
 
-def _jitter(viewer_key: str, today: date, item_id: int) -> float:
-    """Stable for a person within a day, different across days: rotates what is shown."""
-    digest = hashlib.sha1(
-        f"{viewer_key}:{today.isoformat()}:{item_id}".encode(), usedforsecurity=False
-    ).digest()
-    return int.from_bytes(digest[:4], "big") / 2**32
+def _jitter_for(viewer_key: str, today: date):
+    """item id → a number in [0, 1), stable for a person within a day and different across
+    days: it rotates what is shown. The hash of the common prefix is computed once per
+    ranking (a few hundred candidates per first view)."""
+    prefix = hashlib.sha1(f"{viewer_key}:{today.isoformat()}:".encode(), usedforsecurity=False)
+
+    def jitter(item_id: int) -> float:
+        digest = prefix.copy()
+        digest.update(str(item_id).encode())
+        return int.from_bytes(digest.digest()[:4], "big") / 2**32
+
+    return jitter
 
 
 @dataclass(frozen=True)
@@ -88,8 +95,8 @@ class Tier(IntEnum):
     RANKED = 2
 
 
-@dataclass(frozen=True)
-class Scored:
+class Scored(NamedTuple):
+    # A tuple rather than a frozen dataclass: one is made per candidate of every ranking.
     tier: Tier
     score: float
     candidate: Candidate
@@ -111,13 +118,14 @@ def _scored(
     team_topics: dict[int, int],
     max_popularity: int,
     jitter: float,
+    new_since: datetime,
     now: datetime,
     weights: Weights = WEIGHTS,
 ) -> Scored | None:
     """The candidate's tier, score and the reason shown for it; None when it is left out."""
     score = weights.popularity * (c.popularity / max_popularity) + weights.rotation * jitter
     reason, kind = REASON_POPULAR, "popular"
-    if c.created_at >= now - timedelta(days=NEW_DAYS):
+    if c.created_at >= new_since:
         score += weights.new
         reason, kind = REASON_NEW, "new"
     dept_count = dept_popularity.get(c.id, 0)
@@ -125,7 +133,9 @@ def _scored(
         cap = weights.department_colleagues_cap
         score += weights.department + weights.department_bonus_max * min(dept_count, cap) / cap
         reason, kind = REASON_DEPARTMENT.format(department=viewer.department_name), "dept"
-    interest = next((t for t in c.topic_ids if t in viewer.interest_ids), None)
+    interest = None
+    if not viewer.interest_ids.isdisjoint(c.topic_ids):
+        interest = next(t for t in c.topic_ids if t in viewer.interest_ids)
     if interest is not None:
         score += weights.interest
         reason, kind = REASON_INTEREST.format(topic=pool.topic_names[interest]), "interest"
@@ -210,8 +220,8 @@ def rank_suggestions(
     now: datetime,
 ) -> list[Suggestion]:
     """The pool's best `limit` candidates for the viewer, each with the reason it is shown."""
-    today = timezone.localdate(now)
-    viewer_key = str(viewer.user_id or "anonymous")
+    jitter = _jitter_for(str(viewer.user_id or "anonymous"), timezone.localdate(now))
+    new_since = now - timedelta(days=NEW_DAYS)
     max_popularity = max((c.popularity for c in pool.candidates), default=0) or 1
     scored = []
     for c in pool.candidates:
@@ -227,7 +237,8 @@ def rank_suggestions(
             dept_popularity=dept_popularity,
             team_topics=team_topics,
             max_popularity=max_popularity,
-            jitter=_jitter(viewer_key, today, c.id),
+            jitter=jitter(c.id),
+            new_since=new_since,
             now=now,
         )
         if row is not None:

@@ -3,9 +3,11 @@
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.core.cache import cache
 from django.utils import timezone
 
 from catalog.index import cache_version
+from people.models import Employee
 
 from ..models import Variant
 from .cache import (
@@ -20,9 +22,44 @@ from .cache import (
     _team_key,
     pool_key,
 )
-from .pool import department_popularity, pool_build, segment_visible_restricted, team_exploring
+from .pool import (
+    Pool,
+    department_popularity,
+    pool_build,
+    segment_visible_restricted,
+    team_exploring,
+    teams_exploring,
+)
 from .ranking import DEFAULT_LIMIT, Suggestion, clamp_limit, rank_suggestions
 from .viewer import Viewer, variant_for
+
+# What every viewer shares, kept in this process for the pool's bucket: the pool (hundreds
+# of candidates) was fetched from Redis and unpickled on every first view, a tenth of its
+# cost under load. Keyed like the shared cache, so it retires with it; one bucket at a time.
+_shared_memo: tuple[str, Pool, dict[str, frozenset[int]]] | None = None
+
+
+def _memo_for(bucket_key: str) -> tuple[Pool | None, dict[str, frozenset[int]]]:
+    memo = _shared_memo
+    if memo is None or memo[0] != bucket_key:
+        return None, {}
+    return memo[1], memo[2]
+
+
+def _memo_pool(bucket_key: str, pool: Pool, version: int | None) -> dict[str, frozenset[int]]:
+    global _shared_memo
+    segments: dict[str, frozenset[int]] = {}
+    if version is not None:
+        # Without the cache's catalog version (the cache is down) a catalog change would
+        # not retire the key: nothing is kept then, as nothing is cached.
+        _shared_memo = (bucket_key, pool, segments)
+    return segments
+
+
+def shared_memo_forget() -> None:
+    """Drop this process's copy of the pool (tests that change the catalog under one key)."""
+    global _shared_memo
+    _shared_memo = None
 
 
 @dataclass(frozen=True)
@@ -46,6 +83,7 @@ def suggestions_for(
     limit: int = DEFAULT_LIMIT,
     now=None,
     catalog_version: int | None = None,
+    store: bool = True,
 ) -> WidgetResult:
     """The widget's suggestions for a viewer, each with its reason.
 
@@ -53,7 +91,9 @@ def suggestions_for(
     for enrollment), never what they enrolled in, completed or dismissed. The current theme
     comes first, then what their manager suggested, then relevance and popularity with
     variety across formats. `catalog_version` is the cache-side catalog version when the
-    caller has already read it.
+    caller has already read it. `store=False` when the caller caches what it makes of the
+    result itself (the widget caches its rendered fragment): the list is then neither
+    looked up nor stored on its own.
     """
     now = now or timezone.now()
     today = timezone.localdate(now)
@@ -65,28 +105,39 @@ def suggestions_for(
     # request neither loads the pool nor ranks it. Buckets end at local midnight, so the
     # daily rotation is unaffected.
     person_key = _person_key(bucket_key, viewer, variant, limit)
-    remembered = _cache_get_many([person_key]).get(person_key)
-    if remembered is not None and (remembered.valid_until is None or now < remembered.valid_until):
-        return remembered
-    keys = [bucket_key]
+    pool, segments = _memo_for(bucket_key)
+    if pool is not None and pool.valid_until is not None and now >= pool.valid_until:
+        pool, segments = None, {}
+    # One round trip for everything this person's list needs that is not in this process.
+    keys = [person_key] if store else []
+    if pool is None:
+        keys.append(bucket_key)
     segment_key = department_key = team_key = None
     if not viewer.is_anonymous:
         segment_key = _segment_key(bucket_key, viewer)
-        keys.append(segment_key)
+        if segment_key not in segments:
+            keys.append(segment_key)
         if viewer.department_id:
             department_key = _department_key(viewer.department_id, today)
             keys.append(department_key)
         if variant == Variant.MANAGER and viewer.employee_pk:
             team_key = _team_key(viewer.employee_pk, today)
             keys.append(team_key)
-    cached = _cache_get_many(keys)
+    cached = _cache_get_many(keys) if keys else {}
+    remembered = cached.get(person_key)
+    if remembered is not None and (remembered.valid_until is None or now < remembered.valid_until):
+        return remembered
 
-    pool = cached.get(bucket_key)
-    if pool is not None and pool.valid_until is not None and now >= pool.valid_until:
-        pool = None
     if pool is None:
-        pool = pool_build(now=now)
-        _cache_set(bucket_key, pool, POOL_TTL_SECONDS * 2)
+        pool = cached.get(bucket_key)
+        if pool is not None and pool.valid_until is not None and now >= pool.valid_until:
+            pool = None
+        if pool is None:
+            pool = pool_build(now=now)
+            _cache_set(bucket_key, pool, POOL_TTL_SECONDS * 2)
+        segments = _memo_pool(bucket_key, pool, version)
+    if segment_key in segments:
+        cached[segment_key] = segments[segment_key]
 
     def cached_or_build(key, build, timeout, empty):
         if key is None:
@@ -103,6 +154,8 @@ def suggestions_for(
         SEGMENT_TTL_SECONDS,
         frozenset(),
     )
+    if segment_key is not None:
+        segments[segment_key] = visible_restricted
     dept = cached_or_build(
         department_key,
         lambda: department_popularity(department_id=viewer.department_id, now=now),
@@ -135,5 +188,21 @@ def suggestions_for(
         valid_until=pool.valid_until,
         catalog_version=version,
     )
-    _cache_set(person_key, result, POOL_TTL_SECONDS)
+    if store:
+        _cache_set(person_key, result, POOL_TTL_SECONDS)
     return result
+
+
+def teams_prewarm(*, now=None) -> int:
+    """Store what every manager's team is exploring today, ahead of their first widget view
+    (beat: widgets.tasks.prewarm_team_topics). Returns the number of managers stored."""
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    teams = teams_exploring(now=now)
+    managers = Employee.objects.filter(is_manager=True).values_list("pk", flat=True)
+    values = {_team_key(pk, today): teams.get(pk, {}) for pk in managers.iterator()}
+    try:
+        cache.set_many(values, TEAM_TTL_SECONDS)
+    except Exception:  # noqa: BLE001 - the cache is down: each view computes its own
+        return 0
+    return len(values)

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from catalog.models import Topic
 from enrollment.selectors import engaged_item_ids_sql
-from people.models import Employee
+from people.models import Department, Employee
 
 from ..models import Dismissal, Interest, TeamSuggestion, Variant
 
@@ -52,13 +52,16 @@ def _personal_sql() -> str:
     engaged, _ = engaged_item_ids_sql(user_id=0)
     return " UNION ALL ".join(
         [
-            f"SELECT item_id, 'x' FROM ({engaged}) AS engaged",
-            f"SELECT item_id, 'x' FROM {table(Dismissal)} WHERE user_id = %s",
-            f"SELECT group_id, 'g' FROM {table(get_user_model().groups.through)} "
+            f"SELECT item_id, 'x', NULL FROM ({engaged}) AS engaged",
+            f"SELECT item_id, 'x', NULL FROM {table(Dismissal)} WHERE user_id = %s",
+            f"SELECT group_id, 'g', NULL FROM {table(get_user_model().groups.through)} "
             "WHERE user_id = %s",
-            f"SELECT topic_id, 'i' FROM {table(Interest)} WHERE employee_id = %s",
-            f"SELECT item_id, 's' FROM {table(TeamSuggestion)} "
+            f"SELECT topic_id, 'i', NULL FROM {table(Interest)} WHERE employee_id = %s",
+            f"SELECT item_id, 's', NULL FROM {table(TeamSuggestion)} "
             "WHERE manager_id = %s AND expires_at > %s",
+            # The department's name ("Popular in …"): the user was loaded with the profile
+            # only, and fetching the department on its own was a third query.
+            f"SELECT id, 'd', name FROM {table(Department)} WHERE id = %s",
         ]
     )
 
@@ -79,19 +82,24 @@ def viewer_for(*, user, now: datetime | None = None) -> Viewer:
         employee.pk if employee else None,
         employee.manager_id if employee else None,
         now,
+        employee.department_id if employee else None,
     ]
     with connection.cursor() as cursor:
         cursor.execute(_personal_sql(), params)
         rows = cursor.fetchall()
     excluded, groups, interests, suggested = set(), set(), set(), set()
     buckets = {"x": excluded, "g": groups, "i": interests, "s": suggested}
-    for value, kind in rows:
-        buckets[kind].add(value)
+    department_name = ""
+    for value, kind, name in rows:
+        if kind == "d":
+            department_name = name
+        else:
+            buckets[kind].add(value)
     return Viewer(
         user_id=user.pk,
         employee_pk=employee.pk if employee else None,
         department_id=employee.department_id if employee else None,
-        department_name=employee.department.name if employee and employee.department else "",
+        department_name=department_name,
         role_id=employee.role_id if employee else None,
         is_manager=bool(employee and employee.is_manager),
         group_ids=tuple(sorted(groups)),

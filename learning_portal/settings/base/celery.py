@@ -74,6 +74,13 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "enrollment.tasks.refresh_item_popularity",
         "schedule": 60 * 60,
     },
+    # What each manager's team is exploring, for the manager widget: every team in two
+    # queries, so a manager's first view of the day runs no queries of its own for it.
+    "widgets-prewarm-team-topics": {
+        "task": "widgets.tasks.prewarm_team_topics",
+        "schedule": 20 * 60,
+        "options": {"expires": 10 * 60},
+    },
     # Widget impressions/clicks/dismissals: Redis counters folded into daily rows.
     "widgets-flush-counts": {
         "task": "widgets.tasks.flush_widget_counts",
@@ -131,5 +138,11 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "insights.tasks.refresh_rollups",
         "schedule": 60 * 60,
         "options": {"expires": 55 * 60},
+    },
+    # Discussion takeaways: drafts for facilitators to review, from the latest posts.
+    "insights-propose-takeaways": {
+        "task": "insights.tasks.propose_takeaways",
+        "schedule": 6 * 60 * 60,
+        "options": {"expires": 60 * 60},
     },
 }

@@ -1,100 +1,35 @@
-"""Import of catalog items from items.csv, upserted by `external_id`."""
+"""The items importer: every row checked in one pass, the accepted ones written in bulk."""
 
-import zoneinfo
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.conf import settings
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
 from learning_portal.core.csvfiles import CsvRow, CsvTable
 
-from ..index import catalog_changed
-from ..models import Audience, Item, Topic
-from ..services import ID_BATCH_SIZE, item_search_refresh
-from ..stored_times import ITEM_TIMES, readable, unreadable_item_ids
-from . import values
-from .report import ImportReport, RowAction, RowError, RowResult
-from .runner import ROW_NOT_SAVED, in_batches_of, run_import
-
-# The columns in the order the export writes them. Only the first four are required: a
-# column left out of the file leaves that field as it is (or at its default for new items).
-ITEM_COLUMNS = (
-    "external_id",
-    "title",
-    "slug",
-    "summary",
-    "description",
-    "format",
-    "delivery",
-    "provider",
-    "duration_minutes",
-    "level",
-    "language",
-    "topics",
-    "audiences",
-    "launch_url",
-    "is_published",
-    "publish_start",
-    "publish_end",
+from ...index import catalog_changed
+from ...models import Audience, Item, Topic
+from ...services import ID_BATCH_SIZE, item_search_refresh
+from ...stored_times import ITEM_TIMES, readable, unreadable_item_ids
+from .. import values
+from ..report import ImportReport, RowAction, RowError, RowResult
+from ..runner import ROW_NOT_SAVED, in_batches_of
+from .columns import (
+    CHANGE_REASON,
+    DATETIME_COLUMNS,
+    ITEM_NEW_TOPICS,
+    ITEM_UNKNOWN_AUDIENCES,
+    ITEM_UNKNOWN_TOPICS,
+    SCALAR_PARSERS,
+    WRITE_BATCH_SIZE,
+    default_zone,
+    fields_except,
+    validation_messages,
 )
-ITEM_REQUIRED_COLUMNS = ("external_id", "title", "summary", "format")
-# `timezone` only says how to read publish times written without an offset.
-ITEM_OPTIONAL_COLUMNS = (
-    *(column for column in ITEM_COLUMNS if column not in ITEM_REQUIRED_COLUMNS),
-    "timezone",
-)
-
-# Long texts may hold line breaks (quoted); in any other column one means a quote left open.
-ITEM_MULTILINE_COLUMNS = ("summary", "description")
-
-ITEM_UNKNOWN_TOPICS = (
-    "topics: unknown topic(s) {names}. Add them first, or import with the option to "
-    "create unknown topics."
-)
-ITEM_UNKNOWN_AUDIENCES = "audiences: unknown audience(s) {names}."
-ITEM_NEW_TOPICS = "New topic(s): {names}."
-CHANGE_REASON = "CSV import"
-# Rows per upsert statement (and history insert): big enough to make 100k rows a hundred
-# statements, small enough that a refused batch retried row by row stays short.
-WRITE_BATCH_SIZE = 1000
-# What an upsert writes over an existing item: everything the file or the import decides.
-# Never `popularity` (enrollment keeps it), the search fields (item_search_refresh) or the
-# image and creation time (not in the file).
-_NOT_UPSERTED = {"id", "external_id", "created_at", "popularity", "topic_names", "search_vector"}
-UPSERT_FIELDS = [
-    field.attname
-    for field in Item._meta.concrete_fields
-    if field.attname not in _NOT_UPSERTED | {"image"}
-]
-
-_LANGUAGE_DEFAULT = Item._meta.get_field("language").default
-_SCALAR_PARSERS = {
-    "title": values.required_text,
-    "summary": values.required_text,
-    "description": str,
-    "format": values.choice(Item.Format),
-    "delivery": values.choice(Item.Delivery, default=Item.Delivery.SELF_PACED),
-    "provider": str,
-    "duration_minutes": values.whole_number,
-    "level": values.choice(Item.Level, default=Item.Level.INTRODUCTORY),
-    "language": lambda raw: raw or _LANGUAGE_DEFAULT,
-    "launch_url": str,
-    "is_published": values.boolean,
-}
-_DATETIME_COLUMNS = ("publish_start", "publish_end")
-
-
-def validation_messages(error: ValidationError) -> list[str]:
-    """A model's ValidationError as "column: message" lines."""
-    messages = []
-    for field, field_messages in error.message_dict.items():
-        prefix = "" if field == NON_FIELD_ERRORS else f"{field}: "
-        messages.extend(prefix + message for message in field_messages)
-    return messages
+from .writes import free_topic_slug, set_links, upsert
 
 
 @dataclass
@@ -194,7 +129,7 @@ class ItemImporter:
             # already words the one that matters (the publish window) for people.
             # A field the row did not change was valid when it was stored: only a new item's
             # fields are all checked (a tenth of the time for a file of small edits).
-            unchecked = ["image"] if creating else _fields_except(changed)
+            unchecked = ["image"] if creating else fields_except(changed)
             item.full_clean(exclude=unchecked, validate_unique=False, validate_constraints=False)
         except ValidationError as exc:
             errors = validation_messages(exc) + errors
@@ -237,8 +172,8 @@ class ItemImporter:
                 default_change_reason=CHANGE_REASON,
                 default_date=now,
             )
-        _set_links(Item.topics.through, "topic_id", [(p.item.pk, p.topics) for p in saved])
-        _set_links(Item.audiences.through, "audience_id", [(p.item.pk, p.audiences) for p in saved])
+        set_links(Item.topics.through, "topic_id", [(p.item.pk, p.topics) for p in saved])
+        set_links(Item.audiences.through, "audience_id", [(p.item.pk, p.audiences) for p in saved])
         item_search_refresh(item_ids=sorted(plan.item.pk for plan in saved))
         # Bulk writes send no signals: the catalog index hears of them here.
         catalog_changed()
@@ -248,7 +183,7 @@ class ItemImporter:
         the row it refuses is rejected (e.g. a slug an admin took a moment ago)."""
         try:
             with transaction.atomic():
-                _upsert([plan.item for plan in batch])
+                upsert([plan.item for plan in batch])
             return batch
         except IntegrityError:
             if len(batch) == 1:
@@ -257,7 +192,7 @@ class ItemImporter:
         for plan in batch:
             try:
                 with transaction.atomic():
-                    _upsert([plan.item])
+                    upsert([plan.item])
             except IntegrityError as exc:
                 report.reject(plan.result, [ROW_NOT_SAVED.format(error=exc)])
             else:
@@ -273,7 +208,7 @@ class ItemImporter:
         }
         for key in used:
             topic = self.new_topics[key]
-            topic.slug = _free_topic_slug(topic.name)
+            topic.slug = free_topic_slug(topic.name)
             topic.save()
 
     def _free_slug(self, title: str) -> str:
@@ -294,20 +229,20 @@ class ItemImporter:
 
     def _scalars(self, cells: dict[str, str], errors: list[str]) -> dict:
         fields = {}
-        for column, parse in _SCALAR_PARSERS.items():
+        for column, parse in SCALAR_PARSERS.items():
             if column in cells:
                 try:
                     fields[column] = parse(cells[column])
                 except ValueError as exc:
                     errors.append(f"{column}: {exc}")
-        zone = _default_zone()
+        zone = default_zone()
         if cells.get("timezone"):
             try:
                 zone = values.time_zone(cells["timezone"])
             except ValueError as exc:
                 errors.append(f"timezone: {exc}")
                 return fields
-        for column in _DATETIME_COLUMNS:
+        for column in DATETIME_COLUMNS:
             if column in cells:
                 try:
                     fields[column] = values.date_time(cells[column], zone=zone, date_only=True)
@@ -341,79 +276,3 @@ class ItemImporter:
             errors.append(ITEM_UNKNOWN_AUDIENCES.format(names=", ".join(unknown)))
             return None
         return [self.audiences[name.lower()] for name in names]
-
-
-_FIELD_NAMES = [field.name for field in Item._meta.fields]
-
-
-def _fields_except(changed: list[str]) -> list[str]:
-    return [name for name in _FIELD_NAMES if name not in changed]
-
-
-def _default_zone() -> zoneinfo.ZoneInfo:
-    return zoneinfo.ZoneInfo(settings.TIME_ZONE)
-
-
-def _upsert(items: list[Item]) -> None:
-    created = {item.pk: item.created_at for item in items if item.pk}
-    Item.objects.bulk_create(
-        items, update_conflicts=True, unique_fields=["external_id"], update_fields=UPSERT_FIELDS
-    )
-    # bulk_create stamps every object as new; the stored creation time stays as it was.
-    for item in items:
-        if item.pk in created:
-            item.created_at = created[item.pk]
-
-
-def _set_links(through, column: str, links: list[tuple[int, list | None]]) -> None:
-    """Replace the topic (or audience) links of the items whose links the file changed."""
-    changed = [(item_id, targets) for item_id, targets in links if targets is not None]
-    item_ids = [item_id for item_id, _targets in changed]
-    for start in range(0, len(item_ids), ID_BATCH_SIZE):
-        through.objects.filter(item_id__in=item_ids[start : start + ID_BATCH_SIZE]).delete()
-    through.objects.bulk_create(
-        [
-            through(item_id=item_id, **{column: target.pk})
-            for item_id, targets in changed
-            for target in targets
-        ],
-        batch_size=WRITE_BATCH_SIZE,
-    )
-
-
-def _unique_slug(base: str, model, max_length: int, fallback: str) -> str:
-    base = (slugify(base) or fallback)[: max_length - 6].strip("-") or fallback
-    slug, suffix = base, 2
-    while model.objects.filter(slug=slug).exists():
-        slug, suffix = f"{base}-{suffix}", suffix + 1
-    return slug
-
-
-def _free_topic_slug(name: str) -> str:
-    return _unique_slug(name, Topic, Topic._meta.get_field("slug").max_length, "topic")
-
-
-@transaction.atomic
-def item_import_csv(
-    *, data: bytes, dry_run: bool = False, atomic: bool = False, create_topics: bool = False
-) -> ImportReport:
-    """Create or update catalog items from the bytes of an items CSV file.
-
-    Rows are matched to items by `external_id`. Each row is applied in its own savepoint,
-    so a bad row is reported (with its row number, the header being row 1) and leaves no
-    trace while the good rows are kept; with `atomic`, any bad row means nothing is kept;
-    with `dry_run`, nothing is kept and the report says what would have happened. Topics
-    named in the file must exist unless `create_topics`; audiences must exist. Items that
-    changed get their search fields refreshed once at the end. Never raises for bad input:
-    a file that cannot be read at all comes back as the report's `file_error`.
-    """
-    return run_import(
-        kind="items",
-        data=data,
-        required=ITEM_REQUIRED_COLUMNS,
-        optional=ITEM_OPTIONAL_COLUMNS,
-        importer_factory=lambda table: ItemImporter(table, create_topics=create_topics),
-        dry_run=dry_run,
-        atomic=atomic,
-        multiline=ITEM_MULTILINE_COLUMNS,
-    )

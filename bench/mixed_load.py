@@ -1,0 +1,95 @@
+"""Mixed traffic at a steady rate over HTTP: 200 requests/s for 60 s from thousands of people.
+
+Production's shape (see bench.serving): gunicorn, the Celery worker and beat running, client
+processes apart from the server. Requests arrive at a fixed rate whatever the server's pace
+(an open loop: a request's time counts from when it was due, so falling behind shows), over
+up to BENCH_MIXED_CONNECTIONS keep-alive connections, each from a different signed-in
+person: half widget views (the intranet front page), a quarter catalog searches and browsing
+(the catalog's own vocabulary, with a seed), a quarter item pages. The minimal view's
+capacity is measured before and after, for scale. Target (issue 15): BENCH_MIXED_RATE
+(default 200) requests/s for BENCH_MIXED_SECONDS (default 60) with 0 errors and
+p99 <= 500 ms.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+
+from bench import serving
+from bench.catalog_http import vocabulary_queries
+from bench.widget_throughput import report_rss
+
+RATE = float(os.environ.get("BENCH_MIXED_RATE", 200))
+SECONDS = float(os.environ.get("BENCH_MIXED_SECONDS", 60))
+CONNECTIONS = int(os.environ.get("BENCH_MIXED_CONNECTIONS", 64))
+SEED = int(os.environ.get("BENCH_SEED", 2024))
+P99_TARGET_MS = 500
+
+
+def _item_paths(count: int, rng: random.Random) -> list[str]:
+    from catalog.models import Item
+
+    slugs = list(
+        Item.objects.filter(is_published=True, audiences__isnull=True)
+        .order_by("?")
+        .values_list("slug", flat=True)[:count]
+    )
+    return [Item(slug=slug).get_absolute_url() for slug in slugs]
+
+
+def run(ctx) -> None:
+    from django.core.cache import cache
+
+    rng = random.Random(SEED)
+    cache.clear()
+    users = serving.people()
+    cookies = serving.sign_in(users)
+    searches = ["/catalog/"] + [f"/catalog/?{q}" for q in vocabulary_queries(300, seed=SEED + 1)]
+    items = _item_paths(1000, rng)
+    requests = []
+    for n in range(int(RATE * SECONDS)):
+        cookie = cookies[n % len(cookies)]
+        kind = rng.random()
+        if kind < 0.5:
+            requests.append(serving.request("/widgets/suggested/", cookie=cookie, label="widget"))
+        elif kind < 0.75:
+            requests.append(serving.request(rng.choice(searches), cookie=cookie, label="catalog"))
+        else:
+            requests.append(serving.request(rng.choice(items), cookie=cookie, label="item page"))
+    minimal = [serving.request(serving.MINIMAL_PATH, label="minimal")]
+
+    with serving.Stack() as stack:
+        print(
+            f"\n== Mixed traffic: {RATE:g} requests/s for {SECONDS:g} s (open loop, up to "
+            f"{CONNECTIONS} connections from {serving.CLIENT_PROCESSES} client processes), "
+            f"{len(users)} different people; {stack.describe()} =="
+        )
+        before = serving.total(serving.drive(stack, minimal, connections=8, duration=3))
+        parts = serving.drive(
+            stack, requests, mode="open", rate=RATE, duration=SECONDS, connections=CONNECTIONS
+        )
+        after = serving.total(serving.drive(stack, minimal, connections=8, duration=3))
+        everything = serving.total(parts)
+        print(
+            f"{'case':<12} {'req/s':>7} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7} {'n':>6} "
+            f"{'errors':>6}"
+        )
+        for label, figures in sorted(parts.items()) + [("all", everything)]:
+            print(
+                f"{label:<12} {figures.rate:7.0f} {figures.pct(50):7.1f} {figures.pct(95):7.1f} "
+                f"{figures.pct(99):7.1f} {len(figures.latencies):6d} {figures.errors:6d}"
+            )
+        met = (
+            everything.errors == 0
+            and everything.pct(99) <= P99_TARGET_MS
+            and everything.rate >= RATE * 0.98
+        )
+        print(
+            f"target {RATE:g} req/s, 0 errors, p99 <= {P99_TARGET_MS} ms: "
+            f"{'met' if met else 'MISSED'} (served {everything.rate:.0f} req/s, "
+            f"{everything.errors} errors {dict(everything.bad_status) or ''}, "
+            f"p99 {everything.pct(99):.0f} ms); minimal view's capacity before "
+            f"{before.rate:.0f} req/s, after {after.rate:.0f} req/s"
+        )
+        report_rss(stack)

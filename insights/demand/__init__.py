@@ -1,0 +1,1 @@
+"""Topic demand: the employees' demand board and HR's ranked list of demand signals."""

@@ -1,0 +1,1 @@
+"""Discussion takeaways: offline, consented, reviewed by a facilitator before anyone sees them."""

@@ -1,0 +1,100 @@
+"""How many SQL queries a widget view costs: the widget is on every intranet page view.
+
+A person's first view (nothing of theirs cached yet; the shared caches built by colleagues'
+views) and a warm view (their fragment cached) each run at most 2 queries.
+"""
+
+import pytest
+
+from tests.people.factories import DepartmentFactory, EmployeeFactory
+from tests.widgets.factories import PlacementFactory
+from tests.widgets.helpers import WIDGET, mint, token_get
+from widgets.tasks import prewarm_team_topics
+
+pytestmark = pytest.mark.django_db
+
+
+def test_first_view_of_an_employee_runs_at_most_two_queries(
+    client, client_as, catalog_mix, django_assert_max_num_queries
+):
+    department = DepartmentFactory(name="Pharmacy")
+    colleague, person = EmployeeFactory.create_batch(2, department=department)
+    client_as(colleague).get(WIDGET)  # the shared caches: pool, segment, department
+    client.logout()
+    client_as(person)
+    with django_assert_max_num_queries(2):
+        response = client.get(WIDGET)
+    assert response.status_code == 200
+    assert response.content.decode().count("lpw-card") >= 3
+
+
+def test_first_view_with_a_token_runs_at_most_two_queries(
+    client, catalog_mix, django_assert_max_num_queries
+):
+    department = DepartmentFactory(name="Pharmacy")
+    colleague, person = EmployeeFactory.create_batch(2, department=department)
+    placement = PlacementFactory()
+    token_get(client, mint(placement, colleague))
+    client.cookies.clear()
+    with django_assert_max_num_queries(2):
+        response = token_get(client, mint(placement, person))
+    assert 'data-variant="employee"' in response.content.decode()
+
+
+def test_first_view_of_a_manager_runs_at_most_two_queries_once_teams_are_prewarmed(
+    client, client_as, catalog_mix, make_team, django_assert_max_num_queries
+):
+    colleague, _ = make_team(5)
+    manager, _ = make_team(6, department=colleague.department)
+    client_as(colleague).get(WIDGET)  # the shared caches: pool, segment, department
+    client.logout()
+    prewarm_team_topics()  # beat, every 20 minutes
+    client_as(manager)
+    with django_assert_max_num_queries(2):
+        response = client.get(WIDGET)
+    assert 'data-variant="manager"' in response.content.decode()
+
+
+@pytest.mark.parametrize("is_manager", [False, True])
+def test_warm_widget_request_runs_at_most_two_queries(
+    client_as, catalog_mix, make_team, django_assert_max_num_queries, is_manager
+):
+    if is_manager:
+        person, _ = make_team(5)
+    else:
+        person = EmployeeFactory()
+    client = client_as(person)
+    client.get(WIDGET)  # warms the shared caches
+    with django_assert_max_num_queries(2):
+        response = client.get(WIDGET)
+    assert response.status_code == 200
+    assert response.content.decode().count("lpw-card") >= 3
+
+
+def test_warm_token_widget_request_runs_at_most_two_queries(
+    client, catalog_mix, django_assert_max_num_queries
+):
+    placement = PlacementFactory()
+    token = mint(placement, EmployeeFactory())
+    token_get(client, token)
+    with django_assert_max_num_queries(2):
+        response = token_get(client, token)
+    assert 'data-variant="employee"' in response.content.decode()
+
+
+def test_warm_request_is_served_from_the_persons_fragment_without_sql(
+    client_as, client, catalog_mix, django_assert_num_queries
+):
+    placement = PlacementFactory()
+    person = EmployeeFactory()
+    session_client = client_as(person)
+    session_client.get(WIDGET)
+    token = mint(placement, EmployeeFactory())
+    token_get(client, token)
+
+    with django_assert_num_queries(0):
+        session_body = session_client.get(WIDGET).content.decode()
+        token_body = token_get(client, token).content.decode()
+
+    assert 'data-variant="employee"' in session_body
+    assert 'data-variant="employee"' in token_body
