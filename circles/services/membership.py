@@ -1,7 +1,7 @@
 """Joining and leaving (through the enrollment services) and interest."""
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 
 from catalog.models import Item
 from enrollment.models import ACTIVE_STATUSES, Enrollment, Source
@@ -10,6 +10,8 @@ from enrollment.services import (
     ITEM_NOT_AVAILABLE,
     enrollment_create,
     enrollment_withdraw,
+    pending_request_cancel,
+    pending_request_register,
 )
 from people.models import User
 
@@ -78,20 +80,10 @@ def interest_register(*, user: User, subject: Item) -> Interest:
     """
     if not item_is_enrollable_by(user=user, item=subject):
         raise ValidationError(ITEM_NOT_AVAILABLE)
-    pending = Interest.objects.filter(user=user, subject=subject, notified_at__isnull=True)
-    existing = pending.first()
-    if existing is not None:
-        return existing
-    try:
-        with transaction.atomic():
-            return Interest.objects.create(user=user, subject=subject)
-    except IntegrityError:
-        return pending.get()
+    return pending_request_register(Interest, user=user, subject=subject)
 
 
 @transaction.atomic
 def interest_cancel(*, user: User, subject: Item) -> bool:
-    deleted, _ = Interest.objects.filter(
-        user=user, subject=subject, notified_at__isnull=True
-    ).delete()
-    return bool(deleted)
+    """Drop the pending request. Returns whether there was one."""
+    return pending_request_cancel(Interest, user=user, subject=subject)

@@ -27,6 +27,8 @@ from .enrollments import (
     enrollment_withdraw,
 )
 from .interest import (
+    pending_request_cancel,
+    pending_request_register,
     saved_item_toggle,
     session_interest_cancel,
     session_interest_notify_opened,
@@ -111,6 +113,8 @@ __all__ = [
     "offering_set_capacity",
     "offering_update",
     "saved_item_toggle",
+    "pending_request_cancel",
+    "pending_request_register",
     "session_interest_cancel",
     "session_interest_notify_opened",
     "session_interest_register",

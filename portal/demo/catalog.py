@@ -224,15 +224,12 @@ class CatalogSeeding(SeederBase):
             provider = rng.choice(v.PROVIDERS["media"])
             title = f"{provider}, Episode {rng.randint(1, 180)}: {phrase}"
             summary = f"Colleagues talk about {phrase} and what they have learned."
-        elif fmt == "live_session":
+        else:
             if phrase.split()[-1] in EVENT_WORDS:
                 title = phrase
             else:
                 title = rng.choice([f"{phrase} Workshop", f"Webinar: {phrase}"])
             summary = f"A live, interactive session on {phrase}, with time for your questions."
-        else:
-            title = f"{phrase} Learning Circle"
-            summary = f"A small group meeting over several weeks to learn about {phrase} together."
         return title, summary, provider, author, publisher
 
     def offerings_for(self, item: Item) -> list[Offering]:
@@ -249,16 +246,11 @@ class CatalogSeeding(SeederBase):
             )
             # A day at most, and an evening session two hours at most.
             longest = 120 if hour >= 17 else 450
-            length = 90 if item.format == "learning_circle" else min(item.duration_minutes, longest)
+            length = min(item.duration_minutes, longest)
             # The international faculty teaches from New York over video, never in a UK room.
             online = zone == "America/New_York" or rng.random() < 0.4
             closes = starts_at - dt.timedelta(days=2) if rng.random() < 0.5 else None
-            if item.format == "learning_circle":
-                title = f"Cohort {number + 1}"
-            elif hour >= 17:
-                title = "Evening session"
-            else:
-                title = ""
+            title = "Evening session" if hour >= 17 else ""
             offerings.append(
                 Offering(
                     item=item,

@@ -78,8 +78,9 @@ class Weights:
     # Manager variant: about a topic the manager's team is exploring; for people leaders.
     team: float = 0.6
     leadership: float = 0.8
-    # A learning circle open for sign-up: it starts soon and has few seats.
-    circle: float = 0.5
+    # A learning circle open for sign-up leads the ranked ones: it starts on a date and has
+    # few seats. Circles share one format, so variety keeps it to about one a widget.
+    circle: float = 1.0
 
 
 WEIGHTS = Weights()
