@@ -33,7 +33,10 @@ def test_titles_are_unique_and_summaries_speak_of_the_titles_subject(seeded):
     assert max(Counter(i.title for i in items).values()) == 1
     english = [i for i in items if i.language == "en"]
     phrases = [p for _, ps, _ in v.TOPICS.values() for p in ps]
-    for item in english:
+    # The generated items (the circles' books are real titles of their own).
+    generated = [i for i in english if any(p.removesuffix(" Workshop") in i.title for p in phrases)]
+    assert len(generated) >= 0.9 * len(english)
+    for item in generated:
         subject = next(p for p in phrases if p.removesuffix(" Workshop") in item.title)
         assert subject.removesuffix(" Workshop") in item.summary, (item.title, item.summary)
 
