@@ -1,4 +1,18 @@
-"""Privacy rules shared by every app that reports on people."""
+"""Privacy rules shared by every app that reports on people.
+
+Two rules apply to every figure that counts people, in this order:
+
+1. Suppression: a count of 1 to group_size_floor() - 1 people is not shown exactly (a band
+   or "fewer than 5"); 0 is shown, it points at nobody.
+2. Rounding (`rounded_people_count`): a count that is shown is rounded to the nearest
+   multiple of ROUNDING_BASE (halves up: 5-7 show as 5, 8-12 as 10). Reports show the same
+   people over overlapping periods (the last 30, 90 and 365 days; a month beside the
+   trend of months; "since 1 January" month after month), and the difference between two
+   exact figures is the people of the slice between them ("5" over 30 days, "6" over 90
+   days: one person 31 to 90 days ago). Rounded figures differ only in steps of
+   ROUNDING_BASE, so a difference of a few people does not show (ONS-style fixed rounding).
+   Totals add the figures as shown, never the exact ones.
+"""
 
 from collections.abc import Hashable, Iterable, Mapping
 
@@ -9,12 +23,20 @@ from django.conf import settings
 MIN_GROUP_SIZE = 5
 # The smallest group a count over it is ever shown for, even as a band (see count_phrase).
 MIN_COUNTED_GROUP_SIZE = 2 * MIN_GROUP_SIZE
+# Shown people counts are multiples of this (see the module's rule 2).
+ROUNDING_BASE = 5
 
 
 def group_size_floor() -> int:
     """The smallest group a report may show: MIN_GROUP_SIZE, or more where the organization
     set PRIVACY_MIN_GROUP_SIZE higher (a setting can raise the floor, never lower it)."""
     return max(MIN_GROUP_SIZE, int(getattr(settings, "PRIVACY_MIN_GROUP_SIZE", MIN_GROUP_SIZE)))
+
+
+def rounded_people_count(count: int, *, base: int = ROUNDING_BASE) -> int:
+    """A people count as shown once it passed suppression: the nearest multiple of `base`,
+    halves up (5, 6, 7 -> 5; 8 ... 12 -> 10). Never 0 for a count of at least `base`."""
+    return base * ((count + base // 2) // base)
 
 
 def count_is_shareable(*, count: int, group_size: int, min_size: int = MIN_GROUP_SIZE) -> bool:
