@@ -15,7 +15,7 @@ from catalog.models import Item
 from catalog.visibility import published_q, visible_items_q
 from enrollment.models import Enrollment
 from enrollment.selectors import SEATED, enrollment_active_for_item, waitlist_position
-from learning_portal.core.privacy import MIN_GROUP_SIZE
+from learning_portal.core.privacy import group_size_floor
 from people.models import User
 
 from .models import Attendance, Circle, Interest, Meeting, PlanWeek, Post
@@ -255,7 +255,7 @@ def attendance_for(*, user: User, circle: Circle) -> dict[int, bool]:
 
 @dataclass
 class SurveyResults:
-    """Aggregates only, and only over at least MIN_GROUP_SIZE answers (`shown`)."""
+    """Aggregates only, and only over at least group_size_floor() answers (`shown`)."""
 
     answers: int
     shown: bool
@@ -271,12 +271,12 @@ def survey_results(*, circle: Circle) -> SurveyResults:
         n=Count("pk"), goal=Avg("goal_met"), yes=Count("pk", filter=Q(would_recommend=True))
     )
     facilitators = circle.facilitator_surveys.aggregate(n=Count("pk"), rating=Avg("rating"))
-    results = SurveyResults(answers=learners["n"], shown=learners["n"] >= MIN_GROUP_SIZE)
+    results = SurveyResults(answers=learners["n"], shown=learners["n"] >= group_size_floor())
     if results.shown:
         results.goal_met_average = round(learners["goal"], 1)
         results.recommend_share = round(100 * learners["yes"] / learners["n"])
     results.facilitator_answers = facilitators["n"]
-    results.facilitator_shown = facilitators["n"] >= MIN_GROUP_SIZE
+    results.facilitator_shown = facilitators["n"] >= group_size_floor()
     if results.facilitator_shown:
         results.facilitator_rating_average = round(facilitators["rating"], 1)
     return results

@@ -21,7 +21,8 @@ from django.conf import settings
 # Counts about people (a department's popular items, a team's uptake, what a team explores)
 # rest on groups at least this large, so no one is singled out.
 MIN_GROUP_SIZE = 5
-# The smallest group a count over it is ever shown for, even as a band (see count_phrase).
+# The smallest group a count over it is ever shown for, even as a band (see count_phrase);
+# at display time, counted_group_size_floor() (it follows PRIVACY_MIN_GROUP_SIZE).
 MIN_COUNTED_GROUP_SIZE = 2 * MIN_GROUP_SIZE
 # Shown people counts are multiples of this (see the module's rule 2).
 ROUNDING_BASE = 5
@@ -39,31 +40,38 @@ def rounded_people_count(count: int, *, base: int = ROUNDING_BASE) -> int:
     return base * ((count + base // 2) // base)
 
 
-def count_is_shareable(*, count: int, group_size: int, min_size: int = MIN_GROUP_SIZE) -> bool:
+def counted_group_size_floor() -> int:
+    """The smallest group a count over it is shown for, even as a band: twice the floor."""
+    return 2 * group_size_floor()
+
+
+def count_is_shareable(*, count: int, group_size: int, min_size: int | None = None) -> bool:
     """Whether "count of group_size people did X" may be shown or used as it is.
 
-    Both the count and the rest of the group must be at least MIN_GROUP_SIZE: "1 of 8"
-    points at one person, and "8 of 8" (or "7 of 8") at everyone (or all but one) just as
-    much.
+    Both the count and the rest of the group must be at least `min_size` (by default
+    group_size_floor()): "1 of 8" points at one person, and "8 of 8" (or "7 of 8") at
+    everyone (or all but one) just as much.
     """
+    min_size = group_size_floor() if min_size is None else min_size
     return count >= min_size and group_size - count >= min_size
 
 
 def count_phrase(*, count: int, group_size: int) -> str | None:
     """How a count over a group is shown: exactly when shareable, else as a band, else None.
 
-    A band ("fewer than 5 of 12", "more than 7 of 12") always spans at least MIN_GROUP_SIZE
-    possible counts, so it cannot pin anyone down either. Groups smaller than twice
-    MIN_GROUP_SIZE get None: there the low and high bands overlap, and any phrase would tell
-    "everyone" apart from the rest (in a team of 5, "5 of 5").
+    A band ("fewer than 5 of 12", "more than 7 of 12") always spans at least
+    group_size_floor() possible counts, so it cannot pin anyone down either. Groups smaller
+    than twice the floor get None: there the low and high bands overlap, and any phrase
+    would tell "everyone" apart from the rest (in a team of 5, "5 of 5").
     """
-    if group_size < MIN_COUNTED_GROUP_SIZE:
+    floor = group_size_floor()
+    if group_size < 2 * floor:
         return None
-    if count_is_shareable(count=count, group_size=group_size):
+    if count_is_shareable(count=count, group_size=group_size, min_size=floor):
         return f"{count} of {group_size}"
-    if count < MIN_GROUP_SIZE:
-        return f"fewer than {MIN_GROUP_SIZE} of {group_size}"
-    return f"more than {group_size - MIN_GROUP_SIZE} of {group_size}"
+    if count < floor:
+        return f"fewer than {floor} of {group_size}"
+    return f"more than {group_size - floor} of {group_size}"
 
 
 def suppress_partition(
