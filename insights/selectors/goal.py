@@ -14,7 +14,7 @@ from django.utils import timezone
 from learning_portal.core.privacy import band_partition, group_size_floor
 
 from ..models import Dimension, GroupRollup, MonthlyKpis
-from ..services.rollups import month_start
+from ..months import month_start
 
 FILTER_DIMENSIONS = (Dimension.DEPARTMENT, Dimension.ROLE, Dimension.LOCATION, Dimension.MANAGER)
 
@@ -212,3 +212,77 @@ def kpis_for_year(*, year: int) -> list[MonthlyKpis]:
 
 def current_year(now: datetime.datetime | None = None) -> int:
     return month_start(now or timezone.now()).year
+
+
+@dataclass
+class BreakdownRow:
+    label: str
+    people: int
+    everyone: Figure
+    managers: Figure
+    active_learners: Figure
+
+
+@dataclass
+class Breakdown:
+    dimension: str
+    label: str
+    month: datetime.date | None
+    rows: list[BreakdownRow] = field(default_factory=list)
+    hidden: int = 0
+
+
+def breakdown_for(*, year: int, dimension: str) -> Breakdown:
+    """The latest month's figures of every shown group of one dimension, alphabetically.
+
+    Hidden groups are counted (how many), never named with figures. Bands follow the
+    whole breakdown (complementary banding), as on the goal.
+    """
+    min_size = group_size_floor()
+    breakdown = Breakdown(dimension, Dimension(dimension).label, None)
+    month = (
+        GroupRollup.objects.filter(
+            dimension=dimension,
+            month__gte=datetime.date(year, 1, 1),
+            month__lt=datetime.date(year + 1, 1, 1),
+        )
+        .order_by("-month")
+        .values_list("month", flat=True)
+        .first()
+    )
+    if month is None:
+        return breakdown
+    breakdown.month = month
+    cells = list(GroupRollup.objects.filter(dimension=dimension, month=month).order_by("label"))
+    bands = _bands_for(cells, min_size=min_size)
+    for cell in cells:
+        if cell.suppressed:
+            breakdown.hidden += 1
+            continue
+        breakdown.rows.append(
+            BreakdownRow(
+                label=cell.label,
+                people=cell.people,
+                everyone=_figure(
+                    cell.engaged,
+                    cell.people,
+                    banded=cell.value in bands[(month, "everyone")],
+                    min_size=min_size,
+                ),
+                managers=HIDDEN
+                if cell.managers_suppressed
+                else _figure(
+                    cell.managers_engaged,
+                    cell.managers,
+                    banded=cell.value in bands[(month, "managers")],
+                    min_size=min_size,
+                ),
+                active_learners=_figure(
+                    cell.active_learners,
+                    cell.people,
+                    banded=cell.value in bands[(month, "active")],
+                    min_size=min_size,
+                ),
+            )
+        )
+    return breakdown

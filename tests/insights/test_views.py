@@ -10,6 +10,8 @@ pytestmark = pytest.mark.django_db
 
 URLS = [
     "/insights/",
+    "/insights/?breakdown=role",
+    "/insights/charts/breakdown.csv?breakdown=location",
     "/insights/?group=department:nursing",
     "/insights/charts/goal.csv",
     "/insights/charts/active.csv",
@@ -119,3 +121,43 @@ def test_dashboard_reads_rollups_in_few_queries(client, figures, django_assert_m
     client.force_login(hr_user())
     with django_assert_max_num_queries(12):
         client.get("/insights/")
+
+
+def test_breakdown_lists_each_shown_group_with_its_figures(client, figures):
+    client.force_login(hr_user())
+    response = client.get("/insights/", {"breakdown": "department"})
+    chart = response.context["dashboard"].charts["breakdown"]
+    assert chart.columns == [
+        "Department",
+        "People",
+        "Engaged",
+        "Managers engaged",
+        "Active this month",
+    ]
+    estates, nursing = chart.rows
+    assert estates[:3] == ["Estates", "20", "5 of 20"]
+    assert estates[3] == "Hidden for privacy"  # Estates has no managers
+    assert nursing[:4] == ["Nursing", "40", "6 of 40", "6 of 20"]
+
+
+def test_breakdown_csv_and_unknown_breakdown_falls_back_to_department(client, figures):
+    client.force_login(hr_user())
+    response = client.get("/insights/charts/breakdown.csv", {"breakdown": "nonsense"})
+    lines = response.content.decode().splitlines()
+    assert lines[0] == "Department,People,Engaged,Managers engaged,Active this month"
+    assert 'filename="insights-breakdown-' in response["Content-Disposition"]
+    assert "-by-department.csv" in response["Content-Disposition"]
+
+
+def test_kpi_section_says_who_is_counted(client, figures):
+    client.force_login(hr_user())
+    html = client.get("/insights/").content.decode()
+    for heading in (
+        "Widget funnel",
+        "suggestion to enrollment",
+        "Stayed with their circle",
+        "Came back for another circle",
+        "Waitlist pressure",
+        "Theme uptake per release",
+    ):
+        assert heading in html
