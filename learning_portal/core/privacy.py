@@ -68,7 +68,8 @@ def count_phrase(*, count: int, group_size: int) -> str | None:
     if group_size < 2 * floor:
         return None
     if count_is_shareable(count=count, group_size=group_size, min_size=floor):
-        return f"{count} of {group_size}"
+        # Rounded (rule 2): a team's uptake read day after day would show each enrollment.
+        return f"{rounded_people_count(count)} of {group_size}"
     if count < floor:
         return f"fewer than {floor} of {group_size}"
     return f"more than {group_size - floor} of {group_size}"
