@@ -8,7 +8,7 @@ from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 
-from learning_portal.core.privacy import MIN_COUNTED_GROUP_SIZE, MIN_GROUP_SIZE
+from learning_portal.core.privacy import counted_group_size_floor, group_size_floor
 
 from .. import selectors, services
 from ..models import Placement
@@ -41,8 +41,8 @@ def team(request):
         {
             "rows": team.rows,
             "team_size": team.team_size,
-            "min_group": MIN_GROUP_SIZE,
-            "min_team": MIN_COUNTED_GROUP_SIZE,
+            "min_group": group_size_floor(),
+            "min_team": counted_group_size_floor(),
         },
     )
 
