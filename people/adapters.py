@@ -7,7 +7,6 @@ from allauth.socialaccount.providers.base.constants import AuthProcess
 from django.conf import settings
 from django.contrib import messages
 from django.shortcuts import redirect
-from django.urls import reverse
 
 from . import lockout
 from .selectors import employee_linked_to_other_identity, employee_match_for_sso
@@ -43,17 +42,6 @@ class AccountAdapter(DefaultAccountAdapter):
     def authentication_failed(self, request, **credentials):
         login = credentials.get("email", credentials.get("username", "")) or ""
         lockout.failed_login_count(request, login)
-
-    def send_mail(self, template_prefix, email, context):
-        # allauth's emails (password reset) look like the portal's own (notifications'
-        # templates): the same name, address and footer.
-        branded = {
-            "portal_name": settings.PORTAL_NAME,
-            "portal_url": f"{settings.PORTAL_BASE_URL}/",
-            "preferences_url": f"{settings.PORTAL_BASE_URL}{reverse('notifications:preferences')}",
-            "is_optional": False,
-        }
-        super().send_mail(template_prefix, email, {**branded, **context})
 
     def post_login(self, request, user, **kwargs):
         response = super().post_login(request, user, **kwargs)
