@@ -6,7 +6,7 @@ from recognition.models import BadgeClass
 
 
 class Command(BaseCommand):
-    help = "Demo badges (awarded from the demo's records) and kudos, after seed_circles_demo."
+    help = "Demo badges (awarded from the demo records) and kudos, for a demo database seeded before."
 
     def add_arguments(self, parser):
         parser.add_argument(
@@ -19,7 +19,7 @@ class Command(BaseCommand):
                 return
             raise CommandError("Demo badges are already loaded.")
         if not Circle.objects.exists():
-            raise CommandError("Load the circles first: manage.py seed_circles_demo.")
+            raise CommandError("Load the demo data first: manage.py seed_demo.")
         awards, kudos = seed_recognition()
         self.stdout.write(
             f"{len(BadgeClass.objects.all())} badges, {awards} awards, {kudos} kudos."
