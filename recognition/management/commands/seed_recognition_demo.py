@@ -6,7 +6,7 @@ from recognition.models import BadgeClass
 
 
 class Command(BaseCommand):
-    help = "Demo badges (awarded from the demo records) and kudos, for a demo database seeded before."
+    help = "Demo badges (awarded from the demo's records) and kudos, for an older demo database."
 
     def add_arguments(self, parser):
         parser.add_argument(
