@@ -19,6 +19,7 @@ from .. import selectors, services
 from ..filters import CircleFilterSet
 from ..forms import CircleSearchForm, CircleStartForm, JoinForm, PlanWeekForm
 from ..models import PlanWeek
+from ..panels import panels_for
 from ..tokens import feed_token
 from .common import PAGE_SIZE, circle_or_404, error_text
 
@@ -57,6 +58,7 @@ def circle_detail(request, slug):
             "wants_notice": selectors.interest_pending(user=request.user, subject=circle.subject),
             "survey_open": membership.is_member and services.survey_open(circle=circle),
             "facilitators": list(circle.facilitators.all()),
+            "panels": panels_for(circle=circle),
             "feed_url": (
                 reverse("circles:calendar", args=[circle.slug])
                 + "?key="
