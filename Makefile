@@ -7,7 +7,7 @@ PORT ?= 8000
 PYTEST_ARGS ?=
 BENCH ?=
 
-.PHONY: run test bench install lint format migrate worker beat clean
+.PHONY: run test bench install lint format migrate worker beat clean assets screenshots
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null || \
@@ -33,6 +33,17 @@ test: install
 # Needs PostgreSQL (BENCH_DATABASE_URL); `make bench BENCH=catalog_search` runs one benchmark.
 bench: install
 	$(BIN)/python -m bench $(BENCH)
+
+# Rebuild the committed front-end files (static/css/portal.css, static/icons/icons.svg,
+# tests/vendor/axe.min.js) from npm packages; needs Node 18+. `make run`/`make test` do not.
+assets:
+	npm ci --no-audit --no-fund
+	node assets/build.mjs
+
+# Full-page screenshots of every page type at 390x844 and 1366x900, in Chromium, on demo data.
+screenshots: install
+	$(BIN)/python -m pytest -p no:cacheprovider tests/portal/screenshots.py $(PYTEST_ARGS)
+	@echo "Screenshots: test-artifacts/screenshots/"
 
 lint: install
 	$(BIN)/ruff check .

@@ -22,6 +22,7 @@ from .models import Item
 from .search import normalize_search_term
 from .sessions import StartsWithin, sessions_ahead, upcoming_sessions
 from .sorting import effective_sort
+from .suggestions import search_suggestions
 from .visibility import (
     audience_ids_of,
     can_preview_unpublished,
@@ -64,6 +65,16 @@ def item_list_for_catalog(
         ),
         is_restricted=restricted_item(),
     )
+
+
+def item_cover_urls(*, item_ids: list[int]) -> dict[int, str]:
+    """Item id → its cover image's URL, for the items among `item_ids` that have one.
+
+    For cards built from something other than an Item (the widget's suggestions); the caller
+    has already applied visibility to the ids.
+    """
+    rows = Item.objects.filter(pk__in=item_ids).exclude(image="").only("pk", "image")
+    return {item.pk: item.image.url for item in rows}
 
 
 def item_get_published_visible(*, user, slug: str, now: dt.datetime | None = None) -> Item | None:
@@ -262,6 +273,13 @@ def item_catalog_search(
         total=counts.total,
     )
     return CatalogSearch(facets=counts, results=results)
+
+
+def item_search_suggestions(*, user, term: str, now: dt.datetime | None = None):
+    """For a search that found nothing: a corrected term that finds something, and topics."""
+    return search_suggestions(
+        term=term, audience_ids=_audience_ids(user), now=now or timezone.now()
+    )
 
 
 def _audience_ids(user) -> list[int]:

@@ -12,11 +12,14 @@ class Sort(TextChoices):
 
 
 def effective_sort(sort: str, *, has_term: bool) -> str:
-    """The order the results are read in: relevance needs a search term, otherwise A–Z."""
+    """The order the results are read in: relevance for a search, otherwise most popular.
+
+    Popular first, not A–Z: what colleagues choose is a better start than the alphabet.
+    """
     if not sort:
-        sort = Sort.RELEVANCE if has_term else Sort.TITLE
+        sort = Sort.RELEVANCE if has_term else Sort.POPULAR
     if sort == Sort.RELEVANCE and not has_term:
-        sort = Sort.TITLE
+        sort = Sort.POPULAR
     return sort
 
 

@@ -78,6 +78,13 @@ class CatalogScope:
     action: str
 
 
+def sort_choices(*, has_term: bool) -> list[tuple[str, str]]:
+    """The sort menu, the default first: relevance for a search, else most popular."""
+    first = Sort.RELEVANCE if has_term else Sort.POPULAR
+    rest = [c for c in Sort.choices if c[0] not in (first, Sort.RELEVANCE)]
+    return [(first.value, first.label), *rest]
+
+
 def item_list(request):
     return catalog_page(request)
 
@@ -106,8 +113,11 @@ def catalog_page(request, *, scope: CatalogScope | None = None):
     page_number = request.GET.get("page")
     page = paginator.get_page(page_number)
     items = list(page.object_list)
-    if term and not facets.total and page_number in (None, "", "1"):
-        services.zero_result_search_note(user=request.user, term=term)
+    suggestions = None
+    if term and not facets.total:
+        suggestions = selectors.item_search_suggestions(user=request.user, term=term, now=now)
+        if page_number in (None, "", "1"):
+            services.zero_result_search_note(user=request.user, term=term)
     return render(
         request,
         "catalog/item_list.html",
@@ -127,6 +137,7 @@ def catalog_page(request, *, scope: CatalogScope | None = None):
             # Kept across filter changes only when the person picked it: a new search term
             # should otherwise switch the default order to relevance.
             "chosen_sort": chosen_sort,
-            "sort_choices": [c for c in Sort.choices if term or c[0] != Sort.RELEVANCE],
+            "sort_choices": sort_choices(has_term=bool(term)),
+            "suggestions": suggestions,
         },
     )

@@ -5,7 +5,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
 
-from learning_portal.core import security
+from learning_portal.core import branding, security
 from learning_portal.core import views as core_views
 from portal import views as portal_views
 
@@ -22,6 +22,7 @@ urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("readyz", core_views.readyz, name="readyz"),
     path("csp-report/", security.csp_report, name="csp_report"),
+    path("brand.css", branding.brand_css, name="brand_css"),
     # Email addresses come from the HR feed: allauth's page to add or change them is off.
     path("accounts/email/", RedirectView.as_view(pattern_name="profile")),
     path("accounts/", include("allauth.urls")),

@@ -17,6 +17,8 @@ from widgets import selectors as widget_selectors
 from widgets.forms import InterestsForm
 from widgets.services import interests_set
 
+from .home import home_rows
+
 
 def home(request):
     now = timezone.now()
@@ -28,9 +30,14 @@ def home(request):
         )[: theme_selectors.HERO_ITEM_COUNT]
     # The same suggestions as the intranet widget, for people who come to the portal itself.
     suggestions = None
+    suggestion_cards = []
     if request.user.is_authenticated:
         viewer = widget_selectors.viewer_for(user=request.user, now=now)
-        suggestions = widget_selectors.suggestions_for(viewer=viewer, limit=6, now=now)
+        suggestions = widget_selectors.suggestions_for(viewer=viewer, limit=4, now=now)
+        covers = catalog_selectors.item_cover_urls(
+            item_ids=[s.item_id for s in suggestions.suggestions]
+        )
+        suggestion_cards = [(s, covers.get(s.item_id, "")) for s in suggestions.suggestions]
     return render(
         request,
         "portal/home.html",
@@ -40,6 +47,8 @@ def home(request):
             "theme_is_this_month": theme is not None
             and theme.month == theme_selectors.month_start(now),
             "suggestions": suggestions,
+            "suggestion_cards": suggestion_cards,
+            "rows": home_rows(user=request.user, now=now),
         },
     )
 

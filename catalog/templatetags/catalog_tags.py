@@ -1,8 +1,14 @@
-"""Template helpers for the catalog: links that keep the current filters, language names."""
+"""Template helpers for the catalog: links that keep the current filters, language names,
+search terms highlighted."""
+
+import re
 
 from django import template
 from django.http import QueryDict
+from django.utils.html import conditional_escape
+from django.utils.safestring import mark_safe
 
+from catalog.search import normalize_search_term
 from catalog.selectors import language_label
 
 register = template.Library()
@@ -27,3 +33,18 @@ def query_without(context, key: str, value: str = "") -> str:
 @register.simple_tag
 def language_name(code: str) -> str:
     return language_label(code)
+
+
+@register.filter(needs_autoescape=True)
+def highlight(text, term, autoescape=True):
+    """`text` with the words of the search `term` wrapped in <mark> (escaped first).
+
+    Matches word beginnings, as the search does ("leader" marks "Leadership").
+    """
+    text = conditional_escape(text) if autoescape else str(text)
+    words = [re.escape(conditional_escape(w)) for w in normalize_search_term(term or "").split()]
+    words = [w for w in words if len(w) >= 2]
+    if not words:
+        return mark_safe(text)  # noqa: S308 (escaped above)
+    pattern = re.compile(r"(?<!\w)(" + "|".join(sorted(words, key=len, reverse=True)) + r")", re.I)
+    return mark_safe(pattern.sub(r"<mark>\1</mark>", text))  # noqa: S308 (escaped above)

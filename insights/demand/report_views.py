@@ -68,7 +68,7 @@ def demand_topic(request, slug):
     )
 
 
-CHART_SERIES = 4
+CHART_SERIES = 3  # insights.css colours three series
 
 
 def _trend_chart(topic, trend, series):

@@ -8,6 +8,7 @@ class CoreConfig(AppConfig):
     verbose_name = "Portal core"
 
     def ready(self):
+        from . import branding  # noqa: F401  (registers the branding settings check)
         from .security import session_limits_start
 
         user_logged_in.connect(session_limits_start, dispatch_uid="core.session_limits_start")

@@ -33,7 +33,7 @@ TITLES = ("Hand hygiene", "Rota planning", "Hand hygiene refresher", "Sepsis and
         {"sort": "newest"},
         {"sort": "soonest"},
         {"sort": "popular"},
-        {"sort": "relevance"},  # without a term: title order
+        {"sort": "relevance"},  # without a term: popularity order
         {"q": "hygiene"},
         {"q": "hygiene", "sort": "popular", "format": ["course", "elearning"]},
         {"q": "hand hygiene", "sort": "soonest", "language": ["en"]},

@@ -85,11 +85,17 @@ def test_sort_orders(client, sort, expected):
 
 
 @pytest.mark.django_db
-def test_default_sort_is_relevance_with_a_search_and_title_without(client, make_item):
-    make_item(title="Aseptic technique", description="Mentions audit once.")
-    make_item(title="Audit skills")
+def test_default_sort_is_relevance_with_a_search_and_popularity_without(client, make_item):
+    make_item(title="Aseptic technique", description="Mentions audit once.", popularity=9)
+    make_item(title="Audit skills", popularity=1)
 
-    assert client.get(LIST_URL).context["sort"] == "title"
+    response = client.get(LIST_URL)
+    assert response.context["sort"] == "popular"
+    assert [item.title for item in response.context["items"]] == [
+        "Aseptic technique",
+        "Audit skills",
+    ]
+    assert response.context["sort_choices"][0] == ("popular", "Most popular")
     response = client.get(LIST_URL, {"q": "audit"})
     assert response.context["sort"] == "relevance"
     assert [item.title for item in response.context["items"]] == [
@@ -99,14 +105,14 @@ def test_default_sort_is_relevance_with_a_search_and_title_without(client, make_
 
 
 @pytest.mark.django_db
-def test_relevance_without_a_search_shows_the_title_order_it_reads_in(client, make_item):
-    make_item(title="Beta")
-    make_item(title="Alpha")
+def test_relevance_without_a_search_shows_the_popular_order_it_reads_in(client, make_item):
+    make_item(title="Beta", popularity=7)
+    make_item(title="Alpha", popularity=2)
 
     response = client.get(LIST_URL, {"sort": "relevance"})
 
-    assert response.context["sort"] == "title"
-    assert [item.title for item in response.context["items"]] == ["Alpha", "Beta"]
+    assert response.context["sort"] == "popular"
+    assert [item.title for item in response.context["items"]] == ["Beta", "Alpha"]
 
 
 @pytest.mark.django_db

@@ -29,7 +29,7 @@ def test_a_person_turns_reminders_off_from_their_profile(browser_page, live_serv
     page = _signed_in(browser_page, live_server, employee.user)
 
     page.goto("/me/profile/")
-    page.get_by_role("link", name="Email preferences").click()
+    page.get_by_role("main").get_by_role("link", name="Email preferences").click()
     page.wait_for_url("**/me/notifications/")
     reminders = page.get_by_label("Session reminders")
     assert reminders.is_checked()

@@ -1,7 +1,11 @@
 import pytest
 
+from circles.models import Circle
+from learning_portal.core.privacy import MIN_GROUP_SIZE
 from tests.catalog.factories import ItemFactory
-from tests.people.factories import EmployeeFactory
+from tests.circles.factories import make_circle
+from tests.enrollment.helpers import enroll
+from tests.people.factories import DepartmentFactory, EmployeeFactory
 
 
 @pytest.mark.django_db
@@ -17,3 +21,66 @@ def test_home_shows_signed_in_people_their_suggestions_with_reasons(client_as):
 @pytest.mark.django_db
 def test_home_shows_no_personal_suggestions_to_visitors(client):
     assert "Suggested for you" not in client.get("/").content.decode()
+
+
+@pytest.mark.django_db
+def test_home_continues_the_persons_own_learning(client_as):
+    employee = EmployeeFactory()
+    other = EmployeeFactory()
+    mine = ItemFactory(title="Writing for patients")
+    theirs = ItemFactory(title="Someone else's course")
+    enroll(employee.user, item=mine)
+    enroll(other.user, item=theirs)
+
+    body = client_as(employee).get("/").content.decode()
+    row = body.split('id="continue-heading"')[1].split("</section>")[0]
+
+    assert "Continue learning" in row
+    assert "Writing for patients" in row
+    assert "Someone else" not in row
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("colleagues", "shown"), [(MIN_GROUP_SIZE - 1, False), (MIN_GROUP_SIZE, True)]
+)
+def test_popular_in_department_needs_at_least_five_colleagues(client_as, colleagues, shown):
+    ward = DepartmentFactory(name="Cardiology")
+    me = EmployeeFactory(department=ward)
+    chosen = ItemFactory(title="Heart failure update")
+    for _ in range(colleagues):
+        enroll(EmployeeFactory(department=ward).user, item=chosen)
+    # Enrollments elsewhere in the organisation do not count towards the department.
+    elsewhere = ItemFactory(title="Elsewhere popular")
+    for _ in range(MIN_GROUP_SIZE):
+        enroll(EmployeeFactory().user, item=elsewhere)
+
+    body = client_as(me).get("/").content.decode()
+
+    assert ("Popular in Cardiology" in body) is shown
+    section = body.split("Popular in Cardiology")[-1] if shown else ""
+    assert ("Heart failure update" in section) is shown
+    assert "Elsewhere popular" not in section.split("</section>")[0]
+
+
+@pytest.mark.django_db
+def test_home_shows_circles_open_for_sign_up_and_new_items_to_visitors(client):
+    make_circle(state=Circle.State.OPEN, subject=ItemFactory(title="Purple Cow", format="book"))
+    ItemFactory(title="Brand new course")
+
+    body = client.get("/").content.decode()
+
+    assert "Circles starting soon" in body
+    assert "Purple Cow circle" in body
+    assert "New this month" in body
+    assert "Brand new course" in body
+    assert "Sign in for learning picked for you" in body
+
+
+@pytest.mark.django_db
+def test_home_uses_item_cover_images_on_cards(client):
+    ItemFactory(title="Pictured", image="items/pictured.png")
+
+    body = client.get("/").content.decode()
+
+    assert 'src="/media/items/pictured.png"' in body

@@ -18,6 +18,10 @@ DEBUG = env.bool("DJANGO_DEBUG", default=False)
 SECRET_KEY = env("DJANGO_SECRET_KEY", default="")
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 PORTAL_NAME = env("PORTAL_NAME", default="Learning Portal")
+# Branding (learning_portal.core.branding): the header's logo, a path on the portal itself
+# (the CSP loads images only from here), and the primary colour of buttons, links and header.
+PORTAL_LOGO_URL = env("PORTAL_LOGO_URL", default="")
+PORTAL_PRIMARY_COLOUR = env("PORTAL_PRIMARY_COLOUR", default="#005eb8")
 # Absolute base URL of the portal, used in emails, calendar invites and embed snippets.
 PORTAL_BASE_URL = env("PORTAL_BASE_URL", default="http://127.0.0.1:8000").rstrip("/")
 

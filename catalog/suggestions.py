@@ -1,0 +1,89 @@
+"""What to offer when a search finds nothing: "did you mean" and related topics.
+
+Read only on a zero-result page. The spelling vocabulary is the words of the titles and
+topic names everyone may see (never a restricted item's title, which would leak it), kept
+in the cache per catalog index build.
+"""
+
+import datetime as dt
+import difflib
+import re
+from dataclasses import dataclass, field
+
+from django.contrib.auth.models import AnonymousUser
+from django.core.cache import cache
+
+from .index import catalog_index, term_match
+from .models import Item
+from .search import normalize_search_term
+from .visibility import published_q, visible_items_q
+
+_WORD = re.compile(r"[^\W\d_]{3,}", re.UNICODE)
+SPELLING_CUTOFF = 0.75
+TOPIC_CUTOFF = 0.6
+TOPIC_LIMIT = 6
+
+
+@dataclass
+class SearchSuggestions:
+    did_you_mean: str = ""
+    topics: list[tuple[str, str]] = field(default_factory=list)  # (slug, name)
+
+
+def _vocabulary(index, now: dt.datetime) -> list[str]:
+    key = f"catalog:vocabulary:{index.build_id}"
+    words = cache.get(key)
+    if words is None:
+        found: set[str] = set()
+        everyone = Item.objects.filter(published_q(now)).filter(visible_items_q(AnonymousUser()))
+        rows = everyone.values_list("title", "topic_names")
+        for title, topics in rows:
+            found.update(word.lower() for word in _WORD.findall(f"{title} {topics}"))
+        words = sorted(found)
+        cache.set(key, words, 60 * 60)
+    return words
+
+
+def search_suggestions(
+    *, term: str, audience_ids: list[int], now: dt.datetime
+) -> SearchSuggestions:
+    """A corrected term that finds something for this person, and topics to browse instead."""
+    term = normalize_search_term(term)
+    index = catalog_index(now)
+    suggestions = SearchSuggestions()
+    words = term.split()
+    vocabulary = _vocabulary(index, now)
+    known = set(vocabulary)
+    corrected = []
+    for word in words:
+        if word in known or len(word) < 3:
+            corrected.append(word)
+            continue
+        close = difflib.get_close_matches(word, vocabulary, n=1, cutoff=SPELLING_CUTOFF)
+        corrected.append(close[0] if close else word)
+    visible = index.visible_mask(audience_ids)
+    candidate = " ".join(corrected)
+    finds = candidate and candidate != term
+    if finds and (visible & index.mask_of(term_match(index, candidate).positions)).any():
+        suggestions.did_you_mean = candidate
+
+    # Only topics with something this person may see: a topic of restricted items only
+    # would otherwise be named to outsiders.
+    sizes = {
+        slug: int(visible[positions].sum()) for slug, positions in index.topic_positions.items()
+    }
+    names = {slug: name for slug, name in index.topic_names.items() if sizes.get(slug)}
+    by_word = {}
+    for slug, name in names.items():
+        for part in name.lower().split():
+            by_word.setdefault(part, slug)
+    related: list[str] = []
+    for word in [*words, *corrected]:
+        for match in difflib.get_close_matches(word, list(by_word), n=3, cutoff=TOPIC_CUTOFF):
+            if by_word[match] not in related:
+                related.append(by_word[match])
+    if not related:
+        # Nothing close: the topics with most items, as places to start browsing.
+        related = sorted(names, key=lambda slug: (-sizes[slug], names[slug]))
+    suggestions.topics = [(slug, names[slug]) for slug in related[:TOPIC_LIMIT] if slug in names]
+    return suggestions

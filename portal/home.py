@@ -1,0 +1,68 @@
+"""The home page's rows, composed from the apps below: each row is a read those apps own.
+
+Rows for a signed-in person: Continue learning (their own enrollments), Suggested for you
+(the widget's suggestions), Popular in your department (only items at least
+MIN_GROUP_SIZE colleagues chose, so no row points at a person), Circles starting soon and
+New this month. A visitor sees the invitation, circles and what is new.
+"""
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from catalog import selectors as catalog_selectors
+from catalog.models import Item
+from circles import selectors as circle_selectors
+from circles.models import Circle
+from enrollment import selectors as enrollment_selectors
+from enrollment.aggregates import department_item_popularity
+from learning_portal.core.privacy import MIN_GROUP_SIZE
+from people.selectors import employee_get_for_user
+
+ROW_SIZE = 4
+NEW_ITEM_DAYS = 31
+POPULAR_WINDOW_DAYS = 90
+
+
+@dataclass
+class HomeRows:
+    continue_learning: list = field(default_factory=list)
+    popular_in_department: list[Item] = field(default_factory=list)
+    department_name: str = ""
+    circles_soon: list[Circle] = field(default_factory=list)
+    new_items: list[Item] = field(default_factory=list)
+
+
+def _in_order(items, ids: list[int]) -> list[Item]:
+    by_id = {item.pk: item for item in items}
+    return [by_id[pk] for pk in ids if pk in by_id]
+
+
+def home_rows(*, user, now: dt.datetime) -> HomeRows:
+    rows = HomeRows()
+    cards = catalog_selectors.item_list_for_catalog(user=user, now=now)
+    rows.new_items = list(
+        cards.filter(created_at__gte=now - dt.timedelta(days=NEW_ITEM_DAYS))
+        .exclude(format=Item.Format.LEARNING_CIRCLE)
+        .order_by("-created_at", "pk")[:ROW_SIZE]
+    )
+    rows.circles_soon = list(
+        circle_selectors.circle_list_visible_to(user=user, states=(Circle.State.OPEN,)).filter(
+            start_date__gte=now.date()
+        )[:3]
+    )
+    if not user.is_authenticated:
+        return rows
+
+    mine = enrollment_selectors.my_learning_for(user=user, now=now)
+    rows.continue_learning = (mine.upcoming_sessions + mine.in_progress)[:ROW_SIZE]
+    employee = employee_get_for_user(user=user)
+    if employee is not None and employee.department_id:
+        counts = department_item_popularity(
+            department_id=employee.department_id,
+            since=now - dt.timedelta(days=POPULAR_WINDOW_DAYS),
+        )
+        # k-anonymity: an item counts only when at least MIN_GROUP_SIZE colleagues chose it.
+        ids = [pk for pk, people in counts.items() if people >= MIN_GROUP_SIZE]
+        rows.popular_in_department = _in_order(cards.filter(pk__in=ids), ids)[:ROW_SIZE]
+        rows.department_name = employee.department.name
+    return rows
