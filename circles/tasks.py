@@ -13,7 +13,7 @@ from notifications.kinds import Kind
 from notifications.selectors import email_allowed
 from notifications.services import EMAIL_TASK_RETRY
 
-from . import emails
+from . import emails, signals
 from .models import Circle, DigestSetting, Interest, LearnerSurvey, Meeting, Post, visible_posts_q
 from .selectors import circle_member_users
 
@@ -140,6 +140,8 @@ def send_meeting_reminders() -> int:
     )
     sent = 0
     for meeting in due:
+        # Connectors post the reminder to a linked channel (once: receivers are idempotent).
+        signals.meeting_reminder_due.send(sender=Meeting, meeting=meeting)
         for user in circle_member_users(circle=meeting.circle):
             sent += emails.meeting_reminder_send(meeting=meeting, user=user)
     return sent

@@ -38,6 +38,7 @@ urlpatterns = [
     path("insights/", include("insights.urls")),
     # The demand board is for everyone signed in; HR's demand list is under /insights/.
     path("demand/", include("insights.demand.urls")),
+    path("integrations/", include("integrations.urls")),
     path(settings.ADMIN_URL, admin.site.urls),
 ]
 

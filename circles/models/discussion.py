@@ -42,6 +42,10 @@ class Post(models.Model):
     """A post or a reply (one level) in a week's thread; the body is Markdown, sanitized
     when shown. Hidden posts keep their text, who hid them and why, for the audit."""
 
+    class Source(models.TextChoices):
+        PORTAL = "portal", "The portal"
+        SLACK = "slack", "Slack"
+
     thread = models.ForeignKey(Thread, on_delete=models.CASCADE, related_name="posts")
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="circle_posts"
@@ -55,6 +59,9 @@ class Post(models.Model):
         default=False,
         help_text="The facilitators may quote this (without your name) in the circle's archive.",
     )
+    # Where it was written: here, or in the circle's linked Slack channel (a reply that came
+    # back, or an imported export; see integrations).
+    source = models.CharField(max_length=10, choices=Source.choices, default=Source.PORTAL)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     edited_at = models.DateTimeField(null=True, blank=True)
     # Deleted by its author while it had replies: the text is gone, the place stays.

@@ -16,7 +16,7 @@ from django.utils import timezone
 from notifications.services import outbox_schedule
 from people.models import User
 
-from .. import tasks
+from .. import signals, tasks
 from ..models import Circle, DigestSetting, Meeting, Post, Thread
 from ..selectors import circle_member_users, circle_membership
 
@@ -68,11 +68,21 @@ def mentioned_members(*, circle: Circle, body: str, author: User) -> list[User]:
 
 @transaction.atomic
 def post_create(
-    *, thread: Thread, author: User, body: str, parent: Post | None = None, may_quote: bool = False
+    *,
+    thread: Thread,
+    author: User,
+    body: str,
+    parent: Post | None = None,
+    may_quote: bool = False,
+    source: str = Post.Source.PORTAL,
+    created_at: datetime.datetime | None = None,
+    notify_mentions: bool = True,
 ) -> Post:
     """Post in a week's thread, or reply to a post (one level). Members only.
 
-    People @mentioned (members only) are emailed once each, after the commit.
+    People @mentioned (members only) are emailed once each, after the commit, unless
+    `notify_mentions` is off (history imported from Slack). `source` says where it was
+    written; `created_at` keeps an imported message's own time.
 
     Raises ValidationError: POST_NOT_MEMBER, THREAD_CLOSED, POST_EMPTY, POST_TOO_LONG,
     REPLY_TO_REPLY, REPLY_ELSEWHERE.
@@ -85,8 +95,16 @@ def post_create(
         if parent.parent_id is not None:
             raise ValidationError(REPLY_TO_REPLY)
     post = Post.objects.create(
-        thread=thread, author=author, parent=parent, body=body, may_quote=may_quote
+        thread=thread,
+        author=author,
+        parent=parent,
+        body=body,
+        may_quote=may_quote,
+        source=Post.Source(source),
+        created_at=created_at or timezone.now(),
     )
+    if not notify_mentions:
+        return post
     mentioned = [u.pk for u in mentioned_members(circle=thread.circle, body=body, author=author)]
     if mentioned:
         outbox_schedule(task=tasks.send_mentions, args=[post.pk, mentioned])
@@ -181,11 +199,15 @@ def thread_open_due(*, now: datetime.datetime | None = None) -> int:
         week = meeting.circle.plan.filter(week=meeting.week).first()
         if week is None:
             continue
-        _, created = Thread.objects.get_or_create(
-            circle=meeting.circle,
-            week=meeting.week,
-            defaults={"title": week.title, "prompt": week.prompt, "opened_at": now},
-        )
+        with transaction.atomic():
+            thread, created = Thread.objects.get_or_create(
+                circle=meeting.circle,
+                week=meeting.week,
+                defaults={"title": week.title, "prompt": week.prompt, "opened_at": now},
+            )
+            if created:
+                # In the thread's transaction: a receiver's outbox row commits with it.
+                signals.thread_opened.send(sender=Thread, thread=thread)
         opened += created
     return opened
 

@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from people.models import User
 
+from .. import signals
 from ..models import REFLECTION_QUESTIONS, Attendance, Meeting, Quote, Wrapup
 from ..selectors import circle_member_users, post_list_quotable
 from .lifecycle import _require_manager
@@ -62,13 +63,16 @@ def wrapup_save(
     wrapup.reflection = reflection.strip()
     wrapup.summary = summary.strip()
     wrapup.insights = insights.strip()
-    if publish and wrapup.published_at is None:
+    newly_published = publish and wrapup.published_at is None
+    if newly_published:
         wrapup.published_at = now
     elif not publish:
         wrapup.published_at = None
     wrapup.recorded_by = actor
     wrapup.full_clean()
     wrapup.save()
+    if newly_published:
+        signals.summary_published.send(sender=Wrapup, wrapup=wrapup)
 
     if attendance:
         members = set(circle_member_users(circle=circle).values_list("pk", flat=True))

@@ -27,3 +27,21 @@ INSIGHTS_TARGET_HIGH = env.float("INSIGHTS_TARGET_HIGH", default=25.0)
 WIDGET_LEADERSHIP_TOPICS = env.list(
     "WIDGET_LEADERSHIP_TOPICS", default=["leadership", "coaching", "people-management"]
 )
+
+# ---------------------------------------------------------------------------------------------
+# Integrations (README "Slack and Notion"): each optional, off while its token is empty
+# ---------------------------------------------------------------------------------------------
+# Slack: the bot token (xoxb-…) posts and reads users' emails; the signing secret verifies
+# the Events API's requests. A circle may instead post through an incoming-webhook URL
+# (set on its link), which needs neither.
+SLACK_BOT_TOKEN = env("SLACK_BOT_TOKEN", default="")
+SLACK_SIGNING_SECRET = env("SLACK_SIGNING_SECRET", default="")
+SLACK_API_URL = env("SLACK_API_URL", default="https://slack.com/api/")
+# A failed post is retried after 30 s, then doubling, at most SLACK_RETRY_BACKOFF_MAX apart
+# (under the broker's visibility timeout, like the email retries), SLACK_MAX_RETRIES times.
+SLACK_RETRY_BACKOFF = env.int("SLACK_RETRY_BACKOFF", default=30)
+SLACK_RETRY_BACKOFF_MAX = env.int("SLACK_RETRY_BACKOFF_MAX", default=4 * 60)
+SLACK_MAX_RETRIES = env.int("SLACK_MAX_RETRIES", default=10)
+# Notion: an internal integration's secret (ntn_…), shared with the parent pages it writes to.
+NOTION_TOKEN = env("NOTION_TOKEN", default="")
+NOTION_API_URL = env("NOTION_API_URL", default="https://api.notion.com")

@@ -1,0 +1,77 @@
+"""Every write of the integrations, split by job: `slack` (links and the outbox of posts),
+`events` (what comes back from Slack), `slack_import` (a Slack export into a discussion)
+and `notion` (links and pages)."""
+
+from .events import (
+    slack_event_process,
+    slack_event_record,
+)
+from .notion import (
+    NOTION_NOT_CONFIGURED,
+    NOTION_NOT_LINKED,
+    NOTION_PARENT_INVALID,
+    NOTION_PARENT_UNREACHABLE,
+    notion_archive_push,
+    notion_archive_schedule,
+    notion_link_remove,
+    notion_link_save,
+    notion_week_publish,
+    notion_week_schedule,
+)
+from .slack import (
+    CHANNEL_ID_INVALID,
+    CHANNEL_NOT_FOUND,
+    CHANNEL_TAKEN,
+    LINK_NOT_ALLOWED,
+    RESEND_NOT_ALLOWED,
+    SLACK_NOT_CONFIGURED,
+    UNLINKED,
+    slack_link_remove,
+    slack_link_save,
+    slack_message_give_up,
+    slack_message_requeue,
+    slack_message_send,
+    slack_prompt_schedule,
+    slack_reminder_schedule,
+    slack_summary_schedule,
+)
+from .slack_import import (
+    EXPORT_CHANNEL_MISSING,
+    EXPORT_CHANNEL_UNKNOWN,
+    EXPORT_NOT_ZIP,
+    slack_export_import,
+)
+
+__all__ = [
+    "CHANNEL_ID_INVALID",
+    "CHANNEL_NOT_FOUND",
+    "CHANNEL_TAKEN",
+    "EXPORT_CHANNEL_MISSING",
+    "EXPORT_CHANNEL_UNKNOWN",
+    "EXPORT_NOT_ZIP",
+    "LINK_NOT_ALLOWED",
+    "NOTION_NOT_CONFIGURED",
+    "NOTION_NOT_LINKED",
+    "NOTION_PARENT_INVALID",
+    "NOTION_PARENT_UNREACHABLE",
+    "RESEND_NOT_ALLOWED",
+    "SLACK_NOT_CONFIGURED",
+    "UNLINKED",
+    "notion_archive_push",
+    "notion_archive_schedule",
+    "notion_link_remove",
+    "notion_link_save",
+    "notion_week_publish",
+    "notion_week_schedule",
+    "slack_event_process",
+    "slack_event_record",
+    "slack_export_import",
+    "slack_link_remove",
+    "slack_link_save",
+    "slack_message_give_up",
+    "slack_message_requeue",
+    "slack_message_send",
+    "slack_prompt_schedule",
+    "slack_reminder_schedule",
+    "slack_summary_schedule",
+]
