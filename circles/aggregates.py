@@ -11,6 +11,7 @@ from datetime import datetime
 from django.db.models import Count
 from django.db.models.functions import TruncMonth
 
+from enrollment.aggregates import STARTED_AT
 from enrollment.models import Enrollment
 from enrollment.selectors import SEATED
 
@@ -36,7 +37,7 @@ class Participation:
 
     participants: int  # seated learners of circles with a meeting held in the period
     retained: int  # of them, at their circle's meetings at least half the time
-    repeat: int  # of them, seated in at least two circles (ever, up to the period's end)
+    repeat: int  # of them, seated in at least two circles (joined by the period's end)
 
 
 def circle_participation(*, since: datetime, until: datetime) -> Participation:
@@ -81,11 +82,17 @@ def circle_participation(*, since: datetime, until: datetime) -> Participation:
             participants.add(user_id)
             if attended[(circle_id, user_id)] >= needed:
                 retained.add(user_id)
-    all_circle_offerings = Circle.objects.filter(start_date__lt=until).values("offering_id")
+    # Seats in any circle taken before the period's end (a circle starting later counts:
+    # the person chose to come back).
     circles_per_person = Counter(
-        Enrollment.objects.filter(
-            offering_id__in=all_circle_offerings, status__in=SEATED, user_id__in=participants
-        ).values_list("user_id", flat=True)
+        Enrollment.objects.annotate(started=STARTED_AT)
+        .filter(
+            offering_id__in=Circle.objects.values("offering_id"),
+            status__in=SEATED,
+            user_id__in=participants,
+            started__lt=until,
+        )
+        .values_list("user_id", flat=True)
     )
     repeat = sum(1 for user_id in participants if circles_per_person[user_id] >= 2)
     return Participation(len(participants), len(retained), repeat)

@@ -10,6 +10,7 @@ Build a chart with `line_chart`, `bar_chart` or `funnel_chart` and render it wit
 `insights/includes/chart.html` include.
 """
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -77,8 +78,11 @@ def _svg(slug: str, title: str, description: str, body: SafeString) -> SafeStrin
     )
 
 
-def _y_axis(y_max: float, unit: str, ticks: int = 4) -> tuple[SafeString, callable]:
+def _y_axis(y_max: float, unit: str) -> tuple[SafeString, callable]:
     plot_h = HEIGHT - TOP - BOTTOM
+    # Round steps: a top of 5, 50 or 2.5 splits in five, 1, 2 or 10 in four.
+    leading = y_max / 10 ** math.floor(math.log10(y_max)) if y_max > 0 else 1
+    ticks = 5 if leading in (2.5, 5) else 4
 
     def y(value: float) -> float:
         return TOP + plot_h - (value / y_max) * plot_h if y_max else TOP + plot_h
@@ -244,6 +248,8 @@ def bar_chart(
 ) -> Chart:
     """Vertical bars, one per label; None is a gap (hidden or not reached)."""
     top = _nice_max(max([v for v in values if v is not None], default=1) * 1.1)
+    if not unit:
+        top = max(top, 4)  # counts: whole-number ticks even when they are all small
     grid, y = _y_axis(top, unit)
     plot_w = WIDTH - LEFT - RIGHT
     slot = plot_w / max(len(labels), 1)
@@ -274,6 +280,69 @@ def bar_chart(
         )
     rows = [[label, _number(value, unit)] for label, value in zip(labels, values, strict=True)]
     svg = _svg(slug, title, description, mark_safe("".join(parts)))
+    return Chart(slug, title, description, summary, [label_name, value_name], rows, svg)
+
+
+def hbar_chart(
+    *,
+    slug: str,
+    title: str,
+    description: str,
+    summary: str,
+    labels: Sequence[str],
+    values: Sequence[float | None],
+    value_name: str,
+    label_name: str,
+    unit: str = "",
+) -> Chart:
+    """Horizontal bars, one row per label (for categories with long names); None shows
+    "not shown" instead of a bar. The picture grows with the rows."""
+    row_h, label_w = 26, 200
+    height = TOP + row_h * max(len(labels), 1) + 8
+    top = _nice_max(max([v for v in values if v is not None], default=1) * 1.1)
+    plot_w = WIDTH - label_w - 70
+    parts = []
+    for i, (label, value) in enumerate(zip(labels, values, strict=True)):
+        y = TOP + i * row_h
+        text = label if len(label) <= 28 else label[:27] + "…"
+        parts.append(
+            _html(
+                '<text class="chart-tick" x="{}" y="{}" text-anchor="end">{}</text>',
+                label_w - 8,
+                y + 17,
+                text,
+            )
+        )
+        if value is None:
+            parts.append(
+                _html(
+                    '<text class="chart-tick" x="{}" y="{}">not shown (a range)</text>',
+                    label_w,
+                    y + 17,
+                )
+            )
+            continue
+        width = max(plot_w * value / top, 1.0)
+        parts.append(
+            _html(
+                '<rect class="chart-bar" x="{}" y="{}" width="{}" height="{}"/>'
+                '<text class="chart-tick" x="{}" y="{}">{}</text>',
+                label_w,
+                y + 4,
+                width,
+                row_h - 8,
+                label_w + width + 6,
+                y + 17,
+                _number(value, unit),
+            )
+        )
+    rows = [[label, _number(value, unit)] for label, value in zip(labels, values, strict=True)]
+    svg = _html(
+        '<svg class="chart" viewBox="0 0 {} {}" role="img" aria-labelledby="{}-title {}-desc" '
+        'xmlns="http://www.w3.org/2000/svg"><title id="{}-title">{}</title>'
+        '<desc id="{}-desc">{}</desc>{}</svg>',
+        WIDTH, height, slug, slug, slug, title, slug, description, mark_safe("".join(parts)),
+    )  # fmt: skip
     return Chart(slug, title, description, summary, [label_name, value_name], rows, svg)
 
 

@@ -16,6 +16,8 @@ class Kind(models.TextChoices):
     MEETING_CHANGED = "meeting_changed", "Circle meeting changed"
     CIRCLE_SURVEY = "circle_survey", "Circle survey"
     CIRCLE_CHECKIN = "circle_checkin", "Circle 30-day check-in"
+    # Part of a learning admin's role, like a rota: sent to the role, not switched off.
+    INSIGHTS_REPORT = "insights_report", "Monthly insights report"
     # Optional: each maps to a switch on EmailPreference.
     SESSION_REMINDER = "session_reminder", "Session reminder"
     SESSION_OPENED = "session_opened", "New session opened"

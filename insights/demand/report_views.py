@@ -5,7 +5,7 @@ from django.utils import timezone
 
 from catalog.models import Topic
 from learning_portal.core.csvfiles import csv_response
-from learning_portal.core.privacy import MIN_GROUP_SIZE
+from learning_portal.core.privacy import ROUNDING_BASE, group_size_floor
 
 from ..access import insights_required
 from ..charts import Series, line_chart
@@ -39,7 +39,8 @@ def demand_report(request):
             "signals": topics.SIGNALS,
             "windows": topics.WINDOWS,
             "sort": sort,
-            "min_group_size": MIN_GROUP_SIZE,
+            "min_group_size": group_size_floor(),
+            "rounding_base": ROUNDING_BASE,
         },
     )
 
@@ -63,7 +64,8 @@ def demand_topic(request, slug):
             "now_cells": list(zip(topics.SIGNALS, row.cells(), strict=True)) if row else [],
             "report": current,
             "signals": topics.SIGNALS,
-            "min_group_size": MIN_GROUP_SIZE,
+            "min_group_size": group_size_floor(),
+            "rounding_base": ROUNDING_BASE,
         },
     )
 
@@ -87,7 +89,8 @@ def _trend_chart(topic, trend, series):
         title=f"Demand for {topic.name}, month by month",
         description=(
             f"The {len(lines)} strongest demand signals for {topic.name} in each of the last "
-            "12 months; a month with 1 to 4 people is left out."
+            f"12 months; a month with 1 to {group_size_floor() - 1} people is left out, and "
+            f"people counts are rounded to the nearest {ROUNDING_BASE}."
         ),
         summary=(
             f"{top_signal.label} is the strongest signal: {top_total} over the 12 months "

@@ -19,7 +19,7 @@ from catalog.sessions import sessions_ahead
 from circles.models import Circle
 from circles.models import Interest as CircleInterest
 from enrollment.models import Enrollment, SavedItem, SessionInterest, Source
-from learning_portal.core.privacy import MIN_GROUP_SIZE
+from learning_portal.core.privacy import group_size_floor
 from widgets.models import WidgetDailyCount
 
 from ..models import Proposal, Vote
@@ -303,10 +303,10 @@ def topic_demand_report(
         rows.sort(key=lambda row: row.figures[sort].shown, reverse=True)
     elif sort != "name":
         rows.sort(key=lambda row: row.total, reverse=True)
-    # A search term seen fewer than MIN_GROUP_SIZE times is left out: a one-off search can be
-    # personal (someone's name), and it does not steer a budget.
+    # A search term seen fewer than group_size_floor() times is left out: a one-off search can
+    # be personal (someone's name), and it does not steer a budget.
     terms = sorted(
-        ((term, n) for term, n in unmatched.items() if n >= MIN_GROUP_SIZE),
+        ((term, n) for term, n in unmatched.items() if n >= group_size_floor()),
         key=lambda pair: (-pair[1], pair[0]),
     )
     return DemandReport(
@@ -432,7 +432,7 @@ def topic_demand_trend(*, topic: Topic, months: int = 12, now=None) -> TopicTren
     }
     series = {key: [_figure(key, raw[key].get(month, 0)) for month in month_list] for key in raw}
     terms = sorted(
-        ((t, n) for t, n in per_topic_terms.items() if n >= MIN_GROUP_SIZE),
+        ((t, n) for t, n in per_topic_terms.items() if n >= group_size_floor()),
         key=lambda pair: (-pair[1], pair[0]),
     )
     proposals = [

@@ -1,7 +1,9 @@
 from .goal import (
     FILTER_DIMENSIONS,
+    Breakdown,
     Figure,
     Goal,
+    breakdown_for,
     current_year,
     goal_for,
     group_options,
@@ -11,6 +13,8 @@ from .goal import (
 
 __all__ = [
     "FILTER_DIMENSIONS",
+    "Breakdown",
+    "breakdown_for",
     "Figure",
     "Goal",
     "current_year",

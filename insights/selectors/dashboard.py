@@ -5,9 +5,12 @@ from dataclasses import dataclass, field
 
 from django.utils import timezone
 
-from ..charts import Chart, Series, bar_chart, funnel_chart, line_chart
+from learning_portal.core.privacy import group_size_floor
+
+from ..charts import Chart, Series, bar_chart, funnel_chart, hbar_chart, line_chart
 from ..models import Dimension
-from .goal import Goal, goal_for, kpis_for_year
+from .goal import Breakdown, Goal, breakdown_for, goal_for, kpis_for_year
+from .kpis import KpiFigures, kpi_figures, people_text
 
 MONTH_LABELS = [datetime.date(2000, m, 1).strftime("%b") for m in range(1, 13)]
 
@@ -21,8 +24,9 @@ class Dashboard:
     goal: Goal
     everyone_goal: Goal
     now: datetime.datetime
+    breakdown: Breakdown | None = None
     charts: dict[str, Chart] = field(default_factory=dict)
-    kpis: dict = field(default_factory=dict)
+    kpis: KpiFigures | None = None
 
     @property
     def managers_projection(self) -> float | None:
@@ -136,10 +140,45 @@ def _activity_charts(goal: Goal) -> dict[str, Chart]:
     }
 
 
-def _org_charts(year: int) -> tuple[dict[str, Chart], dict]:
+def _breakdown_chart(breakdown: Breakdown) -> Chart | None:
+    if not breakdown.rows:
+        return None
+    name = breakdown.label.lower()
+    chart = hbar_chart(
+        slug="breakdown",
+        title=f"Engaged this year by {name}",
+        description=(
+            f"Share of people engaged since 1 January in each {name} shown, in "
+            f"{breakdown.month:%B}; a group whose figure is a range has no bar."
+        ),
+        summary=(
+            f"{len(breakdown.rows)} groups shown"
+            + (f", {breakdown.hidden} hidden for privacy." if breakdown.hidden else ".")
+        ),
+        labels=[row.label for row in breakdown.rows],
+        values=[row.everyone.percent for row in breakdown.rows],
+        value_name="Engaged",
+        label_name=breakdown.label,
+        unit="%",
+    )
+    chart.columns = [breakdown.label, "People", "Engaged", "Managers engaged", "Active this month"]
+    chart.rows = [
+        [
+            row.label,
+            f"{row.people:,}",
+            row.everyone.text,
+            row.managers.text,
+            row.active_learners.text,
+        ]
+        for row in breakdown.rows
+    ]
+    return chart
+
+
+def _org_charts(year: int) -> tuple[dict[str, Chart], KpiFigures | None]:
     rows = kpis_for_year(year=year)
     if not rows:
-        return {}, {}
+        return {}, None
     latest = rows[-1].data
     labels = [MONTH_LABELS[row.month.month - 1] for row in rows]
     impressions = sum(row.data["widget"]["impressions"] for row in rows)
@@ -164,19 +203,25 @@ def _org_charts(year: int) -> tuple[dict[str, Chart], dict]:
             title="Waitlist pressure: places taken on a waitlist per month",
             description="Places people took on a full session's waitlist, by month.",
             summary=(
-                f"{latest['waitlist_now']['people']:,} people are waiting now, for "
-                f"{latest['waitlist_now']['sessions']:,} full sessions."
+                f"{people_text(latest['waitlist_now']['people'], min_size=group_size_floor())} "
+                f"people are waiting now, for {latest['waitlist_now']['sessions']:,} full "
+                "sessions."
             ),
             labels=labels,
             values=[row.data["waitlist_joins"] for row in rows],
             value_name="Waitlist places",
         ),
     }
-    return charts, latest
+    return charts, kpi_figures(rows)
 
 
 def dashboard_for(
-    *, year: int, dimension: str = Dimension.ALL, value: str = "", now=None
+    *,
+    year: int,
+    dimension: str = Dimension.ALL,
+    value: str = "",
+    breakdown: str = Dimension.DEPARTMENT,
+    now=None,
 ) -> Dashboard:
     now = now or timezone.now()
     goal = goal_for(year=year, dimension=dimension, value=value)
@@ -186,6 +231,10 @@ def dashboard_for(
         return dashboard
     dashboard.charts["goal"] = _goal_chart(goal, now)
     dashboard.charts.update(_activity_charts(goal))
+    dashboard.breakdown = breakdown_for(year=year, dimension=breakdown)
+    chart = _breakdown_chart(dashboard.breakdown)
+    if chart is not None:
+        dashboard.charts["breakdown"] = chart
     org_charts, dashboard.kpis = _org_charts(year)
     dashboard.charts.update(org_charts)
     return dashboard

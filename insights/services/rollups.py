@@ -37,24 +37,10 @@ from themes.selectors import release_list_between
 from widgets.aggregates import suggestion_lead_days, widget_counts_by_month
 
 from ..models import GroupRollup, MonthlyKpis
+from ..months import aware, month_start, next_month
 from .groups import MANAGERS, PEOPLE, build_groups, hidden_groups
 
 logger = logging.getLogger(__name__)
-
-
-def month_start(moment: datetime.datetime | datetime.date) -> datetime.date:
-    if isinstance(moment, datetime.datetime):
-        moment = timezone.localtime(moment).date()
-    return moment.replace(day=1)
-
-
-def next_month(month: datetime.date) -> datetime.date:
-    return (month.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
-
-
-def aware(day: datetime.date) -> datetime.datetime:
-    """Midnight at the start of the day, in the portal's time zone."""
-    return datetime.datetime.combine(day, datetime.time.min, tzinfo=timezone.get_current_timezone())
 
 
 def months_to_refresh(*, now: datetime.datetime) -> list[datetime.date]:

@@ -15,6 +15,13 @@ from ..selectors import FILTER_DIMENSIONS, current_year, group_options
 from ..selectors.dashboard import dashboard_for
 
 GROUP_UNKNOWN = "There are no figures for that group: it is unknown, or too small to show."
+ORG_WIDE_CHARTS = {"funnel", "waitlist"}
+
+
+def _chosen_breakdown(request) -> str:
+    """The dimension to break down by (?breakdown=), department unless a known one."""
+    value = request.GET.get("breakdown", Dimension.DEPARTMENT)
+    return value if value in FILTER_DIMENSIONS else Dimension.DEPARTMENT
 
 
 def _chosen_group(request, options) -> tuple[str, str]:
@@ -34,12 +41,13 @@ def _chosen_group(request, options) -> tuple[str, str]:
 def dashboard(request):
     options = group_options()
     dimension, value = _chosen_group(request, options)
+    breakdown = _chosen_breakdown(request)
     year = current_year()
-    data = dashboard_for(year=year, dimension=dimension, value=value)
+    data = dashboard_for(year=year, dimension=dimension, value=value, breakdown=breakdown)
     group_query = f"{dimension}:{value}" if dimension != Dimension.ALL else ""
+    query = {key: val for key, val in (("group", group_query), ("breakdown", breakdown)) if val}
     csv_urls = {
-        slug: reverse("insights:chart_csv", args=[slug])
-        + (f"?{urlencode({'group': group_query})}" if group_query else "")
+        slug: reverse("insights:chart_csv", args=[slug]) + f"?{urlencode(query)}"
         for slug in data.charts
     }
     return render(
@@ -50,6 +58,8 @@ def dashboard(request):
             "goal": data.goal,
             "options": [(Dimension(d).label, opts) for d, opts in options.items() if opts],
             "group_query": group_query,
+            "breakdown": data.breakdown,
+            "breakdown_choices": [(d, Dimension(d).label) for d in FILTER_DIMENSIONS],
             "csv_urls": csv_urls,
         },
     )
@@ -60,11 +70,21 @@ def dashboard(request):
 def chart_csv(request, slug: str):
     options = group_options()
     dimension, value = _chosen_group(request, options)
-    data = dashboard_for(year=current_year(), dimension=dimension, value=value)
+    data = dashboard_for(
+        year=current_year(), dimension=dimension, value=value, breakdown=_chosen_breakdown(request)
+    )
     chart = data.charts.get(slug)
     if chart is None:
         raise Http404("No such chart.")
-    suffix = f"-{dimension}-{slugify(value)}" if dimension != Dimension.ALL else ""
+    # The organisation-wide charts hold the same figures whatever group is chosen: a group
+    # suffix on their file name would claim they were that group's.
+    suffix = (
+        f"-{dimension}-{slugify(value)}"
+        if dimension != Dimension.ALL and slug not in ORG_WIDE_CHARTS
+        else ""
+    )
+    if slug == "breakdown":
+        suffix += f"-by-{data.breakdown.dimension}"
     return csv_response(
         filename=f"insights-{slug}-{data.goal.year}{suffix}.csv",
         columns=chart.columns,

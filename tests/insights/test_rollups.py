@@ -144,3 +144,14 @@ def test_circle_attendance_engages(organization):
     refresh(at(2026, 4, 20))
 
     assert row("2026-04-01").managers_engaged == 1
+
+
+def test_insights_refresh_command_recomputes_open_months(organization):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("insights_refresh", stdout=out)
+    assert "Insights rollups recomputed" in out.getvalue()
+    assert GroupRollup.objects.filter(dimension=Dimension.ALL).exists()

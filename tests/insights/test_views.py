@@ -10,6 +10,8 @@ pytestmark = pytest.mark.django_db
 
 URLS = [
     "/insights/",
+    "/insights/?breakdown=role",
+    "/insights/charts/breakdown.csv?breakdown=location",
     "/insights/?group=department:nursing",
     "/insights/charts/goal.csv",
     "/insights/charts/active.csv",
@@ -61,8 +63,9 @@ def test_dashboard_shows_the_goal_against_the_band(client, figures, settings):
     client.force_login(hr_user())
     response = client.get("/insights/")
     html = response.content.decode()
-    assert 'id="managers-figure">30.0%' in html
-    assert "6 of 20 managers" in html
+    # 6 of 20 managers engaged, shown rounded to the nearest 5 (core.privacy's rule 2).
+    assert 'id="managers-figure">25.0%' in html
+    assert "5 of 20 managers" in html
     assert "Target by 31 December: 30–35%" in html
     assert "How this is counted" in html
     # No drill-down: nobody's name or address appears.
@@ -88,8 +91,8 @@ def test_filter_by_department_shows_its_figures(client, figures):
     client.force_login(hr_user())
     html = client.get("/insights/", {"group": "department:nursing"}).content.decode()
     assert "— Nursing" in html
-    assert "6 of 20 managers" in html
-    assert "6 of 40 people" in html
+    assert "5 of 20 managers" in html  # 6, rounded
+    assert "5 of 40 people" in html
 
 
 def test_unknown_or_malformed_group_is_404(client, figures):
@@ -104,7 +107,7 @@ def test_chart_csv_is_the_chart_data(client, figures):
     assert response["Content-Type"].startswith("text/csv")
     lines = response.content.decode().splitlines()
     assert lines[0].startswith("Month,Managers engaged,All employees engaged")
-    assert lines[1].startswith("Jan,30%,18.3%")
+    assert lines[1].startswith("Jan,25%,16.7%")  # 6 of 20 and 11 of 60, rounded
     assert client.get("/insights/charts/nope.csv").status_code == 404
 
 
@@ -119,3 +122,53 @@ def test_dashboard_reads_rollups_in_few_queries(client, figures, django_assert_m
     client.force_login(hr_user())
     with django_assert_max_num_queries(12):
         client.get("/insights/")
+
+
+def test_breakdown_lists_each_shown_group_with_its_figures(client, figures):
+    client.force_login(hr_user())
+    response = client.get("/insights/", {"breakdown": "department"})
+    chart = response.context["dashboard"].charts["breakdown"]
+    assert chart.columns == [
+        "Department",
+        "People",
+        "Engaged",
+        "Managers engaged",
+        "Active this month",
+    ]
+    estates, nursing = chart.rows
+    assert estates[:3] == ["Estates", "20", "5 of 20"]
+    assert estates[3] == "Hidden for privacy"  # Estates has no managers
+    assert nursing[:4] == ["Nursing", "40", "5 of 40", "5 of 20"]  # 6s, rounded
+
+
+def test_breakdown_csv_and_unknown_breakdown_falls_back_to_department(client, figures):
+    client.force_login(hr_user())
+    response = client.get("/insights/charts/breakdown.csv", {"breakdown": "nonsense"})
+    lines = response.content.decode().splitlines()
+    assert lines[0] == "Department,People,Engaged,Managers engaged,Active this month"
+    assert 'filename="insights-breakdown-' in response["Content-Disposition"]
+    assert "-by-department.csv" in response["Content-Disposition"]
+
+
+def test_kpi_section_says_who_is_counted(client, figures):
+    client.force_login(hr_user())
+    html = client.get("/insights/").content.decode()
+    for heading in (
+        "Widget funnel",
+        "suggestion to enrollment",
+        "Stayed with their circle",
+        "Came back for another circle",
+        "Waitlist pressure",
+        "Theme uptake per release",
+    ):
+        assert heading in html
+
+
+def test_organisation_wide_charts_keep_no_group_in_their_csv_name(client, figures):
+    client.force_login(hr_user())
+    for slug in ("funnel", "waitlist"):
+        response = client.get(f"/insights/charts/{slug}.csv", {"group": "department:nursing"})
+        assert response.status_code == 200
+        assert "nursing" not in response["Content-Disposition"]
+    goal = client.get("/insights/charts/goal.csv", {"group": "department:nursing"})
+    assert "department-nursing" in goal["Content-Disposition"]

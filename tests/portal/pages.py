@@ -15,12 +15,14 @@ from django.urls import reverse
 from django.utils import timezone
 
 from catalog.models import Item
-from people.models import User
+from enrollment.services import enrollment_complete
+from people.models import Employee, User
 from portal.demo import DEMO_PASSWORD
 from tests.catalog.factories import ItemFactory, OfferingFactory
 from tests.enrollment.helpers import enroll
 from tests.people.factories import UserFactory
 from tests.widgets.factories import PlacementFactory
+from widgets.services import team_suggestion_create
 from widgets.tokens import token_mint
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -86,6 +88,18 @@ def demo_site() -> dict[str, list[Page]]:
         employee, item=ItemFactory(title="Writing for Patients", duration_minutes=45)
     )
 
+    # A completed item with a long reflection (My learning's table) and team suggestions
+    # (the team page's table): the wide tables a phone must still fit.
+    done = enroll(employee, item=ItemFactory(title="Infection Prevention Refresher (e-learning)"))
+    enrollment_complete(
+        enrollment=done,
+        actor=employee,
+        reflection="Useful refresher: I now check the five moments at every bed space.",
+    )
+    manager = Employee.objects.get(user__email="manager@example.com")
+    for item in (scheduled, self_paced):
+        team_suggestion_create(manager=manager, item=item)
+
     placement = PlacementFactory()
     token = token_mint(
         placement_key=placement.key,
@@ -147,6 +161,8 @@ def demo_site() -> dict[str, list[Page]]:
         Page("admin-index", reverse("admin:index")),
         Page("admin-items", reverse("admin:catalog_item_changelist")),
         Page("admin-enrollments", reverse("admin:enrollment_enrollment_changelist")),
+        Page("admin-sessions", reverse("admin:enrollment_sessions")),
+        Page("admin-roster", reverse("admin:enrollment_roster", args=[full_session.pk])),
         Page("admin-employees", reverse("admin:people_employee_changelist")),
         Page("embed", reverse("widgets:embed_admin")),
         Page("insights", reverse("insights:dashboard")),

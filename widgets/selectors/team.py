@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from django.utils import timezone
 
 from enrollment.aggregates import people_enrolled_counts
-from learning_portal.core.privacy import MIN_COUNTED_GROUP_SIZE, count_phrase
+from learning_portal.core.privacy import count_phrase, counted_group_size_floor
 from people.models import Employee
 from people.selectors import employee_leads_team, employee_team
 
@@ -27,7 +27,7 @@ def team_suggestions_with_uptake(*, manager: Employee, now=None) -> TeamUptake:
     team_user_ids = list(employee_team(manager=manager).values_list("user_id", flat=True))
     suggestions = list(TeamSuggestion.objects.filter(manager=manager).select_related("item"))
     uptake: dict[int, int] | None = None
-    if len(team_user_ids) >= MIN_COUNTED_GROUP_SIZE:
+    if len(team_user_ids) >= counted_group_size_floor():
         uptake = people_enrolled_counts(
             user_ids=team_user_ids,
             since_by_item={s.item_id: s.created_at for s in suggestions},

@@ -7,7 +7,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 
-from learning_portal.core.privacy import MIN_COUNTED_GROUP_SIZE, MIN_GROUP_SIZE
+from learning_portal.core.privacy import counted_group_size_floor, group_size_floor
 
 from .. import selectors, services
 from ..models import Placement
@@ -34,8 +34,8 @@ def team(request):
         {
             "rows": team.rows,
             "team_size": team.team_size,
-            "min_group": MIN_GROUP_SIZE,
-            "min_team": MIN_COUNTED_GROUP_SIZE,
+            "min_group": group_size_floor(),
+            "min_team": counted_group_size_floor(),
         },
     )
 

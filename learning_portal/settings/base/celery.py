@@ -139,6 +139,12 @@ CELERY_BEAT_SCHEDULE: dict = {
         "schedule": 60 * 60,
         "options": {"expires": 55 * 60},
     },
+    # Last month's report to learning admins, once its rollups are final (sent once).
+    "insights-monthly-report": {
+        "task": "insights.tasks.send_monthly_report",
+        "schedule": 60 * 60,
+        "options": {"expires": 55 * 60},
+    },
     # Discussion takeaways: drafts for facilitators to review, from the latest posts.
     "insights-propose-takeaways": {
         "task": "insights.tasks.propose_takeaways",
