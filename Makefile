@@ -4,6 +4,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 PORT ?= 8000
+# The portal builds its absolute links (emails, invites, embed snippets) from it.
+export PORT
 PYTEST_ARGS ?=
 BENCH ?=
 

@@ -79,6 +79,8 @@ class SeedResult:
     offerings: int = 0
     restricted_items: int = 0
     themes: int = 0
+    enrollments: int = 0
+    team_suggestions: int = 0
     circles: int = 0
     seconds: float = 0.0
 

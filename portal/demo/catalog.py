@@ -14,6 +14,9 @@ from catalog.services import item_search_refresh
 from . import vocabulary as v
 from .base import BATCH_SIZE, DEMO_ITEM_PREFIX, PROGRESS_EVERY, SeederBase
 
+# Words that make a subject an event.
+EVENT_WORDS = {"Workshop", "Masterclass"}
+
 
 class CatalogSeeding(SeederBase):
     """The catalog, after the people (its audiences are theirs)."""
@@ -23,6 +26,7 @@ class CatalogSeeding(SeederBase):
         format_weights = [v.FORMATS[f][0] for f in formats]
         levels, level_weights = list(v.LEVELS), list(v.LEVELS.values())
         slug_counts: Counter[str] = Counter()
+        self.titles_used: set[str] = set()
         topic_names = list(self.topics)
         # Every audience gets restricted items even at the smallest size.
         guaranteed = {i * 7: audience for i, audience in enumerate(self.audiences)}
@@ -81,58 +85,40 @@ class CatalogSeeding(SeederBase):
             topics[0] = rng.choice(["Leadership", "Finance for non-finance managers", "Coaching"])
             topics = list(dict.fromkeys(topics))
         _, phrases, outcomes = v.TOPICS[topics[0]]
-        phrase = rng.choice(phrases)
         low, high = v.FORMATS[fmt][1]
         duration = max(5, round(rng.randint(low, high) / 5) * 5)
         scheduled = rng.random() < v.FORMATS[fmt][2]
-        language = "en" if rng.random() >= 0.04 else rng.choice(list(v.OTHER_LANGUAGES))
+        language = "en"
+        if rng.random() < v.OTHER_LANGUAGE_SHARE:
+            codes, weights = zip(*v.OTHER_LANGUAGE_WEIGHTS.items(), strict=True)
+            language = rng.choices(codes, weights)[0]
         # Most learning comes from the group's own team for the subject, the rest from vendors.
         if rng.random() < 0.6:
             provider = v.TOPIC_PROVIDERS[topics[0]]
         else:
             provider = rng.choice(v.PROVIDERS["external"])
-        author = publisher = ""
-
-        if fmt == "book":
-            pattern = rng.choice(v.BOOK_PATTERNS)
-            title = pattern.format(
-                adjective=rng.choice(v.BOOK_ADJECTIVES),
-                noun=rng.choice(v.BOOK_NOUNS),
-                verb_ing=rng.choice(v.BOOK_VERBS_ING),
-                object=rng.choice(v.BOOK_OBJECTS),
-                art=rng.choice(v.BOOK_ARTS),
-                plural=rng.choice(v.BOOK_PLURALS),
+        # A title is used once: a few tries with another subject or pattern, then the item's
+        # number sets it apart (only in catalogs larger than the vocabulary).
+        for _attempt in range(12):
+            phrase = rng.choice(phrases)
+            title, summary, provider, author, publisher = self.title_for(
+                fmt, phrase, provider, duration
             )
-            if rng.random() < 0.6:
-                title = f"{title}: {phrase}"
-            author = f"{rng.choice(v.FIRST_NAMES)} {rng.choice(v.LAST_NAMES)}"
-            publisher = provider = rng.choice(v.BOOK_PUBLISHERS)
-            summary = f"A book by {author} on {phrase.lower()}. It will help you "
-        elif fmt == "course":
-            title = f"{phrase}: {rng.choice(v.QUALIFIERS)}"
-            summary = "A course to help you "
-        elif fmt == "elearning":
-            title = rng.choice([f"{phrase} (e-learning)", f"{phrase}: Online Module"])
-            summary = "A self-paced online module to help you "
-        elif fmt == "video":
-            title = f"{phrase} in {duration} Minutes" if duration <= 15 else f"Watch: {phrase}"
-            summary = "A short video showing how to "
-        elif fmt == "article":
-            title = rng.choice([f"A Quick Guide to {phrase}", f"Five Things to Know: {phrase}"])
-            summary = "A short read on how to "
-        elif fmt == "podcast":
-            provider = rng.choice(v.PROVIDERS["media"])
-            title = f"{provider}, Episode {rng.randint(1, 180)}: {phrase}"
-            summary = "A conversation with colleagues about how to "
+            if title not in self.titles_used:
+                break
         else:
-            title = rng.choice([f"{phrase} Workshop", f"Webinar: {phrase}"])
-            summary = "A live, interactive session to help you "
+            title = f"{title} ({index + 1})"
+        self.titles_used.add(title)
         picked = rng.sample(outcomes, k=3)
-        summary += picked[0] + "."
 
         if language != "en":
             native_titles, native_summary = v.OTHER_LANGUAGES[language]
-            title, summary = rng.choice(native_titles), native_summary
+            unused = [t for t in native_titles if t not in self.titles_used]
+            if unused:
+                title, summary = rng.choice(unused), native_summary
+                self.titles_used.add(title)
+            else:
+                language = "en"
 
         base_slug = slugify(title)[:200] or "item"
         slug_counts[base_slug] += 1
@@ -197,6 +183,55 @@ class CatalogSeeding(SeederBase):
         )
         return {"item": item, "topics": topics, "audience": audience}
 
+    def title_for(self, fmt: str, phrase: str, provider: str, duration: int):
+        """A title in the format's style and a summary about the same subject:
+        (title, summary, provider, author, publisher)."""
+        rng = self.rng
+        author = publisher = ""
+        # "Process Mapping Workshop" names an event: as an article or a video it is the subject.
+        words = phrase.split()
+        if words[-1] in EVENT_WORDS and (fmt != "live_session" or len(words) > 1):
+            phrase = " ".join(words[:-1]) if fmt != "live_session" else phrase
+        if fmt == "book":
+            pattern = rng.choice(v.BOOK_PATTERNS)
+            title = pattern.format(
+                adjective=rng.choice(v.BOOK_ADJECTIVES),
+                noun=rng.choice(v.BOOK_NOUNS),
+                verb_ing=rng.choice(v.BOOK_VERBS_ING),
+                object=rng.choice(v.BOOK_OBJECTS),
+                art=rng.choice(v.BOOK_ARTS),
+                plural=rng.choice(v.BOOK_PLURALS),
+            )
+            title = f"{title}: {phrase}"
+            author = f"{rng.choice(v.FIRST_NAMES)} {rng.choice(v.LAST_NAMES)}"
+            publisher = provider = rng.choice(v.BOOK_PUBLISHERS)
+            summary = f"A book by {author} on {phrase}, with stories from healthcare teams."
+        elif fmt == "course":
+            # No "Essentials: Essentials" or "Masterclass: Masterclass".
+            qualifiers = [q for q in v.QUALIFIERS if q.split()[-1] not in phrase.split()]
+            title = f"{phrase}: {rng.choice(qualifiers)}"
+            summary = f"A course on {phrase}, with practical exercises you can use at work."
+        elif fmt == "elearning":
+            title = rng.choice([f"{phrase} (e-learning)", f"{phrase}: Online Module"])
+            summary = f"A self-paced online module on {phrase}, to take whenever suits you."
+        elif fmt == "video":
+            title = f"{phrase} in {duration} Minutes" if duration <= 15 else f"Watch: {phrase}"
+            summary = f"A short video on {phrase}, with examples from the wards."
+        elif fmt == "article":
+            title = rng.choice([f"A Quick Guide to {phrase}", f"Five Things to Know: {phrase}"])
+            summary = f"A short read on {phrase}: the key points in a few minutes."
+        elif fmt == "podcast":
+            provider = rng.choice(v.PROVIDERS["media"])
+            title = f"{provider}, Episode {rng.randint(1, 180)}: {phrase}"
+            summary = f"Colleagues talk about {phrase} and what they have learned."
+        else:
+            if phrase.split()[-1] in EVENT_WORDS:
+                title = phrase
+            else:
+                title = rng.choice([f"{phrase} Workshop", f"Webinar: {phrase}"])
+            summary = f"A live, interactive session on {phrase}, with time for your questions."
+        return title, summary, provider, author, publisher
+
     def offerings_for(self, item: Item) -> list[Offering]:
         rng = self.rng
         offerings = []
@@ -209,8 +244,11 @@ class CatalogSeeding(SeederBase):
             starts_at = dt.datetime.combine(
                 day, dt.time(hour, minute), tzinfo=zoneinfo.ZoneInfo(zone)
             )
-            length = min(item.duration_minutes, 450)
-            online = rng.random() < 0.4
+            # A day at most, and an evening session two hours at most.
+            longest = 120 if hour >= 17 else 450
+            length = min(item.duration_minutes, longest)
+            # The international faculty teaches from New York over video, never in a UK room.
+            online = zone == "America/New_York" or rng.random() < 0.4
             closes = starts_at - dt.timedelta(days=2) if rng.random() < 0.5 else None
             title = "Evening session" if hour >= 17 else ""
             offerings.append(
@@ -220,7 +258,8 @@ class CatalogSeeding(SeederBase):
                     starts_at=starts_at,
                     ends_at=starts_at + dt.timedelta(minutes=length),
                     timezone=zone,
-                    location="Online" if online else rng.choice(v.VENUES),
+                    # An online session's place is its video link ("Online" once, not twice).
+                    location="" if online else rng.choice(v.VENUES),
                     online_url=(
                         f"https://meet.example.com/lp/{item.external_id}-{number + 1}"
                         if online
@@ -245,5 +284,8 @@ class CatalogSeeding(SeederBase):
     def duration_words(minutes: int) -> str:
         if minutes < 60:
             return f"about {minutes} minutes"
-        hours = minutes / 60
-        return f"about {hours:.0f} hour{'s' if round(hours) != 1 else ''}"
+        hours, rest = divmod(minutes, 60)
+        if rest >= 15:
+            # 90 minutes is "about 1.5 hours", not "about 2 hours".
+            return f"about {minutes / 60:.1f} hours"
+        return f"about {hours} hour{'s' if hours != 1 else ''}"

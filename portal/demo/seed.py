@@ -14,12 +14,14 @@ from collections.abc import Callable
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import F
 from django.test import override_settings
 from django.utils import timezone
 
 from catalog.models import Item
 from people.models import Employee
 
+from .activity import ActivitySeeding
 from .base import (
     ALREADY_SEEDED,
     DEMO_EMPLOYEE_PREFIX,
@@ -31,15 +33,27 @@ from .base import (
 )
 from .catalog import CatalogSeeding
 from .circles import seed_circles
+from .covers import PALETTE, cover_paths
 from .people import PeopleSeeding
 from .themes import seed_theme_year
 
 DEMO_EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 
 
-class Seeder(PeopleSeeding, CatalogSeeding):
-    """The whole run: reference data, people, catalog, then the themes and circles built on
-    them."""
+class Seeder(PeopleSeeding, CatalogSeeding, ActivitySeeding):
+    """The whole run: reference data, people, catalog and its covers, then the themes and
+    circles built on them, and what people did (activity)."""
+
+    def covers(self) -> None:
+        # Shared covers (portal.demo.covers): each item gets its format's, in one of the
+        # palette's colours by its id.
+        paths = cover_paths({fmt: label for fmt, label in Item.Format.choices})
+        demo_items = Item.objects.filter(external_id__startswith=DEMO_ITEM_PREFIX)
+        for (fmt, number), path in paths.items():
+            demo_items.filter(format=fmt).alias(colour=F("pk") % len(PALETTE)).filter(
+                colour=number
+            ).update(image=path)
+        self.progress(f"covers: {len(paths)} drawn")
 
     def themes(self) -> None:
         # After the catalog, so the monthly themes can pick its items and sessions.
@@ -90,7 +104,10 @@ def demo_data_seed(
         seeder.reference_data()
         seeder.people()
         seeder.catalog()
+        seeder.covers()
         seeder.themes()
         seeder.circles()
+        # Last: popularity is computed from every enrollment, the circles' included.
+        seeder.activity()
     seeder.result.seconds = time.perf_counter() - seeder.started
     return seeder.result

@@ -615,6 +615,11 @@ OTHER_LANGUAGES = {
     ),
 }
 
+# A UK group's catalog is English first: a few items in Welsh (for the Welsh partner trust)
+# and in the languages many staff speak, each of their titles used once.
+OTHER_LANGUAGE_SHARE = 0.03
+OTHER_LANGUAGE_WEIGHTS = {"cy": 5, "pl": 3, "fr": 1, "es": 1}
+
 # Offering time zones: the group is UK-based with a partner site and an international faculty.
 TIMEZONES = ["Europe/London"] * 8 + ["Europe/Dublin", "America/New_York"]
 VENUES = [

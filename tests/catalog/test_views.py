@@ -137,11 +137,13 @@ def test_item_page_shows_facts_topics_sanitized_description_and_sessions(client)
     assert f'href="{LIST_URL}?topic=patient-safety"' in content
     assert "<strong>Fewer falls</strong>" in content
     assert "<script>alert" not in content
+    # Shown in the viewer's zone (the organisation's, London), with the session's own:
     # 09:30 UTC is 04:30 in New York in March (before daylight saving time starts).
-    assert "Tue 4 Mar 2031, 04:30" in content
-    for session_fact in ("America/New_York", "Ward 5 seminar room", "12 seats", "Online"):
+    assert 'Tue 4 Mar 2031, 09:30–11:30</time> <span class="session-zone">London time' in content
+    assert "(04:30–06:30 New York time, where it is held)" in content
+    for session_fact in ("Ward 5 seminar room", "12 seats left", "Online"):
         assert session_fact in content
-    assert "No seat limit" in content
+    assert "Open seats" in content
 
 
 @pytest.mark.django_db

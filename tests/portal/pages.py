@@ -40,7 +40,8 @@ class Page:
 
 
 def demo_site() -> dict[str, list[Page]]:
-    """Seed the demo and return the pages to visit, keyed by who visits (None: signed out)."""
+    """Seed the demo (its circles included) and return the pages to visit, keyed by who
+    visits (None: signed out)."""
     call_command("seed_demo", employees=60, items=40, stdout=StringIO())
     employee = User.objects.get(email="employee@example.com")
     now = timezone.now()

@@ -38,7 +38,10 @@ def signature() -> dict:
             Item.audiences.through.objects.values_list("item__external_id", "audience__name")
         ),
         "offerings": list(
-            Offering.objects.order_by("item__external_id", "starts_at", "timezone").values_list(
+            # Two sessions of an item may start together: every field orders, so ties can't.
+            Offering.objects.order_by(
+                "item__external_id", "starts_at", "timezone", "location", "online_url", "pk"
+            ).values_list(
                 "item__external_id", "title", "starts_at", "ends_at", "timezone", "location",
                 "online_url", "capacity", "enrollment_closes_at", "status",
             )

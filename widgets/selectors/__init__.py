@@ -56,7 +56,12 @@ from .ranking import (
     rank_suggestions,
 )
 from .suggestions import WidgetResult, suggestions_for
-from .team import TeamUptake, team_suggestion_offered, team_suggestions_with_uptake
+from .team import (
+    TeamUptake,
+    team_suggestion_active_for,
+    team_suggestion_offered,
+    team_suggestions_with_uptake,
+)
 from .viewer import Viewer, interest_topic_list, variant_for, viewer_for
 
 __all__ = [
@@ -100,6 +105,7 @@ __all__ = [
     "segment_visible_restricted",
     "suggestions_for",
     "team_exploring",
+    "team_suggestion_active_for",
     "teams_exploring",
     "team_suggestion_offered",
     "team_suggestions_with_uptake",

@@ -157,9 +157,11 @@ def _scored(
         day = starts_phrase(c.circle.starts_at, c.circle.timezone, now)
         reason, kind = REASON_CIRCLE.format(subject=c.circle.subject, day=day), "circle"
     tier = Tier.RANKED
+    # A manager's suggestion outranks the theme for the same item: as a theme item beyond
+    # the theme's slots it would otherwise never reach the team.
     if c.id in viewer.manager_suggested_ids:
         tier, reason, kind = Tier.MANAGER_SUGGESTED, REASON_MANAGER_SUGGESTED, "manager_suggested"
-    if c.theme_position is not None:
+    elif c.theme_position is not None:
         tier, reason, kind = Tier.THEME, REASON_THEME.format(title=pool.theme_title), "theme"
     return Scored(tier=tier, score=score, candidate=c, reason=reason, kind=kind)
 

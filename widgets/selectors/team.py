@@ -51,3 +51,14 @@ def team_suggestion_offered(*, user) -> bool:
     """Whether "Suggest to my team" is offered to the person: a people leader with a team."""
     employee = getattr(user, "employee", None) if user.is_authenticated else None
     return employee_leads_team(employee=employee)
+
+
+def team_suggestion_active_for(*, user, item, now=None) -> TeamSuggestion | None:
+    """The person's suggestion of `item` to their team while it is showing, if any: the item
+    page then says "Suggested until …" and offers to withdraw it."""
+    if not user.is_authenticated:
+        return None
+    now = now or timezone.now()
+    return TeamSuggestion.objects.filter(
+        manager__user=user, item=item, created_at__lte=now, expires_at__gt=now
+    ).first()

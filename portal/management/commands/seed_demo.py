@@ -41,7 +41,8 @@ class Command(BaseCommand):
                 f"Done in {result.seconds:.1f}s: {result.employees} employees "
                 f"({result.managers} managers), {result.items} items "
                 f"({result.restricted_items} restricted), {result.offerings} sessions, "
-                f"{result.themes} monthly themes, {result.circles} learning circles."
+                f"{result.themes} monthly themes, {result.enrollments} enrollments, "
+                f"{result.team_suggestions} team suggestions, {result.circles} learning circles."
             )
         )
         ordered = sorted(DEMO_ACCOUNTS, key=lambda account: (account.is_admin, account.is_manager))
