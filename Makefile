@@ -4,6 +4,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 PORT ?= 8000
+# The portal builds its absolute links (emails, invites, embed snippets) from it.
+export PORT
 PYTEST_ARGS ?=
 BENCH ?=
 
@@ -24,7 +26,6 @@ migrate: install
 
 run: migrate
 	$(BIN)/python manage.py seed_demo --if-empty
-	$(BIN)/python manage.py seed_circles_demo --if-empty
 	@$(BIN)/python manage.py demo_logins --port $(PORT)
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 

@@ -3,7 +3,7 @@ from django.db import models
 from django.db.models import Count
 from simple_history.admin import SimpleHistoryAdmin
 
-from learning_portal.core.admin import ReadOnlyAdmin
+from learning_portal.core.admin import LabelledFieldsMixin, ReadOnlyAdmin
 
 from .admin_import import CatalogImportExportMixin
 from .models import Audience, Item, Offering, Topic, ZeroResultSearch
@@ -13,7 +13,7 @@ from .services import item_search_refresh
 URL_FIELDS_ASSUME_HTTPS = {models.URLField: {"assume_scheme": "https"}}
 
 
-class OfferingInline(admin.StackedInline):
+class OfferingInline(LabelledFieldsMixin, admin.StackedInline):
     model = Offering
     formfield_overrides = URL_FIELDS_ASSUME_HTTPS
     extra = 0
@@ -35,7 +35,7 @@ class OfferingInline(admin.StackedInline):
 
 
 @admin.register(Item)
-class ItemAdmin(CatalogImportExportMixin, SimpleHistoryAdmin):
+class ItemAdmin(LabelledFieldsMixin, CatalogImportExportMixin, SimpleHistoryAdmin):
     list_display = [
         "title",
         "format",
@@ -93,7 +93,7 @@ class ItemAdmin(CatalogImportExportMixin, SimpleHistoryAdmin):
 
 
 @admin.register(Offering)
-class OfferingAdmin(admin.ModelAdmin):
+class OfferingAdmin(LabelledFieldsMixin, admin.ModelAdmin):
     list_display = ["__str__", "item", "starts_at", "timezone", "status", "capacity", "location"]
     list_filter = ["status", "starts_at", "waitlist_enabled", "item__format"]
     search_fields = ["title", "item__title", "location", "=external_id"]

@@ -279,6 +279,17 @@ class Offering(models.Model):
         return timezone.localtime(self.ends_at, self.tzinfo)
 
     @property
+    def places(self) -> list[str]:
+        """Where it happens, each said once: the venue, then "Online" for a video link
+        (a location that only says "online" is the same place)."""
+        places = []
+        if self.location and not (self.online_url and self.location.strip().lower() == "online"):
+            places.append(self.location)
+        if self.online_url:
+            places.append("Online")
+        return places
+
+    @property
     def effective_enrollment_closes_at(self):
         return self.enrollment_closes_at or self.starts_at
 

@@ -14,7 +14,7 @@ from notifications.selectors import email_allowed
 from notifications.services import EMAIL_TASK_RETRY
 
 from . import emails, signals
-from .models import Circle, DigestSetting, Interest, LearnerSurvey, Meeting, Post
+from .models import Circle, DigestSetting, Interest, LearnerSurvey, Meeting, Post, visible_posts_q
 from .selectors import circle_member_users
 
 logger = logging.getLogger(__name__)
@@ -161,7 +161,7 @@ def send_mentions(post_id: int, user_ids: list[int]) -> int:
     or the person is no longer a member."""
     post = (
         Post.objects.select_related("thread__circle", "author")
-        .filter(pk=post_id, hidden_at__isnull=True, deleted_at__isnull=True)
+        .filter(visible_posts_q(), pk=post_id)
         .first()
     )
     if post is None:
@@ -213,11 +213,10 @@ def send_circle_digests() -> int:
             period, start, end = digest_period(frequency, now)
             posts = list(
                 Post.objects.filter(
+                    visible_posts_q(),
                     thread__circle=circle,
                     created_at__gte=start,
                     created_at__lt=end,
-                    hidden_at__isnull=True,
-                    deleted_at__isnull=True,
                 )
                 .exclude(author=user)
                 .select_related("author", "thread")

@@ -4,16 +4,14 @@ Every change goes through enrollment services, recorded with the admin as actor 
 "admin". The transcript can be read here but never added to, edited or deleted.
 """
 
-import datetime
-
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Q
+from django.core.paginator import Paginator
+from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils import timezone
 
 from catalog.models import Item, Offering
 from learning_portal.core.admin import ReadOnlyAdmin
@@ -53,6 +51,27 @@ class AdminEnrollForm(forms.Form):
 class CapacityForm(forms.Form):
     capacity = forms.IntegerField(
         label="Seats", min_value=1, required=False, help_text="Empty for no limit."
+    )
+
+
+ROSTERS_PER_PAGE = 50
+
+
+class RosterFilterForm(forms.Form):
+    q = forms.CharField(
+        label="Search",
+        required=False,
+        max_length=200,
+        help_text="Part of the item's or the session's title.",
+    )
+    window = forms.ChoiceField(
+        label="When",
+        choices=selectors.RosterWindow.choices,
+        required=False,
+        initial=selectors.RosterWindow.RECENT,
+    )
+    status = forms.ChoiceField(
+        label="Status", choices=[("", "Any"), *Offering.Status.choices], required=False
     )
 
 
@@ -187,22 +206,24 @@ class EnrollmentAdmin(admin.ModelAdmin):
 
     def sessions_view(self, request):
         self._require(request, "enrollment.view_enrollment")
-        since = timezone.now() - datetime.timedelta(days=30)
-        offerings = (
-            Offering.objects.filter(starts_at__gte=since)
-            .select_related("item")
-            .annotate(
-                seated=Count("enrollments", filter=Q(enrollments__status="enrolled")),
-                attended=Count("enrollments", filter=Q(enrollments__status="completed")),
-                waiting=Count("enrollments", filter=Q(enrollments__status="waitlisted")),
-            )
-            .order_by("starts_at")
+        form = RosterFilterForm(request.GET or None)
+        criteria = form.cleaned_data if form.is_valid() else {}
+        offerings = selectors.offering_list_for_rosters(
+            term=criteria.get("q", ""),
+            window=criteria.get("window") or selectors.RosterWindow.RECENT,
+            status=criteria.get("status", ""),
         )
+        page = Paginator(offerings, ROSTERS_PER_PAGE).get_page(request.GET.get("page"))
+        query = request.GET.copy()
+        query.pop("page", None)
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
             "title": "Session rosters",
-            "offerings": offerings,
+            "form": form,
+            "page_obj": page,
+            "offerings": page.object_list,
+            "query": query.urlencode(),
         }
         return TemplateResponse(request, "admin/enrollment/sessions.html", context)
 

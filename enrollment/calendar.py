@@ -19,6 +19,9 @@ from .models import TranscriptEvent
 
 REQUEST = "REQUEST"
 CANCEL = "CANCEL"
+# A file the person downloads ("Add to calendar"): the same event as their emailed invite
+# (same UID and SEQUENCE), so a calendar that has one keeps a single entry.
+PUBLISH = "PUBLISH"
 PRODID = "-//Learning Portal//Enrollment//EN"
 
 
@@ -84,8 +87,9 @@ def invite_calendar(method: str | None) -> Calendar:
 
 
 def offering_invite(*, offering: Offering, user: User, method: str) -> bytes:
-    """The .ics for one person's place in one session, as a REQUEST or a CANCEL."""
-    if method not in (REQUEST, CANCEL):
+    """The .ics for one person's place in one session, as a REQUEST, a CANCEL or, for a
+    download, PUBLISH (the same event without the attendee a downloaded file has no use for)."""
+    if method not in (REQUEST, CANCEL, PUBLISH):
         raise ValueError(f"Unsupported iCalendar method: {method}")
     item = offering.item
     item_url = f"{settings.PORTAL_BASE_URL}{item.get_absolute_url()}"
@@ -99,7 +103,8 @@ def offering_invite(*, offering: Offering, user: User, method: str) -> bytes:
     event.add("dtstamp", timezone.now().astimezone(datetime.UTC))
     event.add("dtstart", starts_at)
     event.add("dtend", ends_at)
-    event.add("sequence", invite_sequence(offering=offering, user=user, method=method))
+    sequence_of = CANCEL if method == CANCEL else REQUEST
+    event.add("sequence", invite_sequence(offering=offering, user=user, method=sequence_of))
     event.add("status", "CANCELLED" if method == CANCEL else "CONFIRMED")
     summary = item.title if not offering.title else f"{item.title} — {offering.title}"
     event.add("summary", summary)
@@ -116,7 +121,8 @@ def offering_invite(*, offering: Offering, user: User, method: str) -> bytes:
     event.add("url", item_url)
     event.add("transp", "TRANSPARENT" if method == CANCEL else "OPAQUE")
     event.add("organizer", organizer())
-    event.add("attendee", attendee(user, method))
+    if method != PUBLISH:
+        event.add("attendee", attendee(user, method))
     calendar.add_component(event)
     # Only the years around the session, so the invite stays small.
     calendar.add_missing_timezones(

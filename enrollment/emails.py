@@ -14,6 +14,7 @@ span, and it gets no session reminder or "session changed" email here.
 """
 
 from catalog.models import Item, Offering
+from learning_portal.core.timezones import span_text
 from notifications.kinds import Kind
 from notifications.services import absolute_url, email_send_once
 from people.models import User
@@ -21,14 +22,15 @@ from people.models import User
 from .calendar import CANCEL, REQUEST, invite_mimetype, offering_invite
 from .models import Enrollment, SessionInterest
 from .selectors import waitlist_position
-from .templatetags.enrollment_tags import session_span
 
 TEMPLATE_DIR = "enrollment/email"
 
 
 def session_when(offering: Offering) -> str:
-    """'Tuesday 3 March 2026, 09:00–12:00 (Europe/London)', in the session's own time zone."""
-    return f"{session_span(offering)} ({offering.timezone})"
+    """'Tuesday 3 March 2026, 09:00–12:00 (Europe/London)', in the session's own time zone;
+    a span over several days says how many."""
+    text = span_text(offering.starts_at, offering.ends_at, offering.tzinfo, long=True)
+    return f"{text} ({offering.timezone})"
 
 
 def _item_context(item: Item) -> dict:

@@ -1,6 +1,7 @@
 from django import forms
 
 from catalog.models import Offering
+from learning_portal.core.timezones import span_for_viewer
 
 from .models import Source
 
@@ -44,9 +45,15 @@ class SwitchForm(forms.Form):
 
 
 def session_label(offering: Offering) -> str:
-    when = offering.local_starts_at.strftime("%a %d %b %Y, %H:%M")
-    label = f"{offering.title + ' — ' if offering.title else ''}{when} ({offering.timezone})"
+    """Everything a person chooses a session by: when (in their zone), where, and seats:
+    'Cohort 2 — Tue 8 Dec 2026, 14:00–16:00 London time · Room 1 · 3 seats left'."""
+    when = span_for_viewer(offering.starts_at, offering.ends_at, offering.timezone)
+    parts = [f"{offering.title} — {when}" if offering.title else str(when), *offering.places]
     seats_left = getattr(offering, "seats_left", None)
-    if seats_left == 0:
-        label += " — full, waitlist" if offering.waitlist_enabled else " — full"
-    return label
+    if seats_left is None:
+        parts.append("open seats")
+    elif seats_left:
+        parts.append(f"{seats_left} seat{'s' if seats_left != 1 else ''} left")
+    else:
+        parts.append("full — waitlist open" if offering.waitlist_enabled else "full")
+    return " · ".join(parts)

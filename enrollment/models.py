@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 
 class Source(models.TextChoices):
@@ -112,8 +113,13 @@ class Enrollment(models.Model):
 
     def can_withdraw(self, now=None) -> bool:
         """Whether the place may still be given up (if active): until its session starts;
-        a self-paced item at any time."""
-        return self.offering_id is None or not self.offering.has_started(now)
+        a self-paced item at any time; a meeting series (a learning circle, which runs for
+        weeks) until its last meeting ends, since a member may step out of what is left."""
+        if self.offering_id is None:
+            return True
+        if self.offering.meeting_series:
+            return (now or timezone.now()) < self.offering.ends_at
+        return not self.offering.has_started(now)
 
 
 class TranscriptEvent(models.Model):
@@ -152,6 +158,20 @@ class TranscriptEvent(models.Model):
         return f"{self.user}: {self.get_kind_display()} {self.item} at {self.occurred_at:%Y-%m-%d}"
 
 
+class PendingRequest(models.Model):
+    """A "notify me" request: pending until it is told once (`notified_at`), then fulfilled.
+    Never part of the transcript. Subclasses add who asks about what, and the partial unique
+    constraint that keeps one pending request each (see `services.pending_request_register`).
+    """
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    notified_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["-created_at"]
+
+
 class SavedItem(models.Model):
     """'Save for later': a bookmark. Never part of the transcript."""
 
@@ -171,18 +191,15 @@ class SavedItem(models.Model):
         return f"{self.user} saved {self.item}"
 
 
-class SessionInterest(models.Model):
+class SessionInterest(PendingRequest):
     """'Notify me when a session opens': told once, then the request is fulfilled."""
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="session_interests"
     )
     item = models.ForeignKey("catalog.Item", on_delete=models.CASCADE, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
-    notified_at = models.DateTimeField(null=True, blank=True)
 
-    class Meta:
-        ordering = ["-created_at"]
+    class Meta(PendingRequest.Meta):
         constraints = [
             models.UniqueConstraint(
                 fields=["user", "item"],

@@ -4,11 +4,12 @@ Everything here is about one person's own record (`user=`), except the roster re
 are for learning admins in the admin site. No function takes another person's id from a URL.
 """
 
+import datetime as dt
 import functools
 from dataclasses import dataclass, field
 
 from django.db import connection
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Q, QuerySet, TextChoices
 from django.utils import timezone
 
 from catalog.models import Item, Offering
@@ -282,3 +283,36 @@ def offering_seats_left(*, offerings: QuerySet[Offering]) -> dict[int, int | Non
         pk: None if capacity is None else max(capacity - seats_taken, 0)
         for pk, capacity, seats_taken in taken
     }
+
+
+class RosterWindow(TextChoices):
+    UPCOMING = "upcoming", "Upcoming"
+    RECENT = "recent", "Last 30 days and upcoming"
+    PAST = "past", "Past"
+    ALL = "all", "All"
+
+
+def offering_list_for_rosters(
+    *, term: str = "", window: str = RosterWindow.RECENT, status: str = "", now=None
+) -> QuerySet[Offering]:
+    """For learning admins: sessions with their seat, attendance and waitlist counts, found
+    by the item's or session's title, in a window of time and a status; soonest first
+    (most recent first for the past)."""
+    now = now or timezone.now()
+    offerings = Offering.objects.select_related("item")
+    if window == RosterWindow.UPCOMING:
+        offerings = offerings.filter(starts_at__gte=now)
+    elif window == RosterWindow.RECENT:
+        offerings = offerings.filter(starts_at__gte=now - dt.timedelta(days=30))
+    elif window == RosterWindow.PAST:
+        offerings = offerings.filter(starts_at__lt=now)
+    if status:
+        offerings = offerings.filter(status=status)
+    if term:
+        offerings = offerings.filter(Q(item__title__icontains=term) | Q(title__icontains=term))
+    order = ["-starts_at", "-pk"] if window == RosterWindow.PAST else ["starts_at", "pk"]
+    return offerings.annotate(
+        seated=Count("enrollments", filter=Q(enrollments__status=Enrollment.Status.ENROLLED)),
+        attended=Count("enrollments", filter=Q(enrollments__status=Enrollment.Status.COMPLETED)),
+        waiting=Count("enrollments", filter=Q(enrollments__status=Enrollment.Status.WAITLISTED)),
+    ).order_by(*order)

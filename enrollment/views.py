@@ -16,7 +16,8 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
-from . import exports, selectors, services
+from . import calendar, exports, selectors, services
+from .calendar import PUBLISH
 from .forms import CompleteForm, EnrollForm, SwitchForm
 from .models import Enrollment, Source
 from .templatetags.enrollment_tags import ordinal
@@ -250,4 +251,18 @@ def transcript_xapi(request):
         content_type="application/json; charset=utf-8",
     )
     response["Content-Disposition"] = f'attachment; filename="{_export_name("json")}"'
+    return response
+
+
+@login_required
+def calendar_file(request, pk):
+    """ "Add to calendar": the person's own seat as an .ics file (the emailed invite's event)."""
+    enrollment = _own_enrollment_or_404(request, pk)
+    offering = enrollment.offering
+    # A circle's span has no event of its own: each meeting brings its invite.
+    if offering is None or not enrollment.has_seat or offering.meeting_series:
+        raise Http404("This enrollment has no session in your calendar.")
+    content = calendar.offering_invite(offering=offering, user=request.user, method=PUBLISH)
+    response = HttpResponse(content, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{offering.item.slug}.ics"'
     return response

@@ -38,10 +38,16 @@ def propose_takeaways() -> int:
     takeaways on. Drafts the facilitator edited or published are left alone."""
     from circles.models import Circle
 
-    from .takeaways.services import PROPOSED_STATES, takeaways_propose_for_circle
+    from .takeaways.services import PROPOSED_STATES, Redactors, takeaways_propose_for_circle
 
     circles = Circle.objects.filter(state__in=PROPOSED_STATES, takeaways_enabled_at__isnull=False)
-    return sum(takeaways_propose_for_circle(circle=circle) for circle in circles.iterator())
+    # One Redactors for the run: the whole staff's names are read once, and only if some
+    # week changed.
+    redactors = Redactors()
+    return sum(
+        takeaways_propose_for_circle(circle=circle, redactors=redactors)
+        for circle in circles.iterator()
+    )
 
 
 @shared_task(ignore_result=True)

@@ -1,7 +1,10 @@
+from allauth.account.models import EmailAddress
+from allauth.socialaccount.models import SocialAccount, SocialApp, SocialToken
 from django.contrib import admin
 from django.contrib.auth.admin import GroupAdmin as DjangoGroupAdmin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.models import Group
+from django.contrib.sites.models import Site
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.template.response import TemplateResponse
 from django.urls import path
@@ -109,6 +112,12 @@ class UserAdmin(DjangoUserAdmin):
 
 
 admin.site.unregister(Group)
+
+# Clutter for learning admins: the site record is fixed (SITE_ID), SSO providers come from
+# settings (settings/sso.py) and store no tokens, and email addresses come from the HR feed.
+for model in (Site, SocialApp, SocialAccount, SocialToken, EmailAddress):
+    if admin.site.is_registered(model):
+        admin.site.unregister(model)
 
 
 @admin.register(Group)

@@ -1,6 +1,9 @@
 from django import forms
+from django.conf import settings
 from django.contrib.auth.forms import AdminUserCreationForm
 from django.contrib.auth.forms import UserChangeForm as DjangoUserChangeForm
+
+from learning_portal.core.timezones import zone_choices
 
 from .importing import DEACTIVATION_LIMIT, FILE_TOO_LARGE, MAX_FILE_BYTES
 from .models import User
@@ -51,3 +54,20 @@ class HRFeedImportForm(forms.Form):
         if upload.size > MAX_FILE_BYTES:
             raise forms.ValidationError(FILE_TOO_LARGE)
         return upload
+
+
+class TimeZoneForm(forms.Form):
+    time_zone = forms.ChoiceField(label="Time zone", required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        organisation = settings.TIME_ZONE
+        self.fields["time_zone"].choices = [
+            ("", f"Organisation's: {organisation.replace('_', ' ')}"),
+            *zone_choices(),
+        ]
+        self.fields[
+            "time_zone"
+        ].help_text = (
+            "Session times are shown in this zone, with the session's own noted when it differs."
+        )

@@ -1,7 +1,15 @@
 from django.contrib.auth.models import AbstractUser, BaseUserManager
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Lower
 from django.urls import reverse
+
+from learning_portal.core.timezones import is_zone
+
+
+def validate_zone(value: str) -> None:
+    if value and not is_zone(value):
+        raise ValidationError("%(value)s is not a known time zone.", params={"value": value})
 
 
 class UserManager(BaseUserManager):
@@ -31,6 +39,15 @@ class User(AbstractUser):
 
     username = None
     email = models.EmailField("email address", unique=True)
+    # Empty: the organisation's (TIME_ZONE), so a change of TIME_ZONE reaches everyone who
+    # never chose. A validator rather than choices: tzdata updates would change migrations.
+    time_zone = models.CharField(
+        max_length=64,
+        blank=True,
+        default="",
+        validators=[validate_zone],
+        help_text="Times are shown in this zone. Empty: the organisation's.",
+    )
 
     objects = UserManager()
 

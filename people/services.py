@@ -5,6 +5,8 @@ from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import Q
 
+from learning_portal.core.timezones import is_zone
+
 from .importing import (
     FILE_NO_FILE,
     FeedImporter,
@@ -178,3 +180,19 @@ def roles_sync(**kwargs) -> None:
             app_label, codename = name.split(".", 1)
             wanted |= Q(content_type__app_label=app_label, codename=codename)
         group.permissions.set(Permission.objects.using(using).filter(wanted))
+
+
+TIME_ZONE_UNKNOWN = "{zone} is not a time zone we know. Pick one from the list."
+
+
+@transaction.atomic
+def user_time_zone_set(*, user: User, time_zone: str) -> User:
+    """Set the zone `user` reads times in ("" for the organisation's).
+
+    Raises ValidationError: TIME_ZONE_UNKNOWN.
+    """
+    if time_zone and not is_zone(time_zone):
+        raise ValidationError(TIME_ZONE_UNKNOWN.format(zone=time_zone))
+    user.time_zone = time_zone
+    user.save(update_fields=["time_zone"])
+    return user

@@ -24,4 +24,11 @@ def _account_saved(sender, instance, created, update_fields=None, **kwargs):
 
 
 def connect() -> None:
+    from django.contrib.auth.signals import user_logged_in
+
+    from .middleware import signed_in
+
     post_save.connect(_account_saved, sender=User, dispatch_uid="people_account_access_saved")
+    # Sign-in (password, SSO, the admin) is Django's and allauth's: the person's time zone
+    # goes into the new session there (people.middleware).
+    user_logged_in.connect(signed_in, dispatch_uid="people_time_zone_into_session")

@@ -2,7 +2,7 @@
 
 Rows for a signed-in person: Continue learning (their own enrollments), Suggested for you
 (the widget's suggestions), Popular in your department (only items at least
-MIN_GROUP_SIZE colleagues chose, so no row points at a person), Circles starting soon and
+group_size_floor() colleagues chose, so no row points at a person), Circles starting soon and
 New this month. A visitor sees the invitation, circles and what is new.
 """
 
@@ -15,7 +15,7 @@ from circles import selectors as circle_selectors
 from circles.models import Circle
 from enrollment import selectors as enrollment_selectors
 from enrollment.aggregates import department_item_popularity
-from learning_portal.core.privacy import MIN_GROUP_SIZE
+from learning_portal.core.privacy import group_size_floor
 from people.selectors import employee_get_for_user
 
 ROW_SIZE = 4
@@ -61,8 +61,8 @@ def home_rows(*, user, now: dt.datetime) -> HomeRows:
             department_id=employee.department_id,
             since=now - dt.timedelta(days=POPULAR_WINDOW_DAYS),
         )
-        # k-anonymity: an item counts only when at least MIN_GROUP_SIZE colleagues chose it.
-        ids = [pk for pk, people in counts.items() if people >= MIN_GROUP_SIZE]
+        # k-anonymity: an item counts only when at least group_size_floor() colleagues chose it.
+        ids = [pk for pk, people in counts.items() if people >= group_size_floor()]
         rows.popular_in_department = _in_order(cards.filter(pk__in=ids), ids)[:ROW_SIZE]
         rows.department_name = employee.department.name
     return rows

@@ -8,9 +8,13 @@ from django.utils import timezone
 
 from catalog import selectors as catalog_selectors
 from catalog.visibility import can_preview_unpublished
+from circles import selectors as circle_selectors
 from enrollment import selectors as enrollment_selectors
 from enrollment.models import Source
+from people.forms import TimeZoneForm
+from people.middleware import remember_time_zone
 from people.selectors import employee_get_for_user
+from people.services import user_time_zone_set
 from themes import selectors as theme_selectors
 from widgets import selectors as widget_selectors
 from widgets.forms import InterestsForm
@@ -53,7 +57,8 @@ def home(request):
 
 
 def item_detail(request, slug):
-    """The catalog's item page, with enrollment's call to action and "Suggest to my team"."""
+    """The catalog's item page, with enrollment's call to action, the circles one can join on
+    the item, and "Suggest to my team"."""
     item = catalog_selectors.item_get_visible_to(user=request.user, slug=slug)
     if item is None:
         raise Http404("No such item.")
@@ -61,26 +66,49 @@ def item_detail(request, slug):
     # to the enroll link; without one, the enrollment is credited to the item page.
     raw_source = request.GET.get("source")
     source = Source.parse(raw_source) if raw_source else Source.ITEM_PAGE
+    actions = enrollment_selectors.item_actions_for(user=request.user, item=item)
+    offer_team_suggestion = widget_selectors.team_suggestion_offered(user=request.user)
+    # The catalog lists the sessions with their capacity; a person decides by the seats
+    # left ("Full — join the waitlist"), which enrollment has just counted for the actions.
+    seats_left = {offering.pk: offering.seats_left for offering in actions.offerings}
+    for session in getattr(item, "upcoming_sessions", []):
+        session.seats_left = seats_left.get(session.pk, session.capacity)
     return render(
         request,
         "portal/item_detail.html",
         {
             "item": item,
             "is_preview": can_preview_unpublished(request.user) and not item.is_public,
-            "actions": enrollment_selectors.item_actions_for(user=request.user, item=item),
+            "actions": actions,
             "source": source.value,
-            "offer_team_suggestion": widget_selectors.team_suggestion_offered(user=request.user),
+            "offer_team_suggestion": offer_team_suggestion,
+            "team_suggestion": offer_team_suggestion
+            and widget_selectors.team_suggestion_active_for(user=request.user, item=item),
+            "item_circles": circle_selectors.circle_list_joinable_on(
+                user=request.user, subject=item
+            ),
         },
     )
 
 
 @login_required
 def profile(request):
-    """The person's HR record (people), their interests (widgets) and a link to emails."""
+    """The person's HR record (people), their time zone (people), their interests (widgets)
+    and a link to emails. Each section is its own form, told apart by its submit button."""
     employee = employee_get_for_user(user=request.user)
     form = None
+    zone_form = TimeZoneForm(initial={"time_zone": request.user.time_zone})
+    if request.method == "POST" and "save_time_zone" in request.POST:
+        zone_form = TimeZoneForm(request.POST)
+        if zone_form.is_valid():
+            user = user_time_zone_set(
+                user=request.user, time_zone=zone_form.cleaned_data["time_zone"]
+            )
+            remember_time_zone(request, user.time_zone)
+            messages.success(request, "Your time zone is saved: times are shown in it.")
+            return redirect("profile")
     if employee is not None:
-        if request.method == "POST":
+        if request.method == "POST" and "save_time_zone" not in request.POST:
             form = InterestsForm(request.POST)
             if form.is_valid():
                 interests_set(employee=employee, topics=form.cleaned_data["interests"])
@@ -89,4 +117,8 @@ def profile(request):
         else:
             chosen = widget_selectors.interest_topic_list(employee=employee)
             form = InterestsForm(initial={"interests": list(chosen)})
-    return render(request, "portal/profile.html", {"employee": employee, "form": form})
+    return render(
+        request,
+        "portal/profile.html",
+        {"employee": employee, "form": form, "zone_form": zone_form},
+    )

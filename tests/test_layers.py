@@ -2,10 +2,13 @@
 
 The order is STYLE.md's "The house" (README, "Architecture"). An arrow can run three ways, and
 each is checked: Python imports (also those inside functions), template `{% load %}` tags (a
-tag library belongs to the app whose `templatetags` holds it) and string model references
-(`"catalog.Topic"`). Migrations are history and are left out; the project glue
-(`learning_portal/settings`, `urls.py`, `celery.py`, `wsgi.py`) and the site-wide `templates/`
-folder sit above every app.
+tag library belongs to the app whose `templatetags` holds it), string model references
+(`"catalog.Topic"`) and URL names: `{% url 'insights:…' %}` in a template and
+`reverse("insights:…")` (or `reverse_lazy`, `redirect`, `resolve_url`) in Python, a namespace
+belonging to the app whose URLconf declares it. Migrations are history and are left out; the
+project glue (`learning_portal/settings`, `urls.py`, `celery.py`, `wsgi.py`) and the site-wide
+`templates/` folder sit above every app (so templates/circles/ may fill circles' hooks with
+insights' links).
 """
 
 import ast
@@ -15,6 +18,7 @@ from pathlib import Path
 import pytest
 from django.apps import apps
 from django.template import engines
+from django.urls import get_resolver
 
 ROOT = Path(__file__).resolve().parent.parent
 LAYERS = (
@@ -33,6 +37,9 @@ LAYERS = (
 )
 LOAD_TAG = re.compile(r"{%\s*load\s+(.+?)\s*%}")
 MODEL_REFERENCE = re.compile(r"([a-z_]+)\.([A-Z]\w*)")
+URL_TAG = re.compile(r"""{%\s*url\s+(['"])([\w-]+):""")
+URL_NAME = re.compile(r"([\w-]+):[\w:-]+")
+URL_FUNCTIONS = {"reverse", "reverse_lazy", "redirect", "resolve_url"}
 
 
 def layer_of(module: str) -> str | None:
@@ -56,6 +63,17 @@ def tag_library_layers() -> dict[str, str]:
     """Each template tag library's name and the layer that defines it."""
     libraries = engines["django"].engine.libraries
     return {name: layer for name, path in libraries.items() if (layer := layer_of(path))}
+
+
+def url_namespace_layers() -> dict[str, str]:
+    """Each URL namespace ("insights", "demand", …) and the layer whose URLconf declares it."""
+    found = {}
+    for namespace, (_, resolver) in get_resolver().namespace_dict.items():
+        module = resolver.urlconf_module
+        name = module if isinstance(module, str) else getattr(module, "__name__", "")
+        if (layer := layer_of(name)) is not None:
+            found[namespace] = layer
+    return found
 
 
 def source_files(root: Path, layer: str, pattern: str):
@@ -102,10 +120,25 @@ def model_references(path: Path, labels: dict[str, str]):
                 yield node.lineno, match[1]
 
 
+def reversed_namespaces(path: Path):
+    """(line, namespace) of every `reverse("ns:name")`-like call with a namespaced name."""
+    for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
+        if not isinstance(node, ast.Call) or not node.args:
+            continue
+        function = node.func
+        name = function.attr if isinstance(function, ast.Attribute) else getattr(function, "id", "")
+        first = node.args[0]
+        if name in URL_FUNCTIONS and isinstance(first, ast.Constant):
+            match = URL_NAME.fullmatch(str(first.value))
+            if match:
+                yield node.lineno, match[1]
+
+
 def backward_arrows(root: Path = ROOT) -> list[str]:
     """Every use of a later layer by an earlier one, as 'file:line: layer -> layer (how)'."""
     labels = app_label_layers()
     libraries = tag_library_layers()
+    namespaces = url_namespace_layers()
     rank = {layer: position for position, layer in enumerate(LAYERS)}
     found = []
 
@@ -119,6 +152,8 @@ def backward_arrows(root: Path = ROOT) -> list[str]:
                 check(path, line, layer, layer_of(module), f"import {module}")
             for line, label in model_references(path, labels):
                 check(path, line, layer, labels[label], f"model reference {label}")
+            for line, namespace in reversed_namespaces(path):
+                check(path, line, layer, namespaces.get(namespace), f"reverse {namespace}:")
         for path in source_files(root, layer, "*.html"):
             text = path.read_text()
             for match in LOAD_TAG.finditer(text):
@@ -128,6 +163,9 @@ def backward_arrows(root: Path = ROOT) -> list[str]:
                     names = names[names.index("from") + 1 :]
                 for name in names:
                     check(path, line, layer, libraries.get(name), f"load {name}")
+            for match in URL_TAG.finditer(text):
+                line = text.count("\n", 0, match.start()) + 1
+                check(path, line, layer, namespaces.get(match[2]), f"url {match[2]}:")
     return sorted(set(found))
 
 
@@ -179,6 +217,21 @@ def test_every_app_of_ours_has_a_place_in_the_layers():
             "{% load tz enrollment_tags %}\n",
             "catalog/templates/catalog/x.html:1: catalog -> enrollment (load enrollment_tags)",
         ),
+        (
+            "circles/templates/circles/x.html",
+            "<p>\n<a href=\"{% url 'insights:takeaways' %}\">Takeaways</a>\n",
+            "circles/templates/circles/x.html:2: circles -> insights (url insights:)",
+        ),
+        (
+            "catalog/example.py",
+            'from django.urls import reverse\nURL = reverse("widgets:frame", args=[1])\n',
+            "catalog/example.py:2: catalog -> widgets (reverse widgets:)",
+        ),
+        (
+            "enrollment/views_example.py",
+            'def view(request):\n    return shortcuts.redirect("demand:board")\n',
+            "enrollment/views_example.py:2: enrollment -> insights (reverse demand:)",
+        ),
     ],
 )
 def test_the_guard_sees_an_arrow_that_runs_back_up(tmp_path, relative, text, expected):
@@ -192,6 +245,12 @@ def test_the_guard_sees_an_arrow_that_runs_back_up(tmp_path, relative, text, exp
 def test_the_guard_lets_an_arrow_down_pass(tmp_path):
     target = tmp_path / "widgets" / "example.py"
     target.parent.mkdir(parents=True)
-    target.write_text("from catalog.models import Item\nfrom . import models\n")
+    target.write_text(
+        "from catalog.models import Item\nfrom . import models\n"
+        'URL = reverse("catalog:item_list")\n'
+    )
+    template = tmp_path / "widgets" / "templates" / "widgets" / "x.html"
+    template.parent.mkdir(parents=True)
+    template.write_text("{% url 'circles:circle_list' %} {% url 'widgets:frame' %}\n")
 
     assert backward_arrows(tmp_path) == []

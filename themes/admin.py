@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from learning_portal.core import dates
+from learning_portal.core.admin import LabelledFieldsMixin, LabelledTabularInline
 
 from . import selectors, services
 from .models import Theme, ThemeItem, ThemeRelease, add_months
@@ -19,7 +20,7 @@ from .models import Theme, ThemeItem, ThemeRelease, add_months
 DEFAULT_RELEASE_TIME = datetime.time(7, 0)
 
 
-class ThemeItemInline(admin.TabularInline):
+class ThemeItemInline(LabelledTabularInline):
     model = ThemeItem
     extra = 1
     fields = ["position", "item", "curator_note"]
@@ -43,18 +44,19 @@ class ScheduleForm(forms.Form):
 
 
 @admin.register(Theme)
-class ThemeAdmin(admin.ModelAdmin):
+class ThemeAdmin(LabelledFieldsMixin, admin.ModelAdmin):
     list_display = ["title", "month", "state", "release_at", "item_count", "preview_link"]
     list_filter = ["state"]
     search_fields = ["title", "slug"]
     date_hierarchy = "month"
     prepopulated_fields = {"slug": ["title"]}
     inlines = [ThemeItemInline]
-    autocomplete_fields = ["featured_offerings"]
+    autocomplete_fields = ["featured_offerings", "featured_circles"]
     readonly_fields = ["state", "release_at", "scheduled_by", "preview_link", "schedule_link"]
     fieldsets = [
         (None, {"fields": ["title", "slug", "month", "introduction", "image", "image_alt"]}),
         ("Sessions", {"fields": ["featured_offerings"]}),
+        ("Learning circles", {"fields": ["featured_circles"]}),
         (
             "Release",
             {"fields": ["state", "release_at", "scheduled_by", "schedule_link", "preview_link"]},

@@ -65,6 +65,12 @@ class Theme(models.Model):
         related_name="featured_in_themes",
         verbose_name="featured sessions",
     )
+    featured_circles = models.ManyToManyField(
+        "circles.Circle",
+        blank=True,
+        related_name="featured_in_themes",
+        help_text="Learning circles to join this month; the theme page shows those still open.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -4,7 +4,7 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from catalog.models import Item, Offering
@@ -15,6 +15,8 @@ from catalog.visibility import (
     published_q,
     restricted_item,
 )
+from circles.models import Meeting
+from circles.selectors import circle_list_visible_to
 from enrollment.selectors import offering_seats_left
 
 from .models import Theme, ThemeItem, ThemeRelease
@@ -163,6 +165,33 @@ def theme_offerings_visible_to(
         visible = item_list_visible_to(user=user, now=now, audience_ids=audience_ids)
         offerings = offerings.filter(item__in=visible.values("pk"))
     return offerings.order_by("starts_at")
+
+
+def theme_circles_visible_to(*, theme: Theme, user, now: datetime.datetime | None = None) -> list:
+    """Featured learning circles the person may see and still join or follow (open or
+    running), soonest first, each with `seats_left` and `next_meeting` (None once none is
+    ahead)."""
+    now = now or timezone.now()
+    circles = (
+        circle_list_visible_to(user=user)
+        .filter(pk__in=theme.featured_circles.values("pk"))
+        .prefetch_related(
+            Prefetch(
+                "meetings",
+                queryset=Meeting.objects.filter(
+                    status=Meeting.Status.SCHEDULED, ends_at__gt=now
+                ).order_by("starts_at"),
+                to_attr="meetings_ahead",
+            ),
+            "plan",
+        )
+    )
+    featured = list(circles)
+    for circle in featured:
+        circle.seats_left = max(circle.seat_cap - circle.seats_taken, 0)
+        circle.next_meeting = circle.meetings_ahead[0] if circle.meetings_ahead else None
+        circle.signup_open = circle.offering.is_enrollment_open(now)
+    return featured
 
 
 def catalog_view_of(user) -> tuple[bool, frozenset[int]]:

@@ -67,6 +67,7 @@ def theme_detail(request, slug):
             "sessions": selectors.theme_offerings_visible_to(
                 theme=theme, user=request.user, now=now
             ),
+            "circles": selectors.theme_circles_visible_to(theme=theme, user=request.user, now=now),
             "now": now,
         },
     )

@@ -8,7 +8,7 @@ from django.db.models import Count, F, Q
 from django.utils import timezone
 
 from catalog.models import Item
-from learning_portal.core.privacy import MIN_GROUP_SIZE
+from learning_portal.core.privacy import group_size_floor
 from learning_portal.core.record_versions import record_version_bump
 from people.models import AccessChange, Department, Employee
 from people.selectors import employee_leads_team
@@ -114,7 +114,7 @@ def placements_cache_clear() -> None:
 def widget_counts_flush() -> int:
     """Fold pending counter events into WidgetDailyCount / EmbedTokenRejection rows.
 
-    Department breakdowns are kept only for departments of at least MIN_GROUP_SIZE active
+    Department breakdowns are kept only for departments of at least group_size_floor() active
     people; smaller ones are folded into the all-departments row. Idempotent per drained batch:
     the store hands each event out once. Returns the number of events written.
 
@@ -128,7 +128,7 @@ def widget_counts_flush() -> int:
         Department.objects.annotate(
             people=Count("employees", filter=Q(employees__user__is_active=True))
         )
-        .filter(people__gte=MIN_GROUP_SIZE)
+        .filter(people__gte=group_size_floor())
         .values_list("pk", flat=True)
     )
     known_items = None

@@ -5,11 +5,13 @@ import re
 
 from django import template
 from django.http import QueryDict
+from django.utils import timezone
 from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
 
 from catalog.search import normalize_search_term
 from catalog.selectors import language_label
+from learning_portal.core.timezones import span_for_viewer, zone_key, zone_label
 
 register = template.Library()
 
@@ -33,6 +35,33 @@ def query_without(context, key: str, value: str = "") -> str:
 @register.simple_tag
 def language_name(code: str) -> str:
     return language_label(code)
+
+
+@register.inclusion_tag("catalog/_session_when.html")
+def session_when(offering):
+    """A session's time in the viewer's zone, with its own zone's time when that differs."""
+    return {"when": _when(offering)}
+
+
+@register.filter
+def session_when_text(offering) -> str:
+    """The same as plain text (labels, button names): 'Tue 8 Dec 2026, 14:00–16:00 London time'."""
+    return str(_when(offering))
+
+
+def _when(offering):
+    return span_for_viewer(
+        offering.starts_at,
+        offering.ends_at,
+        offering.timezone,
+        series=getattr(offering, "meeting_series", False),
+    )
+
+
+@register.simple_tag
+def viewer_zone() -> str:
+    """The name of the zone times are shown in: 'London time'."""
+    return zone_label(zone_key(timezone.get_current_timezone()))
 
 
 @register.filter(needs_autoescape=True)

@@ -10,7 +10,7 @@ from .circle import (
     Signup,
     validate_video_url,
 )
-from .discussion import DigestSetting, Post, Quote, Thread
+from .discussion import DigestSetting, Post, Quote, Thread, visible_posts_q
 from .meetings import REFLECTION_QUESTIONS, Attendance, Meeting, Rsvp, Wrapup
 from .surveys import FacilitatorSurvey, LearnerSurvey
 
@@ -33,4 +33,5 @@ __all__ = [
     "Thread",
     "Wrapup",
     "validate_video_url",
+    "visible_posts_q",
 ]

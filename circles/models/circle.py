@@ -19,6 +19,7 @@ from django.db.models import Q
 from django.urls import reverse
 
 from catalog.models import default_timezone, validate_timezone
+from enrollment.models import PendingRequest
 
 # Video-call providers a meeting link may point to: the organization's Teams, Zoom or Meet.
 VIDEO_HOSTS = ("teams.microsoft.com", "teams.live.com", "zoom.us", "meet.google.com")
@@ -207,21 +208,18 @@ class Signup(models.Model):
         return f"{self.user} in {self.circle}"
 
 
-class Interest(models.Model):
+class Interest(PendingRequest):
     """'Notify me of the next circle on this': told once, then fulfilled. Not a record."""
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="circle_interests"
     )
     subject = models.ForeignKey("catalog.Item", on_delete=models.CASCADE, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
-    notified_at = models.DateTimeField(null=True, blank=True)
     notified_about = models.ForeignKey(
         Circle, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
 
-    class Meta:
-        ordering = ["-created_at"]
+    class Meta(PendingRequest.Meta):
         constraints = [
             models.UniqueConstraint(
                 fields=["user", "subject"],

@@ -32,6 +32,12 @@ class Thread(models.Model):
         return reverse("circles:thread", kwargs={"slug": self.circle.slug, "week": self.week})
 
 
+def visible_posts_q(prefix: str = "") -> Q:
+    """Posts the members read: neither hidden by a facilitator nor deleted by their author.
+    `prefix` reaches them through a relation ("posts__")."""
+    return Q(**{f"{prefix}hidden_at__isnull": True, f"{prefix}deleted_at__isnull": True})
+
+
 class Post(models.Model):
     """A post or a reply (one level) in a week's thread; the body is Markdown, sanitized
     when shown. Hidden posts keep their text, who hid them and why, for the audit."""

@@ -10,8 +10,9 @@ from .circle import Circle
 
 
 class LearnerSurvey(models.Model):
-    """A learner's end-of-circle answers. Only aggregates over MIN_GROUP_SIZE people are
-    ever shown; "what I'll try" is private to its author (their 30-day check-in)."""
+    """A learner's end-of-circle answers. Only counts over them are ever shown, by the team
+    page's rule (circles.selectors.survey_results); "what I'll try" is private to its author
+    (their 30-day check-in)."""
 
     circle = models.ForeignKey(Circle, on_delete=models.CASCADE, related_name="learner_surveys")
     user = models.ForeignKey(

@@ -35,7 +35,6 @@ from .discussion import (
     post_edit,
     post_hide,
     thread_open_due,
-    visible_posts_q,
 )
 from .lifecycle import (
     ALREADY_SUBMITTED,
@@ -183,5 +182,4 @@ __all__ = [
     "post_hide",
     "rsvp_record",
     "thread_open_due",
-    "visible_posts_q",
 ]

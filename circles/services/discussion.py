@@ -10,7 +10,7 @@ import re
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from notifications.services import outbox_schedule
@@ -224,7 +224,3 @@ def digest_setting_update(*, circle: Circle, user: User, frequency: str) -> Dige
 def digest_frequency(*, circle: Circle, user: User) -> str:
     setting = DigestSetting.objects.filter(circle=circle, user=user).first()
     return setting.frequency if setting else DigestSetting.Frequency.DAILY
-
-
-def visible_posts_q() -> Q:
-    return Q(hidden_at__isnull=True, deleted_at__isnull=True)

@@ -1,7 +1,7 @@
 """Joining and leaving (through the enrollment services) and interest."""
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 
 from catalog.models import Item
 from enrollment.models import ACTIVE_STATUSES, Enrollment, Source
@@ -10,6 +10,8 @@ from enrollment.services import (
     ITEM_NOT_AVAILABLE,
     enrollment_create,
     enrollment_withdraw,
+    pending_request_cancel,
+    pending_request_register,
 )
 from people.models import User
 
@@ -53,10 +55,12 @@ def circle_join(*, user: User, circle: Circle, hope: str = "") -> Enrollment:
 def circle_leave(*, user: User, circle: Circle) -> Enrollment:
     """Leave a circle (a seat or a waitlist place): the enrollment is withdrawn.
 
-    The freed seat goes to the first person waiting, once (enrollment's rules), and the
-    transcript records the withdrawal with source "circle".
+    A member may leave until the last meeting ends, also once the circle runs. Before the
+    first meeting the freed seat goes to the first person waiting, once (enrollment's rules);
+    the transcript records the withdrawal with source "circle", and the person's invites are
+    withdrawn.
 
-    Raises ValidationError: NOT_A_MEMBER, and enrollment_withdraw's (WITHDRAW_TOO_LATE).
+    Raises ValidationError: NOT_A_MEMBER, and enrollment_withdraw's (WITHDRAW_SERIES_OVER).
     """
     enrollment = Enrollment.objects.filter(
         user=user, offering_id=circle.offering_id, status__in=ACTIVE_STATUSES
@@ -76,20 +80,10 @@ def interest_register(*, user: User, subject: Item) -> Interest:
     """
     if not item_is_enrollable_by(user=user, item=subject):
         raise ValidationError(ITEM_NOT_AVAILABLE)
-    pending = Interest.objects.filter(user=user, subject=subject, notified_at__isnull=True)
-    existing = pending.first()
-    if existing is not None:
-        return existing
-    try:
-        with transaction.atomic():
-            return Interest.objects.create(user=user, subject=subject)
-    except IntegrityError:
-        return pending.get()
+    return pending_request_register(Interest, user=user, subject=subject)
 
 
 @transaction.atomic
 def interest_cancel(*, user: User, subject: Item) -> bool:
-    deleted, _ = Interest.objects.filter(
-        user=user, subject=subject, notified_at__isnull=True
-    ).delete()
-    return bool(deleted)
+    """Drop the pending request. Returns whether there was one."""
+    return pending_request_cancel(Interest, user=user, subject=subject)

@@ -7,8 +7,8 @@ from django.utils import timezone
 from people.models import User
 
 from .. import signals
-from ..models import REFLECTION_QUESTIONS, Attendance, Meeting, Post, Quote, Wrapup
-from ..selectors import circle_member_users
+from ..models import REFLECTION_QUESTIONS, Attendance, Meeting, Quote, Wrapup
+from ..selectors import circle_member_users, post_list_quotable
 from .lifecycle import _require_manager
 
 WRAPUP_TOO_EARLY = "The wrap-up opens when the meeting starts."
@@ -86,14 +86,7 @@ def wrapup_save(
             )
 
     if quote_post_ids:
-        posts = Post.objects.filter(
-            pk__in=quote_post_ids,
-            thread__circle=circle,
-            thread__week=meeting.week,
-            may_quote=True,
-            hidden_at__isnull=True,
-            deleted_at__isnull=True,
-        )
+        posts = post_list_quotable(circle=circle, week=meeting.week).filter(pk__in=quote_post_ids)
         if posts.count() != len(set(quote_post_ids)):
             raise ValidationError(QUOTE_NOT_CONSENTED)
         for post in posts:

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from catalog.selectors import item_list_visible_to
 from enrollment.models import Enrollment
+from enrollment.services import WITHDRAW_SERIES_OVER
 from enrollment.templatetags.enrollment_tags import ordinal
 
 from .. import selectors, services
@@ -101,6 +102,9 @@ def circle_leave(request, slug):
     membership = selectors.circle_membership(user=request.user, circle=circle)
     if membership.enrollment is None or not membership.enrollment.is_active:
         messages.info(request, "You are not signed up for this circle.")
+        return redirect(circle)
+    if not membership.can_leave:
+        messages.info(request, WITHDRAW_SERIES_OVER)
         return redirect(circle)
     if request.method == "POST":
         try:
@@ -223,7 +227,7 @@ def circle_manage(request, slug):
             "circle": circle,
             "membership": membership,
             "formset": formset,
-            "signups": circle.signups.select_related("user").order_by("created_at"),
+            "roster": selectors.circle_roster(circle=circle),
             "seats_taken": selectors.circle_seats_taken(circle=circle),
             "meetings": selectors.meeting_list_for_manage(circle=circle),
             "survey": selectors.survey_results(circle=circle),

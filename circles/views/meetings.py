@@ -14,7 +14,7 @@ from people.models import User
 from .. import selectors, services
 from ..calendar import circle_feed
 from ..forms import MeetingEditForm, RsvpForm, WrapupForm
-from ..models import Circle, Meeting, Post, Wrapup
+from ..models import Circle, Meeting, Wrapup
 from ..tokens import LinkExpired, LinkInvalid, feed_token_read, rsvp_token_read
 from .common import circle_or_404, error_text, managed_meeting_or_404
 
@@ -131,15 +131,7 @@ def meeting_wrapup(request, slug, week):
     circle, meeting = managed_meeting_or_404(request, slug, week)
     existing = Wrapup.objects.filter(meeting=meeting).first()
     members = list(selectors.circle_member_users(circle=circle).exclude(facilitated_circles=circle))
-    quotable = list(
-        Post.objects.filter(
-            thread__circle=circle,
-            thread__week=week,
-            may_quote=True,
-            hidden_at__isnull=True,
-            deleted_at__isnull=True,
-        ).order_by("created_at")
-    )
+    quotable = list(selectors.post_list_quotable(circle=circle, week=week))
     recorded = {a.user_id: a.attended for a in meeting.attendance.all()}
     initial = {"record_attendance": bool(recorded)}
     initial.update({f"attended_{uid}": attended for uid, attended in recorded.items()})

@@ -27,6 +27,8 @@ from .enrollments import (
     enrollment_withdraw,
 )
 from .interest import (
+    pending_request_cancel,
+    pending_request_register,
     saved_item_toggle,
     session_interest_cancel,
     session_interest_notify_opened,
@@ -54,6 +56,7 @@ from .messages import (
     SWITCH_WOULD_LOSE_SEAT,
     USER_INACTIVE,
     WITHDRAW_NOT_ACTIVE,
+    WITHDRAW_SERIES_OVER,
     WITHDRAW_TOO_LATE,
 )
 from .offerings import (
@@ -94,6 +97,7 @@ __all__ = [
     "SWITCH_WOULD_LOSE_SEAT",
     "USER_INACTIVE",
     "WITHDRAW_NOT_ACTIVE",
+    "WITHDRAW_SERIES_OVER",
     "WITHDRAW_TOO_LATE",
     "acting_as",
     "attendance_mark",
@@ -109,6 +113,8 @@ __all__ = [
     "offering_set_capacity",
     "offering_update",
     "saved_item_toggle",
+    "pending_request_cancel",
+    "pending_request_register",
     "session_interest_cancel",
     "session_interest_notify_opened",
     "session_interest_register",

@@ -13,7 +13,7 @@ from notifications.selectors import email_allowed
 from notifications.services import outbox_schedule
 from people.models import User
 
-from ..models import SavedItem, SessionInterest
+from ..models import PendingRequest, SavedItem, SessionInterest
 from ..selectors import item_is_enrollable_by
 from .messages import ITEM_NOT_AVAILABLE
 
@@ -33,6 +33,29 @@ def saved_item_toggle(*, user: User, item: Item) -> bool:
     return True
 
 
+def pending_request_register(model: type[PendingRequest], **lookup) -> PendingRequest:
+    """The one pending "notify me" request of `model` for `lookup`, made if there is none.
+
+    Safe under parallel requests: the model's partial unique constraint lets one insert
+    through, and the loser reads the winner's row. Run inside the caller's transaction.
+    """
+    pending = model.objects.filter(notified_at__isnull=True, **lookup)
+    existing = pending.first()
+    if existing is not None:
+        return existing
+    try:
+        with transaction.atomic():
+            return model.objects.create(**lookup)
+    except IntegrityError:
+        return pending.get()
+
+
+def pending_request_cancel(model: type[PendingRequest], **lookup) -> bool:
+    """Drop the pending request of `model` for `lookup`. Returns whether there was one."""
+    deleted, _ = model.objects.filter(notified_at__isnull=True, **lookup).delete()
+    return bool(deleted)
+
+
 @transaction.atomic
 def session_interest_register(*, user: User, item: Item) -> SessionInterest:
     """'Notify me when a session opens': one pending request per person and item.
@@ -41,24 +64,13 @@ def session_interest_register(*, user: User, item: Item) -> SessionInterest:
     """
     if not item_is_enrollable_by(user=user, item=item):
         raise ValidationError(ITEM_NOT_AVAILABLE)
-    pending = SessionInterest.objects.filter(user=user, item=item, notified_at__isnull=True)
-    existing = pending.first()
-    if existing is not None:
-        return existing
-    try:
-        with transaction.atomic():
-            return SessionInterest.objects.create(user=user, item=item)
-    except IntegrityError:
-        return pending.get()
+    return pending_request_register(SessionInterest, user=user, item=item)
 
 
 @transaction.atomic
 def session_interest_cancel(*, user: User, item: Item) -> bool:
     """Drop a pending 'notify me' request. Returns whether there was one."""
-    deleted, _ = SessionInterest.objects.filter(
-        user=user, item=item, notified_at__isnull=True
-    ).delete()
-    return bool(deleted)
+    return pending_request_cancel(SessionInterest, user=user, item=item)
 
 
 def session_interest_notify_opened(*, offering: Offering) -> int:

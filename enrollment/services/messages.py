@@ -13,6 +13,7 @@ ALREADY_IN_OTHER_SESSION = (
 )
 WITHDRAW_NOT_ACTIVE = "Only a current enrollment or waitlist place can be withdrawn."
 WITHDRAW_TOO_LATE = "The session has started, so it is too late to withdraw."
+WITHDRAW_SERIES_OVER = "The last meeting is over, so there is nothing left to withdraw from."
 SWITCH_NOT_ACTIVE = "Only a current enrollment or waitlist place can be switched."
 SWITCH_SAME_OFFERING = "You are already in this session."
 SWITCH_WOULD_LOSE_SEAT = (

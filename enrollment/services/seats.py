@@ -23,6 +23,7 @@ from .messages import (
     OFFERING_FULL,
     SWITCH_WOULD_LOSE_SEAT,
     WITHDRAW_NOT_ACTIVE,
+    WITHDRAW_SERIES_OVER,
     WITHDRAW_TOO_LATE,
 )
 from .transcript import event, schedule, transition
@@ -117,7 +118,8 @@ def withdraw_locked(
     if enrollment.status not in ACTIVE_STATUSES:
         raise ValidationError(WITHDRAW_NOT_ACTIVE)
     if not enrollment.can_withdraw(now):
-        raise ValidationError(WITHDRAW_TOO_LATE)
+        over = enrollment.offering.meeting_series
+        raise ValidationError(WITHDRAW_SERIES_OVER if over else WITHDRAW_TOO_LATE)
     held_seat = enrollment.status == Enrollment.Status.ENROLLED
     transition(
         enrollment,

@@ -5,11 +5,11 @@ from django.utils import timezone
 
 from catalog.models import Topic
 from learning_portal.core.csvfiles import csv_response
-from learning_portal.core.privacy import MIN_GROUP_SIZE
+from learning_portal.core.privacy import ROUNDING_BASE, group_size_floor
 
 from ..access import insights_required
 from ..charts import Series, line_chart
-from . import topics
+from . import topics, trend
 
 SORTS = ("total", "name", *topics.SIGNAL_KEYS)
 
@@ -39,7 +39,8 @@ def demand_report(request):
             "signals": topics.SIGNALS,
             "windows": topics.WINDOWS,
             "sort": sort,
-            "min_group_size": MIN_GROUP_SIZE,
+            "min_group_size": group_size_floor(),
+            "rounding_base": ROUNDING_BASE,
         },
     )
 
@@ -47,23 +48,24 @@ def demand_report(request):
 @insights_required
 def demand_topic(request, slug):
     topic = get_object_or_404(Topic, slug=slug)
-    trend = topics.topic_demand_trend(topic=topic)
+    demand_trend = trend.topic_demand_trend(topic=topic)
     current = topics.topic_demand_report(days=_window(request))
     row = next((row for row in current.rows if row.topic.pk == topic.pk), None)
-    series = [(signal, trend.series[signal.key]) for signal in topics.TREND_SIGNALS]
+    series = [(signal, demand_trend.series[signal.key]) for signal in trend.TREND_SIGNALS]
     return render(
         request,
         "insights/demand/topic.html",
         {
             "topic": topic,
-            "trend": trend,
+            "trend": demand_trend,
             "series": series,
-            "chart": _trend_chart(topic, trend, series),
+            "chart": _trend_chart(topic, demand_trend, series),
             "row": row,
             "now_cells": list(zip(topics.SIGNALS, row.cells(), strict=True)) if row else [],
             "report": current,
             "signals": topics.SIGNALS,
-            "min_group_size": MIN_GROUP_SIZE,
+            "min_group_size": group_size_floor(),
+            "rounding_base": ROUNDING_BASE,
         },
     )
 
@@ -87,7 +89,8 @@ def _trend_chart(topic, trend, series):
         title=f"Demand for {topic.name}, month by month",
         description=(
             f"The {len(lines)} strongest demand signals for {topic.name} in each of the last "
-            "12 months; a month with 1 to 4 people is left out."
+            f"12 months; a month with 1 to {group_size_floor() - 1} people is left out, and "
+            f"people counts are rounded to the nearest {ROUNDING_BASE}."
         ),
         summary=(
             f"{top_signal.label} is the strongest signal: {top_total} over the 12 months "

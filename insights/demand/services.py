@@ -53,6 +53,9 @@ def proposal_create(
     PROPOSAL_DAILY_LIMIT proposals in the last 24 hours (PROPOSAL_LIMIT_REACHED).
     """
     title = _tidy(title)
+    # The person's row is the lock that makes "count, then create" one step: without it, two
+    # submits at the same moment both count 4 and make a sixth proposal.
+    User.objects.select_for_update().filter(pk=user.pk).first()
     since = timezone.now() - timezone.timedelta(days=1)
     if (
         Proposal.objects.filter(proposed_by=user, created_at__gte=since).count()

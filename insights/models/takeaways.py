@@ -3,7 +3,8 @@ its facilitator made of it.
 
 One row per circle and week. The analysis (insights.takeaways.analysis) writes a draft; the
 facilitator edits and publishes it. Only a published row is shown beyond the facilitators,
-and no row holds anything per person: no authors, no counts per author, redacted text only.
+and no row holds anything per person: no authors, no counts per author, redacted text only
+(`author_count` is how many different people wrote the week, a size, never who).
 """
 
 from django.conf import settings
@@ -21,6 +22,9 @@ class WeeklyTakeaway(models.Model):
     summary = models.JSONField(default=list, blank=True)
     demand_phrases = models.JSONField(default=list, blank=True)
     message_count = models.PositiveIntegerField(default=0)
+    # How many different people wrote the week's posts: below group_size_floor() the week
+    # stays within its circle (no HR themes, no demand-board wishes).
+    author_count = models.PositiveIntegerField(default=0)
     # A digest of the posts the draft was made from: the nightly run re-proposes a draft
     # only when the discussion changed, and never touches one the facilitator edited.
     source_digest = models.CharField(max_length=64, blank=True)
@@ -29,6 +33,10 @@ class WeeklyTakeaway(models.Model):
     edited_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # Set when the posts of an edited or published week changed (a post deleted, hidden or
+    # removed by retention) and lines no post contains any more were dropped; cleared when
+    # the facilitator publishes again.
+    sources_changed_at = models.DateTimeField(null=True, blank=True)
     published_at = models.DateTimeField(null=True, blank=True, db_index=True)
     published_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"

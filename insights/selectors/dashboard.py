@@ -5,10 +5,12 @@ from dataclasses import dataclass, field
 
 from django.utils import timezone
 
+from learning_portal.core.privacy import group_size_floor
+
 from ..charts import Chart, Series, bar_chart, funnel_chart, hbar_chart, line_chart
 from ..models import Dimension
 from .goal import Breakdown, Goal, breakdown_for, goal_for, kpis_for_year
-from .kpis import KpiFigures, kpi_figures
+from .kpis import KpiFigures, kpi_figures, people_text
 
 MONTH_LABELS = [datetime.date(2000, m, 1).strftime("%b") for m in range(1, 13)]
 
@@ -201,8 +203,9 @@ def _org_charts(year: int) -> tuple[dict[str, Chart], KpiFigures | None]:
             title="Waitlist pressure: places taken on a waitlist per month",
             description="Places people took on a full session's waitlist, by month.",
             summary=(
-                f"{latest['waitlist_now']['people']:,} people are waiting now, for "
-                f"{latest['waitlist_now']['sessions']:,} full sessions."
+                f"{people_text(latest['waitlist_now']['people'], min_size=group_size_floor())} "
+                f"people are waiting now, for {latest['waitlist_now']['sessions']:,} full "
+                "sessions."
             ),
             labels=labels,
             values=[row.data["waitlist_joins"] for row in rows],

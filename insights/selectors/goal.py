@@ -2,7 +2,8 @@
 
 Reads only insights' own rollups (one query per table), so a dashboard request never counts
 raw enrollments. Every figure goes through the privacy rules: a hidden group is not shown,
-and a count that would single people out is shown as a band ("fewer than 5 of 40").
+and a count that would single people out is shown as a band ("fewer than 5 of 40"); an
+exact one is rounded to the nearest 5 (learning_portal.core.privacy, rule 2).
 """
 
 import datetime
@@ -11,7 +12,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.utils import timezone
 
-from learning_portal.core.privacy import band_partition, group_size_floor
+from learning_portal.core.privacy import band_partition, group_size_floor, rounded_people_count
 
 from ..models import Dimension, GroupRollup, MonthlyKpis
 from ..months import month_start
@@ -48,7 +49,11 @@ HIDDEN = Figure(None, None, "Hidden for privacy")
 
 def _figure(count: int, size: int, *, banded: bool, min_size: int) -> Figure:
     if not banded:
-        return Figure(count, size, f"{count:,} of {size:,}")
+        # Rounded to the nearest 5 (core.privacy's rule 2): "engaged since 1 January" month
+        # after month would otherwise tell "12 of 40" in March from "13 of 40" in April, the
+        # one person who first engaged in April.
+        shown = rounded_people_count(count)
+        return Figure(shown, size, f"{shown:,} of {size:,}")
     if count < min_size:
         return Figure(None, size, f"fewer than {min_size} of {size:,}")
     if size - count < min_size:
@@ -123,25 +128,52 @@ def group_options(*, month: datetime.date | None = None) -> dict[str, list[Group
     return options
 
 
-def _bands_for(rows: list[GroupRollup], *, min_size: int) -> dict[tuple, set]:
-    """(month, metric) → the values of the partition whose count must be banded."""
+# The people of a breakdown's hidden groups (and of no group), taken together: never shown,
+# but a cell of the partition all the same, since Everyone minus the shown groups gives
+# their count away.
+REST = "__rest__"
+
+
+def _bands_for(
+    rows: list[GroupRollup], *, min_size: int, totals: dict[datetime.date, GroupRollup]
+) -> dict[tuple, set]:
+    """(month, metric) → the values of the partition whose count must be banded.
+
+    `totals` holds each month's Everyone row: the shown groups' counts subtracted from it
+    are the hidden groups' combined count, which band_partition treats as one more cell
+    (REST), so that combination is protected like any shown group.
+    """
     by_month: dict[datetime.date, list[GroupRollup]] = {}
     for row in rows:
         by_month.setdefault(row.month, []).append(row)
+    metrics = {
+        "everyone": (lambda c: c.engaged, lambda c: c.people, lambda c: not c.suppressed),
+        "active": (lambda c: c.active_learners, lambda c: c.people, lambda c: not c.suppressed),
+        "managers": (
+            lambda c: c.managers_engaged,
+            lambda c: c.managers,
+            lambda c: not (c.suppressed or c.managers_suppressed),
+        ),
+    }
     banded = {}
     for month, cells in by_month.items():
-        shown = [c for c in cells if not c.suppressed]
-        banded[(month, "everyone")] = band_partition(
-            {c.value: (c.engaged, c.people) for c in shown}, min_size=min_size
-        )
-        banded[(month, "active")] = band_partition(
-            {c.value: (c.active_learners, c.people) for c in shown}, min_size=min_size
-        )
-        banded[(month, "managers")] = band_partition(
-            {c.value: (c.managers_engaged, c.managers) for c in shown if not c.managers_suppressed},
-            min_size=min_size,
-        )
+        total = totals.get(month)
+        for metric, (count_of, size_of, is_shown) in metrics.items():
+            shown = [c for c in cells if is_shown(c)]
+            partition = {c.value: (count_of(c), size_of(c)) for c in shown}
+            if total is not None and not total.suppressed:
+                partition[REST] = (
+                    count_of(total) - sum(count_of(c) for c in shown),
+                    size_of(total) - sum(size_of(c) for c in shown),
+                )
+            banded[(month, metric)] = band_partition(partition, min_size=min_size)
     return banded
+
+
+def _with_totals(rows: list[GroupRollup], dimension: str):
+    """Split rows read with the Everyone rows (one query) into (dimension's rows, totals)."""
+    totals = {row.month: row for row in rows if row.dimension == Dimension.ALL}
+    return [row for row in rows if row.dimension == dimension], totals
 
 
 def goal_for(*, year: int, dimension: str = Dimension.ALL, value: str = "") -> Goal:
@@ -152,12 +184,15 @@ def goal_for(*, year: int, dimension: str = Dimension.ALL, value: str = "") -> G
     """
     min_size = group_size_floor()
     goal = Goal(year, dimension, value, "Everyone", target_band(), min_size)
-    rows = list(
-        GroupRollup.objects.filter(
-            month__gte=datetime.date(year, 1, 1),
-            month__lt=datetime.date(year + 1, 1, 1),
-            dimension=dimension,
-        ).order_by("month")
+    rows, totals = _with_totals(
+        list(
+            GroupRollup.objects.filter(
+                month__gte=datetime.date(year, 1, 1),
+                month__lt=datetime.date(year + 1, 1, 1),
+                dimension__in={dimension, Dimension.ALL},
+            ).order_by("month")
+        ),
+        dimension,
     )
     own = [row for row in rows if row.value == value]
     if not own or own[-1].suppressed:
@@ -165,7 +200,7 @@ def goal_for(*, year: int, dimension: str = Dimension.ALL, value: str = "") -> G
         return goal
     goal.label = own[-1].label
     goal.computed_at = max(row.computed_at for row in own)
-    bands = _bands_for(rows, min_size=min_size)
+    bands = _bands_for(rows, min_size=min_size, totals=totals)
     for row in own:
         if row.suppressed:
             continue
@@ -253,8 +288,15 @@ def breakdown_for(*, year: int, dimension: str) -> Breakdown:
     if month is None:
         return breakdown
     breakdown.month = month
-    cells = list(GroupRollup.objects.filter(dimension=dimension, month=month).order_by("label"))
-    bands = _bands_for(cells, min_size=min_size)
+    cells, totals = _with_totals(
+        list(
+            GroupRollup.objects.filter(
+                dimension__in={dimension, Dimension.ALL}, month=month
+            ).order_by("label")
+        ),
+        dimension,
+    )
+    bands = _bands_for(cells, min_size=min_size, totals=totals)
     for cell in cells:
         if cell.suppressed:
             breakdown.hidden += 1

@@ -2,24 +2,29 @@
 
 These are counts over the whole organization: there is no breakdown to protect, but a count
 of people still shows as "fewer than 5" below the group floor, and a share of a group
-("retained") follows the both-sides rule (`count_is_shareable`).
+("retained") follows the both-sides rule (`count_is_shareable`). Shown people counts are
+rounded to the nearest 5 (core.privacy's rule 2): each month's running figure beside the
+last one would otherwise tell the few people between them.
 """
 
 from dataclasses import dataclass, field
 
-from learning_portal.core.privacy import count_is_shareable, group_size_floor
+from learning_portal.core.privacy import count_is_shareable, group_size_floor, rounded_people_count
 
 from ..models import MonthlyKpis
 
 
 def people_text(count: int, *, min_size: int) -> str:
-    return f"{count:,}" if count >= min_size else f"fewer than {min_size}"
+    if count == 0:
+        return "0"
+    return f"{rounded_people_count(count):,}" if count >= min_size else f"fewer than {min_size}"
 
 
 def share_text(count: int, size: int, *, min_size: int) -> str:
     if size < min_size:
         return "too few to show"
     if count_is_shareable(count=count, group_size=size, min_size=min_size):
+        count, size = rounded_people_count(count), rounded_people_count(size)
         return f"{count:,} of {size:,} ({100 * count / size:.0f}%)"
     if count < min_size:
         return f"fewer than {min_size} of {size:,}"

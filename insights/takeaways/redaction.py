@@ -2,9 +2,11 @@
 numbers and employee IDs, and the Markdown around the words.
 
 Names come from the people app: every employee's full name ("Ada Lovelace", in any case),
-and the first and last names on their own of the circle's members and facilitators, the
-people a post is most likely to mention ("thanks Ada"). Over-redacting a word that happens
-to be a name is the safe side of the trade.
+staff who have left included, and the first and last names on their own of the circle's
+members, facilitators and past posters, the people a post is most likely to mention
+("thanks Ada", "thanks ada"), also in any case. Over-redacting a word that happens to be a
+name is the safe side of the trade. Names the portal does not know (a patient's, a
+relative's) are not recognised: the notices to members say so.
 """
 
 import re
@@ -38,14 +40,30 @@ def plain_text(markdown: str) -> str:
     return text
 
 
-class Redactor:
-    def __init__(
-        self, *, full_names: Iterable[str], names: Iterable[str], employee_ids: Iterable[str]
-    ):
+class StaffNames:
+    """Every employee's full name and employee ID, prepared for matching. Reading them is one
+    pass over the whole staff: build it once per run and share it between circles."""
+
+    def __init__(self, *, full_names: Iterable[str], employee_ids: Iterable[str]):
         self.full_names = {tuple(n.lower().split()) for n in full_names if len(n.split()) >= 2}
         self.longest = max((len(n) for n in self.full_names), default=0)
-        self.names = {n.lower() for n in names if len(n) >= 2}
         self.employee_ids = {i.lower() for i in employee_ids if i}
+
+
+class Redactor:
+    def __init__(
+        self,
+        *,
+        names: Iterable[str],
+        full_names: Iterable[str] = (),
+        employee_ids: Iterable[str] = (),
+        staff: StaffNames | None = None,
+    ):
+        staff = staff or StaffNames(full_names=full_names, employee_ids=employee_ids)
+        self.full_names = staff.full_names
+        self.longest = staff.longest
+        self.employee_ids = staff.employee_ids
+        self.names = {n.lower() for n in names if len(n) >= 2}
 
     def _names(self, text: str) -> str:
         words = list(NAME_WORD.finditer(text))
@@ -65,7 +83,7 @@ class Redactor:
                 continue
             word = words[i].group()
             base = word.lower().removesuffix("'s").removesuffix("’s")
-            if word[0].isupper() and base in self.names:
+            if base in self.names:
                 spans.append((words[i].start(), words[i].end()))
             i += 1
         for start, end in reversed(spans):
@@ -85,16 +103,21 @@ class Redactor:
         return self._names(text)
 
 
-def redactor_for(*, member_ids: Iterable[int]) -> Redactor:
-    """A redactor knowing every employee's full name and ID, and the members' own names."""
-    people = (
-        User.objects.filter(is_active=True)
-        .exclude(last_name="")
-        .values_list("first_name", "last_name")
+def staff_names() -> StaffNames:
+    """Every employee's full name (those who have left too: colleagues still name them) and
+    every employee ID."""
+    people = User.objects.exclude(last_name="").values_list("first_name", "last_name")
+    return StaffNames(
+        full_names=(f"{first} {last}" for first, last in people.iterator()),
+        employee_ids=Employee.objects.values_list("employee_id", flat=True).iterator(),
     )
+
+
+def redactor_for(*, member_ids: Iterable[int], staff: StaffNames | None = None) -> Redactor:
+    """A redactor knowing every employee's full name and ID (`staff`, read now if not
+    given), and the members' own first and last names."""
     members = User.objects.filter(pk__in=list(member_ids)).values_list("first_name", "last_name")
     return Redactor(
-        full_names=(f"{first} {last}" for first, last in people),
         names=(name for pair in members for name in pair if name),
-        employee_ids=Employee.objects.values_list("employee_id", flat=True),
+        staff=staff or staff_names(),
     )

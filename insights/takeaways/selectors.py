@@ -1,5 +1,9 @@
 """Reads of takeaways: drafts for facilitators, published ones for members, and HR's
-organisation-wide themes (published takeaways only, counted per circle, never per person)."""
+organisation-wide themes (published takeaways only, counted per circle, never per person).
+
+HR's themes read only weeks written by at least group_size_floor() different people, and
+show a theme, phrase or wish only when at least MIN_CIRCLES circles published it: one
+circle's line could still be one person's words, two circles' cannot."""
 
 import datetime as dt
 from collections import Counter, defaultdict
@@ -9,9 +13,12 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from circles.models import Circle
+from learning_portal.core.privacy import group_size_floor
 from people.models import User
 
 from ..models import WeeklyTakeaway
+
+MIN_CIRCLES = 2
 
 
 def circles_facilitated_by(*, user: User) -> QuerySet[Circle]:
@@ -45,6 +52,8 @@ class OrganisationThemes:
     themes: list[Tally]
     key_phrases: list[Tally]
     demand_phrases: list[Tally]
+    min_people: int
+    min_circles: int = MIN_CIRCLES
 
 
 def _tally(entries: list[tuple[int, str]], limit: int) -> list[Tally]:
@@ -56,17 +65,21 @@ def _tally(entries: list[tuple[int, str]], limit: int) -> list[Tally]:
         shown.setdefault(key, text)
         circles[key].add(circle_id)
         weeks[key] += 1
-    ranked = sorted(circles, key=lambda key: (-len(circles[key]), -weeks[key], key))
+    ranked = sorted(
+        (key for key in circles if len(circles[key]) >= MIN_CIRCLES),
+        key=lambda key: (-len(circles[key]), -weeks[key], key),
+    )
     return [Tally(shown[key], len(circles[key]), weeks[key]) for key in ranked[:limit]]
 
 
 def organisation_themes(*, days: int = 365, now=None) -> OrganisationThemes:
     """What published takeaways say across circles, over the last `days` days."""
     since = (now or timezone.now()) - dt.timedelta(days=days)
+    min_people = group_size_floor()
     rows = list(
-        WeeklyTakeaway.objects.filter(published_at__gte=since).values_list(
-            "circle_id", "themes", "key_phrases", "demand_phrases"
-        )
+        WeeklyTakeaway.objects.filter(
+            published_at__gte=since, author_count__gte=min_people
+        ).values_list("circle_id", "themes", "key_phrases", "demand_phrases")
     )
     return OrganisationThemes(
         since=since,
@@ -75,4 +88,5 @@ def organisation_themes(*, days: int = 365, now=None) -> OrganisationThemes:
         themes=_tally([(c, t) for c, themes, _, _ in rows for t in themes], 30),
         key_phrases=_tally([(c, p) for c, _, phrases, _ in rows for p in phrases], 40),
         demand_phrases=_tally([(c, p) for c, _, _, wishes in rows for p in wishes], 30),
+        min_people=min_people,
     )

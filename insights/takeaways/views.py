@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 from circles import services as circle_services
 from circles.models import Circle
 from circles.selectors import circle_get_visible_to, circle_membership
+from learning_portal.core.privacy import group_size_floor
 
 from ..access import insights_required
 from ..models import WeeklyTakeaway
@@ -41,6 +42,7 @@ def _review_context(circle, forms=None):
     forms = forms or {}
     return {
         "circle": circle,
+        "min_people": group_size_floor(),
         "weeks": [
             (
                 takeaway,
@@ -116,10 +118,11 @@ def edit(request, slug, week):
             return redirect("insights:takeaways_review", slug=circle.slug)
         if not form.is_valid():
             raise ValidationError("Check the fields below.")
-        if not takeaway.is_published:
-            takeaway = services.takeaway_update(
-                takeaway=takeaway, actor=request.user, **form.cleaned_data
-            )
+        # A published week is never edited in place: takeaway_update says so (ALREADY_PUBLISHED)
+        # rather than the page claiming a save that did not happen.
+        takeaway = services.takeaway_update(
+            takeaway=takeaway, actor=request.user, **form.cleaned_data
+        )
         if action == "publish":
             services.takeaway_publish(takeaway=takeaway, actor=request.user)
             messages.success(request, f"Week {week} is published for the circle and HR's themes.")
@@ -127,6 +130,9 @@ def edit(request, slug, week):
             messages.success(request, f"Week {week} saved as a draft.")
     except ValidationError as error:
         form.add_error(None, error)
+        if takeaway.is_published:
+            # A published week shows no form to carry the error: tell it at the top.
+            messages.error(request, " ".join(error.messages))
         context = _review_context(circle, forms={takeaway.pk: form})
         return render(request, "insights/takeaways/review.html", context, status=400)
     return redirect("insights:takeaways_review", slug=circle.slug)

@@ -15,6 +15,7 @@ from ..selectors import FILTER_DIMENSIONS, current_year, group_options
 from ..selectors.dashboard import dashboard_for
 
 GROUP_UNKNOWN = "There are no figures for that group: it is unknown, or too small to show."
+ORG_WIDE_CHARTS = {"funnel", "waitlist"}
 
 
 def _chosen_breakdown(request) -> str:
@@ -75,7 +76,13 @@ def chart_csv(request, slug: str):
     chart = data.charts.get(slug)
     if chart is None:
         raise Http404("No such chart.")
-    suffix = f"-{dimension}-{slugify(value)}" if dimension != Dimension.ALL else ""
+    # The organisation-wide charts hold the same figures whatever group is chosen: a group
+    # suffix on their file name would claim they were that group's.
+    suffix = (
+        f"-{dimension}-{slugify(value)}"
+        if dimension != Dimension.ALL and slug not in ORG_WIDE_CHARTS
+        else ""
+    )
     if slug == "breakdown":
         suffix += f"-by-{data.breakdown.dimension}"
     return csv_response(

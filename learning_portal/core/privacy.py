@@ -1,4 +1,18 @@
-"""Privacy rules shared by every app that reports on people."""
+"""Privacy rules shared by every app that reports on people.
+
+Two rules apply to every figure that counts people, in this order:
+
+1. Suppression: a count of 1 to group_size_floor() - 1 people is not shown exactly (a band
+   or "fewer than 5"); 0 is shown, it points at nobody.
+2. Rounding (`rounded_people_count`): a count that is shown is rounded to the nearest
+   multiple of ROUNDING_BASE (halves up: 5-7 show as 5, 8-12 as 10). Reports show the same
+   people over overlapping periods (the last 30, 90 and 365 days; a month beside the
+   trend of months; "since 1 January" month after month), and the difference between two
+   exact figures is the people of the slice between them ("5" over 30 days, "6" over 90
+   days: one person 31 to 90 days ago). Rounded figures differ only in steps of
+   ROUNDING_BASE, so a difference of a few people does not show (ONS-style fixed rounding).
+   Totals add the figures as shown, never the exact ones.
+"""
 
 from collections.abc import Hashable, Iterable, Mapping
 
@@ -7,8 +21,11 @@ from django.conf import settings
 # Counts about people (a department's popular items, a team's uptake, what a team explores)
 # rest on groups at least this large, so no one is singled out.
 MIN_GROUP_SIZE = 5
-# The smallest group a count over it is ever shown for, even as a band (see count_phrase).
+# The smallest group a count over it is ever shown for, even as a band (see count_phrase);
+# at display time, counted_group_size_floor() (it follows PRIVACY_MIN_GROUP_SIZE).
 MIN_COUNTED_GROUP_SIZE = 2 * MIN_GROUP_SIZE
+# Shown people counts are multiples of this (see the module's rule 2).
+ROUNDING_BASE = 5
 
 
 def group_size_floor() -> int:
@@ -17,31 +34,45 @@ def group_size_floor() -> int:
     return max(MIN_GROUP_SIZE, int(getattr(settings, "PRIVACY_MIN_GROUP_SIZE", MIN_GROUP_SIZE)))
 
 
-def count_is_shareable(*, count: int, group_size: int, min_size: int = MIN_GROUP_SIZE) -> bool:
+def rounded_people_count(count: int, *, base: int = ROUNDING_BASE) -> int:
+    """A people count as shown once it passed suppression: the nearest multiple of `base`,
+    halves up (5, 6, 7 -> 5; 8 ... 12 -> 10). Never 0 for a count of at least `base`."""
+    return base * ((count + base // 2) // base)
+
+
+def counted_group_size_floor() -> int:
+    """The smallest group a count over it is shown for, even as a band: twice the floor."""
+    return 2 * group_size_floor()
+
+
+def count_is_shareable(*, count: int, group_size: int, min_size: int | None = None) -> bool:
     """Whether "count of group_size people did X" may be shown or used as it is.
 
-    Both the count and the rest of the group must be at least MIN_GROUP_SIZE: "1 of 8"
-    points at one person, and "8 of 8" (or "7 of 8") at everyone (or all but one) just as
-    much.
+    Both the count and the rest of the group must be at least `min_size` (by default
+    group_size_floor()): "1 of 8" points at one person, and "8 of 8" (or "7 of 8") at
+    everyone (or all but one) just as much.
     """
+    min_size = group_size_floor() if min_size is None else min_size
     return count >= min_size and group_size - count >= min_size
 
 
 def count_phrase(*, count: int, group_size: int) -> str | None:
     """How a count over a group is shown: exactly when shareable, else as a band, else None.
 
-    A band ("fewer than 5 of 12", "more than 7 of 12") always spans at least MIN_GROUP_SIZE
-    possible counts, so it cannot pin anyone down either. Groups smaller than twice
-    MIN_GROUP_SIZE get None: there the low and high bands overlap, and any phrase would tell
-    "everyone" apart from the rest (in a team of 5, "5 of 5").
+    A band ("fewer than 5 of 12", "more than 7 of 12") always spans at least
+    group_size_floor() possible counts, so it cannot pin anyone down either. Groups smaller
+    than twice the floor get None: there the low and high bands overlap, and any phrase
+    would tell "everyone" apart from the rest (in a team of 5, "5 of 5").
     """
-    if group_size < MIN_COUNTED_GROUP_SIZE:
+    floor = group_size_floor()
+    if group_size < 2 * floor:
         return None
-    if count_is_shareable(count=count, group_size=group_size):
-        return f"{count} of {group_size}"
-    if count < MIN_GROUP_SIZE:
-        return f"fewer than {MIN_GROUP_SIZE} of {group_size}"
-    return f"more than {group_size - MIN_GROUP_SIZE} of {group_size}"
+    if count_is_shareable(count=count, group_size=group_size, min_size=floor):
+        # Rounded (rule 2): a team's uptake read day after day would show each enrollment.
+        return f"{rounded_people_count(count)} of {group_size}"
+    if count < floor:
+        return f"fewer than {floor} of {group_size}"
+    return f"more than {group_size - floor} of {group_size}"
 
 
 def suppress_partition(

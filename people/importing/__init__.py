@@ -28,22 +28,19 @@ from .feed import (
     feed_from_bytes,
     feed_from_rows,
 )
-from .importer import (
+from .importer import NOBODY_DEACTIVATED, FeedImporter
+from .loading import (
     DEACTIVATION_LIMIT,
     DEACTIVATION_OVER_LIMIT,
-    LINK_CYCLE,
-    LINK_NOT_FOUND,
-    LINK_SELF,
-    NOBODY_DEACTIVATED,
     ROW_DUPLICATE_EMAIL,
     ROW_DUPLICATE_ID,
     ROW_EMAIL_FREED_LATER,
     ROW_EMAIL_USED_BY_ACCOUNT,
     ROW_EMAIL_USED_BY_EMPLOYEE,
-    ROW_NOT_SAVED,
-    FeedImporter,
 )
 from .report import ImportReport, RowProblem
+from .reporting_lines import LINK_CYCLE, LINK_NOT_FOUND, LINK_SELF
+from .upserts import ROW_NOT_SAVED
 
 __all__ = [
     "DEACTIVATION_LIMIT",

@@ -12,6 +12,8 @@ from catalog.visibility import published_q
 from themes.models import Theme, ThemeItem, ThemeRelease, add_months
 from themes.selectors import month_start
 
+from . import vocabulary as v
+
 THEMES = [
     (
         "Kindness at work",
@@ -51,14 +53,35 @@ THEMES = [
     ),
 ]
 
-NOTES = [
-    "A good place to start.",
-    "Short enough for a break.",
-    "Colleagues recommend this one.",
-    "",
-    "Worth booking early: places go fast.",
-    "",
-]
+# The catalog topics each theme draws its items from.
+THEME_TOPICS = {
+    "Kindness at work": ["Communication", "Wellbeing", "Resilience"],
+    "Speaking up for safety": ["Patient safety", "Resilience"],
+    "Rest and recovery": ["Wellbeing", "Resilience"],
+    "Digital confidence": ["Digital skills", "Data literacy"],
+    "Leading a team through change": ["Leadership", "Coaching"],
+    "Learning from incidents": ["Patient safety", "Quality improvement"],
+    "Inclusive care": ["Equality & inclusion", "Communication", "Safeguarding"],
+    "Teaching on the ward": ["Coaching", "Clinical skills"],
+}
+
+
+def curator_note(item: Item, *, featured: bool) -> str:
+    """A note that fits the item: its format, length and level, not a random line."""
+    if featured:
+        return "Worth booking early: places on this session go fast."
+    if item.format == Item.Format.BOOK:
+        return "A book to dip into over the month, a chapter at a time."
+    if item.format == Item.Format.PODCAST:
+        return "Good listening for the commute home."
+    if item.duration_minutes and item.duration_minutes <= 20:
+        return f"Short enough for a break: about {item.duration_minutes} minutes."
+    if item.level == Item.Level.INTRODUCTORY:
+        return "A good place to start if the subject is new to you."
+    if item.level == Item.Level.ADVANCED:
+        return "For when you know the basics and want to go further."
+    return ""
+
 
 PAST_MONTHS = 4
 UPCOMING_MONTHS = 3
@@ -80,9 +103,21 @@ def seed_theme_year(*, rng: random.Random, now: datetime.datetime) -> list[Theme
     Past and current releases get their ThemeRelease record, already announced, so the
     beat task does not email everyone about demo history on its first run.
     """
-    items = list(Item.objects.filter(published_q(now)).order_by("pk"))
+    # Open to everyone: a theme is for the whole group.
+    items = list(Item.objects.filter(published_q(now), audiences__isnull=True).order_by("pk"))
     if not items:
         return []
+    # An item is about the topic its title's subject comes from (portal.demo.vocabulary).
+    # (A subject named as an event, "… Workshop", may appear without that word.)
+    subject_topic = {
+        phrase.removesuffix(" Workshop").removesuffix(" Masterclass"): topic
+        for topic, (_, phrases, _) in v.TOPICS.items()
+        for phrase in phrases
+    }
+    topics_of = {
+        item.pk: {topic for phrase, topic in subject_topic.items() if phrase in item.title}
+        for item in items
+    }
     this_month = month_start(now)
     titles = THEMES[:]
     rng.shuffle(titles)
@@ -107,9 +142,11 @@ def seed_theme_year(*, rng: random.Random, now: datetime.datetime) -> list[Theme
             state=state,
             release_at=release_at,
         )
+        fitting = [i for i in items if topics_of[i.pk] & set(THEME_TOPICS.get(title, []))]
+        fitting = fitting or items
         sessions = list(
             Offering.objects.filter(
-                item__in=items,
+                item__in=fitting,
                 status=Offering.Status.SCHEDULED,
                 starts_at__date__gte=month,
                 starts_at__date__lt=add_months(month, 1),
@@ -117,10 +154,16 @@ def seed_theme_year(*, rng: random.Random, now: datetime.datetime) -> list[Theme
         )
         # Items with a featured session lead the theme, then a random pick of the rest.
         chosen = list(dict.fromkeys(session.item for session in sessions))
-        others = [item for item in items if item not in chosen]
+        featured = set(chosen)
+        others = [item for item in fitting if item not in featured]
         chosen += rng.sample(others, min(ITEMS_PER_THEME - len(chosen), len(others)))
         ThemeItem.objects.bulk_create(
-            ThemeItem(theme=theme, item=item, position=number, curator_note=rng.choice(NOTES))
+            ThemeItem(
+                theme=theme,
+                item=item,
+                position=number,
+                curator_note=curator_note(item, featured=item in featured),
+            )
             for number, item in enumerate(chosen, start=1)
         )
         theme.featured_offerings.set(sessions)

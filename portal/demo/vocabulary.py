@@ -582,6 +582,7 @@ PROVIDERS = {
 }
 
 # Format → (relative share, duration range in minutes, share scheduled rather than self-paced).
+# Learning circles are not generated: the demo's circles are real ones (portal/demo/circles.py).
 FORMATS = {
     "elearning": (24, (20, 120), 0.0),
     "course": (18, (120, 1200), 0.35),
@@ -590,7 +591,6 @@ FORMATS = {
     "article": (9, (5, 25), 0.0),
     "podcast": (9, (15, 70), 0.0),
     "live_session": (8, (45, 240), 1.0),
-    "learning_circle": (5, (300, 720), 1.0),
 }
 LEVELS = {"introductory": 55, "intermediate": 32, "advanced": 13}
 
@@ -614,6 +614,11 @@ OTHER_LANGUAGES = {
         "Un curso breve en español para el personal del hospital.",
     ),
 }
+
+# A UK group's catalog is English first: a few items in Welsh (for the Welsh partner trust)
+# and in the languages many staff speak, each of their titles used once.
+OTHER_LANGUAGE_SHARE = 0.03
+OTHER_LANGUAGE_WEIGHTS = {"cy": 5, "pl": 3, "fr": 1, "es": 1}
 
 # Offering time zones: the group is UK-based with a partner site and an international faculty.
 TIMEZONES = ["Europe/London"] * 8 + ["Europe/Dublin", "America/New_York"]

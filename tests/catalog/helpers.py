@@ -1,6 +1,8 @@
-"""Shared by the catalog's tests: what the index must agree with, computed the slow way."""
+"""Shared by the catalog's tests: what the index must agree with, computed the slow way, and
+the catalog page's address and facets."""
 
 from django.db.models import Q
+from django.urls import reverse
 
 from catalog.durations import DURATION_BAND_Q, DurationBand
 from catalog.filters import ItemFilterSet
@@ -46,6 +48,13 @@ def reference_counts(user, params, now):
         for code in Item.objects.values_list("language", flat=True).distinct()
     }
     return under_all_but("").count(), static, topics, providers, languages
+
+
+LIST_URL = reverse("catalog:list")
+
+
+def facet_groups(response) -> dict:
+    return {group.name: group for group in response.context["facet_groups"]}
 
 
 def search(user, params, now):

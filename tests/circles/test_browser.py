@@ -4,8 +4,8 @@ import datetime as dt
 
 import pytest
 import time_machine
-from django.core.cache import cache
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from circles import services
 from circles.models import Circle, Post
@@ -27,11 +27,14 @@ def test_start_join_from_the_widget_post_wrap_up_and_find_it_in_the_archive(
     settings.CIRCLES_REQUIRE_APPROVAL = False
     # The story jumps days ahead with the facilitator still signed in; the session limits
     # (idle 8 h, absolute 12 h) would rightly end that session, which is not what this tests.
-    settings.SESSION_IDLE_TIMEOUT = settings.SESSION_ABSOLUTE_TIMEOUT = 30 * 24 * 60 * 60
+    month = 30 * 24 * 60 * 60
+    settings.SESSION_IDLE_TIMEOUT = settings.SESSION_ABSOLUTE_TIMEOUT = month
+    settings.SESSION_COOKIE_AGE = month  # how long the stored session itself lives
     ItemFactory(title="Purple Cow", format="book", summary="Seth Godin on being remarkable.")
     starter = EmployeeFactory(user__first_name="Ada", user__last_name="Starter").user
     joiner = EmployeeFactory(user__first_name="Ben", user__last_name="Joiner").user
     page = browser_page
+    # Within the week ahead, so the widget names its weekday.
     first_meeting = timezone.localdate() + dt.timedelta(days=3)
 
     # The first employee starts a circle with the guided form and opens it.
@@ -53,13 +56,16 @@ def test_start_join_from_the_widget_post_wrap_up_and_find_it_in_the_archive(
     assert circle.state == Circle.State.OPEN
     sign_out(page)
 
-    # The second employee finds it in the "suggested for you" widget and joins.
+    # The second employee finds it in the "suggested for you" widget, as on the intranet,
+    # and joins from there. Opening the circle published its catalog entry, which retired
+    # the widget's cached pool: no waiting and no cache flush.
     browser_login(joiner)
-    # The widget's candidate pool was cached when the home page showed it at sign-in; it
-    # refreshes every few minutes, which the test does not wait for.
-    cache.clear()
     page.goto("/widgets/suggested/?variant=employee")
-    page.get_by_role("link", name="View and enroll: Purple Cow lunchtime circle").click()
+    card = page.locator(".lpw-card").filter(has_text="Purple Cow lunchtime circle")
+    expect(card.locator(".lpw-reason")).to_have_text(
+        f"A circle on Purple Cow starts {first_meeting:%A}"
+    )
+    card.get_by_role("link", name="View and enroll: Purple Cow lunchtime circle").click()
     page.get_by_label("What do you hope to get from it? (optional)").fill("Fresh ideas")
     page.get_by_role("button", name="Join the circle").click()
     page.get_by_text("You have joined Purple Cow lunchtime circle").wait_for()
@@ -93,6 +99,8 @@ def test_start_join_from_the_widget_post_wrap_up_and_find_it_in_the_archive(
         page.goto(f"/circles/{circle.slug}/manage/")
         page.get_by_role("link", name="Wrap up this meeting").click()
         page.get_by_label("How many people were there?").fill("2")
+        page.get_by_label("Record who was there").check()
+        page.get_by_label("Ben Joiner").check()
         page.get_by_label("Key insights", exact=True).fill(
             "Boring is risky\nFind the sneezers on the ward"
         )
@@ -100,6 +108,7 @@ def test_start_join_from_the_widget_post_wrap_up_and_find_it_in_the_archive(
         page.get_by_label("Publish the summary and key insights").check()
         page.get_by_role("button", name="Save the wrap-up").click()
         page.get_by_text("published in the archive").wait_for()
+        assert meeting.attendance.get(user=joiner).attended
 
         # The insights are in the archive, searchable, with the consented quote and no names.
         page.goto("/circles/archive/")

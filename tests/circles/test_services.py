@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from circles import services, tasks
 from circles.models import Circle, Interest, Signup
 from enrollment.models import Enrollment, TranscriptEvent
-from enrollment.services import ITEM_NOT_AVAILABLE, WITHDRAW_TOO_LATE
+from enrollment.services import ITEM_NOT_AVAILABLE, WITHDRAW_SERIES_OVER
 from tests.catalog.factories import AudienceFactory, ItemFactory, TopicFactory
 from tests.circles.factories import PLAN, make_circle, next_weekday
 from tests.people.factories import DepartmentFactory, EmployeeFactory
@@ -215,16 +215,28 @@ def test_a_full_circle_puts_people_on_the_waitlist_and_a_leaver_promotes_the_fir
     assert len([m for m in to_third if "Your meetings" in m.subject]) == 1
 
 
-def test_leaving_after_the_first_meeting_is_refused_by_enrollments_rule():
+def test_a_member_can_leave_a_running_circle_until_its_last_meeting_ends():
     circle = make_circle(state="open")
-    (user,) = joiners(1)
-    services.circle_join(user=user, circle=circle)
+    stays, leaves, late = joiners(3)
+    for user in (stays, leaves, late):
+        services.circle_join(user=user, circle=circle)
 
-    started = circle.offering.starts_at + dt.timedelta(minutes=5)
-    with time_machine.travel(started), pytest.raises(ValidationError) as error:
-        services.circle_leave(user=user, circle=circle)
+    with time_machine.travel(circle.offering.starts_at + dt.timedelta(days=8)):
+        services.circle_states_advance()
+        services.circle_leave(user=leaves, circle=circle)
+    with (
+        time_machine.travel(circle.offering.ends_at + dt.timedelta(minutes=1)),
+        pytest.raises(ValidationError) as error,
+    ):
+        services.circle_leave(user=late, circle=circle)
 
-    assert error.value.messages == [WITHDRAW_TOO_LATE]
+    circle.refresh_from_db()
+    assert circle.state == Circle.State.RUNNING
+    withdrew = TranscriptEvent.objects.get(user=leaves, kind="withdrew")
+    assert withdrew.source == "circle"
+    assert error.value.messages == [WITHDRAW_SERIES_OVER]
+    statuses = dict(Enrollment.objects.values_list("user_id", "status"))
+    assert statuses == {stays.pk: "enrolled", leaves.pk: "withdrawn", late.pk: "enrolled"}
 
 
 def test_a_draft_circle_cannot_be_joined_and_a_facilitator_does_not_join_their_own():

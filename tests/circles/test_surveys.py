@@ -50,25 +50,53 @@ def test_the_learner_survey_opens_an_hour_before_the_last_meeting():
     assert error.value.messages == [services.SURVEY_NOT_LEARNER]
 
 
-def test_aggregates_are_suppressed_under_five_answers_and_shown_from_five(client_as):
-    circle, members = circle_with(5)
+def answered(circle, members, answers):
+    """Each member answers (goal met 1–5, would recommend) at the last meeting."""
     with at_last_meeting(circle):
-        for n, user in enumerate(members[:4]):
+        for user, (goal_met, recommend) in zip(members, answers, strict=False):
             services.learner_survey_submit(
-                circle=circle, user=user, goal_met=n + 1, will_try="", would_recommend=n % 2 == 0
+                circle=circle, user=user, goal_met=goal_met, will_try="", would_recommend=recommend
             )
-        hidden = survey_results(circle=circle)
-        page = client_as(circle.proposed_by).get(reverse("circles:manage", args=[circle.slug]))
-        services.learner_survey_submit(
-            circle=circle, user=members[4], goal_met=5, will_try="", would_recommend=True
-        )
-    shown = survey_results(circle=circle)
 
-    assert (hidden.answers, hidden.shown, hidden.goal_met_average) == (4, False, None)
-    assert b"Results appear once at least five people have answered" in page.content
-    assert (shown.answers, shown.shown) == (5, True)
-    assert shown.goal_met_average == 3.0  # (1+2+3+4+5) / 5
-    assert shown.recommend_share == 60
+
+def test_under_ten_answers_no_figure_is_shown(client_as):
+    circle, members = circle_with(9)
+    answered(circle, members, [(5, True)] * 9)
+
+    results = survey_results(circle=circle)
+    with at_last_meeting(circle):
+        page = client_as(circle.proposed_by).get(reverse("circles:manage", args=[circle.slug]))
+
+    assert (results.answers, results.shown, results.goal_met, results.recommend) == (
+        9,
+        False,
+        None,
+        None,
+    )
+    assert b"Results appear once enough people have answered" in page.content
+
+
+@pytest.mark.parametrize(
+    ("recommending", "phrase"),
+    [
+        (5, "5 of 10"),  # five each way: exact
+        (7, "more than 5 of 10"),  # "7 of 10" would say the other 3 would not
+        (10, "more than 5 of 10"),  # "10 of 10" would say what each one answered
+        (3, "fewer than 5 of 10"),
+    ],
+)
+def test_counts_are_exact_only_with_five_answers_each_way(client_as, recommending, phrase):
+    circle, members = circle_with(10)
+    answered(circle, members, [(5 if n < 5 else 2, n < recommending) for n in range(10)])
+
+    results = survey_results(circle=circle)
+    with at_last_meeting(circle):
+        page = client_as(circle.proposed_by).get(reverse("circles:manage", args=[circle.slug]))
+
+    assert (results.answers, results.shown) == (10, True)
+    assert results.recommend == phrase
+    assert results.goal_met == "5 of 10"  # five said 4 or 5, five did not
+    assert f"Would recommend the circle: <strong>{phrase}</strong>".encode() in page.content
 
 
 def test_survey_emails_go_once_and_the_check_in_thirty_days_later_goes_once_privately():

@@ -1,11 +1,14 @@
 import datetime as dt
 
 import pytest
+import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
+from circles import services
 from circles.models import Circle, Signup
 from enrollment.models import Enrollment
+from enrollment.services import WITHDRAW_SERIES_OVER
 from tests.catalog.factories import AudienceFactory, ItemFactory, TopicFactory
 from tests.circles.factories import make_circle, next_weekday
 from tests.circles.test_services import learning_admin
@@ -132,6 +135,46 @@ def test_leaving_asks_first_then_withdraws(client_as, employee):
     client.post(url)
 
     assert Enrollment.objects.get(user=employee.user).status == "withdrawn"
+
+
+def test_a_member_leaves_a_running_circle_with_a_confirmation_and_the_facilitator_sees_it(
+    client_as, employee
+):
+    circle = make_circle(state="open")
+    stays = EmployeeFactory(user__first_name="Stella", user__last_name="Stays")
+    for person in (employee, stays):
+        client_as(person).post(reverse("circles:join", args=[circle.slug]), {"hope": "Ideas"})
+    with time_machine.travel(circle.offering.starts_at + dt.timedelta(days=8)):
+        services.circle_states_advance()
+        client = client_as(employee)  # signed in that day: sessions end after hours idle
+        page = client.get(circle.get_absolute_url())
+        assert b"Leave the circle" in page.content
+        confirm = client.get(reverse("circles:leave", args=[circle.slug]))
+        assert b"The facilitators see that you left" in confirm.content
+        assert Enrollment.objects.get(user=employee.user).status == "enrolled"  # GET asks only
+        left = client.post(reverse("circles:leave", args=[circle.slug]), follow=True)
+        manage = client_as(circle.proposed_by).get(reverse("circles:manage", args=[circle.slug]))
+
+    assert f"You have left {circle}".encode() in left.content
+    assert Enrollment.objects.get(user=employee.user).status == "withdrawn"
+    roster = {entry.user: entry.status for entry in manage.context["roster"]}
+    assert roster == {stays.user: "enrolled", employee.user: "withdrawn"}
+    assert b"Left the circle" in manage.content
+
+
+def test_after_the_last_meeting_there_is_no_leaving(client_as, employee):
+    circle = make_circle(state="open")
+    client_as(employee).post(reverse("circles:join", args=[circle.slug]))
+
+    with time_machine.travel(circle.offering.ends_at + dt.timedelta(hours=1)):
+        client = client_as(employee)
+        page = client.get(circle.get_absolute_url())
+        response = client.get(reverse("circles:leave", args=[circle.slug]), follow=True)
+        client.post(reverse("circles:leave", args=[circle.slug]))
+
+    assert b"Leave the circle" not in page.content
+    assert WITHDRAW_SERIES_OVER.encode() in response.content
+    assert Enrollment.objects.get(user=employee.user).status == "enrolled"
 
 
 def test_join_and_leave_are_post_only_and_need_sign_in(client, client_as, employee):

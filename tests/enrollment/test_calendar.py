@@ -8,6 +8,7 @@ from icalendar import Calendar
 from catalog.models import Offering
 from enrollment.calendar import (
     CANCEL,
+    PUBLISH,
     REQUEST,
     invite_mimetype,
     invite_uid,
@@ -169,8 +170,21 @@ def test_cancel_for_a_cancelled_session_outranks_the_invite_without_a_recorded_d
 
 
 def test_unknown_method_is_refused(offering):
-    with pytest.raises(ValueError, match="PUBLISH"):
-        offering_invite(offering=offering, user=UserFactory(), method="PUBLISH")
+    with pytest.raises(ValueError, match="COUNTER"):
+        offering_invite(offering=offering, user=UserFactory(), method="COUNTER")
+
+
+def test_a_downloaded_event_is_the_emailed_invite_without_its_attendee(offering):
+    user = UserFactory()
+
+    _, invite = _event(offering_invite(offering=offering, user=user, method=REQUEST))
+    calendar, download = _event(offering_invite(offering=offering, user=user, method=PUBLISH))
+
+    assert calendar["METHOD"] == "PUBLISH"
+    assert download["UID"] == invite["UID"]
+    assert download["SEQUENCE"] == invite["SEQUENCE"]
+    assert download["DTSTART"].dt == invite["DTSTART"].dt
+    assert "ATTENDEE" not in download
 
 
 def test_mimetype_names_the_method():

@@ -82,8 +82,9 @@ def test_confirmation_page_explains_what_happens_and_writes_nothing(client_as, e
 
     html = response.content.decode()
     assert response.status_code == 200
-    assert "04:30" in html  # 09:30 UTC in New York
-    assert "America/New_York" in html
+    # In the viewer's zone (the organisation's), with the session's own beside it.
+    assert '09:30–11:00</time> <span class="session-zone">London time' in html
+    assert "(04:30–06:00 New York time, where it is held)" in html
     # The join link is for people with a seat, which the confirmation page does not give yet.
     assert "https://meet.example.org/abc" not in html
     assert "transcript" in html
@@ -369,4 +370,4 @@ def test_my_learning_shows_the_end_date_of_a_session_over_several_days(client_as
 
     html = client_as(employee).get(reverse("enrollment:my_learning")).content.decode()
 
-    assert "Monday 4 March 2030, 09:00–Tuesday 5 March 2030, 17:00" in html
+    assert "Mon 4 Mar, 09:00 – Tue 5 Mar 2030, 17:00 (2 days)" in html

@@ -29,7 +29,14 @@ DISCUSSION = [
 ]
 
 
-def circle_with_discussion(*, enabled=True, posts=DISCUSSION, member_employee_id="E900001"):
+VOICES = ["Noor", "Olu", "Priya", "Quinn"]
+
+
+def circle_with_discussion(
+    *, enabled=True, posts=DISCUSSION, member_employee_id="E900001", authors=5
+):
+    """The facilitator and Ada write the posts in turn with `authors - 2` more members (a
+    week of 5 voices reaches HR's themes; fewer stays within the circle)."""
     facilitator = EmployeeFactory(user__first_name="Fran", user__last_name="Facilitator").user
     circle = make_circle(state="open", proposer=facilitator)
     circle_services.thread_open_due(now=circle.offering.starts_at)
@@ -37,6 +44,11 @@ def circle_with_discussion(*, enabled=True, posts=DISCUSSION, member_employee_id
         user__first_name="Ada", user__last_name="Lovelace", employee_id=member_employee_id
     ).user
     circle_services.circle_join(user=member, circle=circle)
+    writers = [facilitator, member]
+    for name in VOICES[: max(0, authors - 2)]:
+        voice = EmployeeFactory(user__first_name=name, user__last_name="Writer").user
+        circle_services.circle_join(user=voice, circle=circle)
+        writers.append(voice)
     if enabled:
         circle_services.circle_takeaways_set(circle=circle, actor=facilitator, enabled=True)
         circle.refresh_from_db()
@@ -45,7 +57,7 @@ def circle_with_discussion(*, enabled=True, posts=DISCUSSION, member_employee_id
     for n, body in enumerate(posts):
         Post.objects.create(
             thread=thread,
-            author=member if n % 2 else facilitator,
+            author=writers[n % len(writers)],
             body=body,
             created_at=start + dt.timedelta(minutes=n),
         )

@@ -1,6 +1,7 @@
 """One vote per person on the demand board, under parallel requests on PostgreSQL."""
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.test import Client
 
 from insights.demand import services
@@ -79,3 +80,22 @@ def test_the_same_title_proposed_at_once_is_one_proposal():
     assert Proposal.objects.filter(title="Purple Cow").count() == 1
     assert len(errors) == 9
     assert all("already on the board" in str(e) for e in errors)
+
+
+def test_parallel_proposals_by_one_person_stop_at_the_daily_limit():
+    user = EmployeeFactory().user
+    for n in range(services.PROPOSAL_DAILY_LIMIT - 1):
+        services.proposal_create(user=user, title=f"Earlier idea {n}")
+
+    def propose(n):
+        try:
+            services.proposal_create(user=user, title=f"Parallel idea {n}")
+        except ValidationError:
+            return "refused"
+        return "made"
+
+    results, errors = run_concurrently([lambda n=n: propose(n) for n in range(8)])
+
+    assert errors == []
+    assert sorted(results) == ["made"] + ["refused"] * 7
+    assert Proposal.objects.filter(proposed_by=user).count() == services.PROPOSAL_DAILY_LIMIT

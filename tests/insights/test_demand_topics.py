@@ -3,12 +3,14 @@
 import datetime as dt
 
 import pytest
+from django.test import override_settings
 from django.utils import timezone
 
 from catalog.models import ZeroResultSearch
 from circles.models import Interest as CircleInterest
 from enrollment.models import SavedItem, Source
 from insights.demand import services, topics
+from insights.demand.trend import topic_demand_trend
 from tests.catalog.factories import ItemFactory, OfferingFactory, TopicFactory
 from tests.circles.factories import make_circle
 from tests.enrollment.factories import (
@@ -96,13 +98,14 @@ def test_each_signal_is_counted_per_topic_with_small_people_counts_hidden(data):
     assert figures(by_name["Leadership"]) == {
         "searches": "9",
         "notify": "5",
-        "waitlisted": "7",
+        # People counts are rounded to the nearest 5 (7 waiting, 6 savers, 6 +1s).
+        "waitlisted": "5",
         "full_sessions": "1",
-        "saved": "6",
+        "saved": "5",
         "widget_clicks": "0",
         "circle_proposals": "fewer than 5",
         "circle_interest": "5",
-        "board_votes": "6",
+        "board_votes": "5",
     }
     assert figures(by_name["Microsoft Excel"]) == {
         "searches": "0",
@@ -122,7 +125,7 @@ def test_the_total_adds_the_figures_as_shown_so_nothing_hidden_can_be_recovered(
 
     leadership, excel = report.rows
     assert leadership.topic.name == "Leadership"
-    assert leadership.total == 9 + 5 + 7 + 1 + 6 + 5 + 6
+    assert leadership.total == 9 + 5 + 5 + 1 + 5 + 5 + 5
     assert excel.total == 7
     assert leadership.figures["circle_proposals"].value == 1  # kept, never shown
 
@@ -159,18 +162,48 @@ def test_the_trend_counts_people_per_calendar_month(data):
         saved = SavedItem.objects.create(user=user, item=lead_book)
         SavedItem.objects.filter(pk=saved.pk).update(created_at=earlier)
 
-    trend = topics.topic_demand_trend(topic=data["leadership"], now=now)
+    trend = topic_demand_trend(topic=data["leadership"], now=now)
 
     assert len(trend.months) == 12
     saved = dict(zip(trend.months, trend.series["saved"], strict=True))
     this_month = now.date().replace(day=1)
-    assert saved[this_month].text == "6"
+    assert saved[this_month].text == "5"  # 6 savers, rounded
     month_before = timezone.localtime(earlier).date().replace(day=1)
     assert saved[month_before].text == "5"
     assert trend.series["circle_proposals"][-1].text == "fewer than 5"
     assert trend.search_terms == [("leadership", 100), ("leadership for nurses", 9)]
     [(proposal, figure)] = trend.proposals
-    assert (proposal.title, figure.text) == ("Leading change", "6")
+    assert (proposal.title, figure.text) == ("Leading change", "5")
+
+
+def test_overlapping_windows_do_not_give_away_the_one_person_between_them(data):
+    # A seventh saver 31 to 90 days ago: exact figures would read "6" over 30 days and "7"
+    # over 90, pointing at one person who saved it a month or two ago.
+    lead_book = data["leadership"].items.get(title="Leaders eat last")
+    saved = SavedItem.objects.create(user=UserFactory(), item=lead_book)
+    SavedItem.objects.filter(pk=saved.pk).update(created_at=timezone.now() - dt.timedelta(days=60))
+
+    shown = {
+        days: next(
+            r for r in topics.topic_demand_report(days=days).rows if r.topic.slug == "leadership"
+        )
+        .figures["saved"]
+        .text
+        for days in topics.WINDOWS
+    }
+
+    assert shown == {30: "5", 90: "5", 365: "5"}
+
+
+@override_settings(PRIVACY_MIN_GROUP_SIZE=6)
+def test_the_organisations_higher_floor_hides_more_demand_figures(data, client):
+    report = topics.topic_demand_report(days=30)
+
+    leadership = next(row for row in report.rows if row.topic.name == "Leadership")
+    assert leadership.figures["notify"].text == "fewer than 6"
+    assert leadership.figures["saved"].text == "5"  # 6 savers: shown, rounded
+    assert report.unmatched_terms == [("sign language", 6)]
+    assert leadership.figures["notify"].csv == "<6"
 
 
 @pytest.mark.parametrize(

@@ -55,7 +55,8 @@ def test_waitlist_pressure_counts_places_taken_on_waitlists():
     assert kpis("2026-02-01")["waitlist_joins"] == 6
     assert kpis("2026-03-01")["waitlist_joins"] == 0
     assert kpis("2026-03-01")["waitlist_now"] == {"people": 6, "sessions": 6}
-    assert kpi_figures(list(MonthlyKpis.objects.order_by("month"))).waiting_people == "6"
+    # Stored exactly, shown rounded to the nearest 5 (core.privacy's rule 2).
+    assert kpi_figures(list(MonthlyKpis.objects.order_by("month"))).waiting_people == "5"
 
 
 def test_time_from_a_manager_suggestion_to_enrollment_is_a_median_in_days():
@@ -146,3 +147,16 @@ def test_theme_uptake_counts_people_enrolling_in_its_items_after_release():
 
     (uptake,) = kpis("2026-06-01")["themes"]
     assert uptake == {"title": "Speaking up", "month": "2026-03-01", "people": 5}
+
+
+def test_a_small_waitlist_is_not_counted_exactly_anywhere_on_the_dashboard():
+    from insights.selectors.dashboard import dashboard_for
+
+    for person in people(3):
+        enroll(person, at(2026, 2, 10), status=Enrollment.Status.WAITLISTED)
+    people(20)
+    refresh(at(2026, 3, 10))
+
+    dashboard = dashboard_for(year=2026, now=at(2026, 3, 10))
+    assert dashboard.kpis.waiting_people == "fewer than 5"
+    assert dashboard.charts["waitlist"].summary.startswith("fewer than 5 people are waiting")

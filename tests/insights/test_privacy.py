@@ -3,7 +3,7 @@
 import pytest
 
 from insights.models import Dimension, GroupRollup
-from insights.selectors import goal_for, group_options
+from insights.selectors import breakdown_for, goal_for, group_options
 from tests.insights.factories import at, enroll, hr_user, people, refresh
 
 pytestmark = pytest.mark.django_db
@@ -103,3 +103,42 @@ def test_everyone_engaged_in_a_group_is_a_band_too():
     refresh(NOW)
 
     assert goal_for(year=2026).latest.managers.text == "more than 5 of 10"
+
+
+def test_the_hidden_groups_together_are_protected_like_a_shown_one():
+    """Departments A (50), B (45), C (3), D (3): C and D are hidden, and with Everyone at
+    41 of 101, A at 20 of 50 and B at 20 of 45 exact, C and D together would be 1 of 6.
+    So B (the smallest shown group) becomes a band: nothing pins that one person down."""
+    a = people(50, department="Dept A")
+    b = people(45, department="Dept B")
+    c = people(3, department="Dept C")
+    people(3, department="Dept D")
+    for person in a[:20] + b[:20] + c[:1]:
+        enroll(person, at(2026, 3, 3))
+    refresh(NOW)
+
+    assert goal_for(year=2026).latest.everyone.text == "40 of 101"  # 41, rounded
+    dept_a = goal_for(year=2026, dimension=Dimension.DEPARTMENT, value="dept-a").latest
+    dept_b = goal_for(year=2026, dimension=Dimension.DEPARTMENT, value="dept-b").latest
+    assert dept_a.everyone.text == "20 of 50"
+    assert dept_b.everyone.count is None
+    assert dept_b.everyone.text == "between 5 and 40 of 45"
+    breakdown = breakdown_for(year=2026, dimension=Dimension.DEPARTMENT)
+    shown = {row.label: row.everyone.text for row in breakdown.rows}
+    assert shown == {"Dept A": "20 of 50", "Dept B": "between 5 and 40 of 45"}
+    assert breakdown.hidden == 2
+
+
+def test_engaged_since_january_month_over_month_does_not_show_one_new_person():
+    """11 of 40 engaged by March, 12 by April: exact figures would point at the one person
+    who first engaged in April. Both read "10 of 40"."""
+    nurses = people(40, department="Nursing")
+    engineers = people(20, department="Estates", role="Engineer")
+    for nurse in nurses[:11] + engineers[:6]:
+        enroll(nurse, at(2026, 3, 3))
+    enroll(nurses[11], at(2026, 4, 3))
+    refresh(NOW)
+
+    months = goal_for(year=2026, dimension=Dimension.DEPARTMENT, value="nursing").months
+    by_month = {m.month.month: m.everyone.text for m in months}
+    assert by_month[3] == by_month[4] == "10 of 40"

@@ -53,8 +53,9 @@ def test_report_goes_once_to_each_learning_admin(
         OutboxMessage.objects.filter(task="insights.tasks.send_monthly_report_batch").count() == 1
     )
     message = mail.outbox[0]
-    assert message.subject == "Learning insights for February 2026: 30.0% of managers engaged"
-    assert "6 of 20" in message.body
+    # 6 of 20 managers, shown rounded to the nearest 5.
+    assert message.subject == "Learning insights for February 2026: 25.0% of managers engaged"
+    assert "5 of 20" in message.body
     assert "Target by 31 December: 20–25%" in message.body
     assert "/insights/charts/goal.csv" in message.body
     assert "TOPIC DEMAND" in message.body

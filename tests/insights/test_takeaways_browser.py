@@ -5,6 +5,7 @@ import pytest
 
 from circles.models import Post
 from insights.models import Proposal, WeeklyTakeaway
+from insights.takeaways import services
 from tests.insights.demand_helpers import hr_user
 from tests.insights.takeaways_helpers import circle_with_discussion
 
@@ -49,6 +50,18 @@ def test_facilitator_turns_takeaways_on_reviews_edits_and_publishes(browser_page
     page.get_by_text("Discharge is where we can be remarkable").wait_for()
     sign_out(page)
 
+    # HR shows a theme once two circles published it: a second circle says the same.
+    other, other_facilitator, _ = circle_with_discussion(member_employee_id="E900002")
+    second = services.takeaway_propose(circle=other, week=1)
+    services.takeaway_update(
+        takeaway=second,
+        actor=other_facilitator,
+        key_phrases=[],
+        themes=["Discharge is where we can be remarkable"],
+        summary=[],
+        demand_phrases=[],
+    )
+    services.takeaway_publish(takeaway=second, actor=other_facilitator)
     browser_login(hr_user())
     page.goto("/insights/takeaways/")
     page.get_by_role("cell", name="Discharge is where we can be remarkable").wait_for()

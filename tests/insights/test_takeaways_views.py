@@ -51,7 +51,9 @@ def test_the_facilitator_edits_and_publishes_through_the_page(client_as):
     assert "Discharge is our remarkable moment" in page
     assert "otaku" in page
     hr = client_as(hr_user()).get("/insights/takeaways/").content.decode()
-    assert "purple cow" in hr
+    # HR counts the week, but shows a line only once a second circle published it too.
+    assert "1 week from 1 circle" in hr
+    assert "purple cow" not in hr
 
 
 def test_non_members_cannot_read_a_circles_published_takeaways(client_as):
@@ -80,3 +82,38 @@ def test_only_facilitators_may_turn_takeaways_on(client_as):
     assert response.status_code == 404
     circle.refresh_from_db()
     assert circle.takeaways_enabled_at is None
+
+
+def test_saving_a_published_week_says_it_is_published_and_changes_nothing(client_as):
+    circle, facilitator, _ = circle_with_discussion()
+    takeaway = services.takeaway_propose(circle=circle, week=1)
+    services.takeaway_publish(takeaway=takeaway, actor=facilitator)
+    themes = takeaway.themes
+
+    response = client_as(facilitator).post(
+        f"/insights/takeaways/review/{circle.slug}/weeks/1/",
+        {
+            "action": "save",
+            "week1-themes": "An edit made in a tab opened before publishing",
+            "week1-key_phrases": "",
+            "week1-summary": "",
+            "week1-demand_phrases": "",
+        },
+    )
+
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert services.ALREADY_PUBLISHED.replace(":", "") in page.replace(":", "")
+    assert "saved as a draft" not in page
+    takeaway.refresh_from_db()
+    assert takeaway.themes == themes
+
+
+def test_the_circles_pages_link_to_the_takeaways_through_the_site_wide_hooks(client_as):
+    circle, facilitator, member = circle_with_discussion()
+
+    page = client_as(member).get(circle.get_absolute_url()).content.decode()
+    assert f'href="/insights/takeaways/circles/{circle.slug}/"' in page
+    assert "a patient" in page  # the notice says which names are not removed
+    manage = client_as(facilitator).get(f"/circles/{circle.slug}/manage/").content.decode()
+    assert f'href="/insights/takeaways/review/{circle.slug}/"' in manage

@@ -63,8 +63,9 @@ def test_dashboard_shows_the_goal_against_the_band(client, figures, settings):
     client.force_login(hr_user())
     response = client.get("/insights/")
     html = response.content.decode()
-    assert 'id="managers-figure">30.0%' in html
-    assert "6 of 20 managers" in html
+    # 6 of 20 managers engaged, shown rounded to the nearest 5 (core.privacy's rule 2).
+    assert 'id="managers-figure">25.0%' in html
+    assert "5 of 20 managers" in html
     assert "Target by 31 December: 30–35%" in html
     assert "How this is counted" in html
     # No drill-down: nobody's name or address appears.
@@ -90,8 +91,8 @@ def test_filter_by_department_shows_its_figures(client, figures):
     client.force_login(hr_user())
     html = client.get("/insights/", {"group": "department:nursing"}).content.decode()
     assert "— Nursing" in html
-    assert "6 of 20 managers" in html
-    assert "6 of 40 people" in html
+    assert "5 of 20 managers" in html  # 6, rounded
+    assert "5 of 40 people" in html
 
 
 def test_unknown_or_malformed_group_is_404(client, figures):
@@ -106,7 +107,7 @@ def test_chart_csv_is_the_chart_data(client, figures):
     assert response["Content-Type"].startswith("text/csv")
     lines = response.content.decode().splitlines()
     assert lines[0].startswith("Month,Managers engaged,All employees engaged")
-    assert lines[1].startswith("Jan,30%,18.3%")
+    assert lines[1].startswith("Jan,25%,16.7%")  # 6 of 20 and 11 of 60, rounded
     assert client.get("/insights/charts/nope.csv").status_code == 404
 
 
@@ -137,7 +138,7 @@ def test_breakdown_lists_each_shown_group_with_its_figures(client, figures):
     estates, nursing = chart.rows
     assert estates[:3] == ["Estates", "20", "5 of 20"]
     assert estates[3] == "Hidden for privacy"  # Estates has no managers
-    assert nursing[:4] == ["Nursing", "40", "6 of 40", "6 of 20"]
+    assert nursing[:4] == ["Nursing", "40", "5 of 40", "5 of 20"]  # 6s, rounded
 
 
 def test_breakdown_csv_and_unknown_breakdown_falls_back_to_department(client, figures):
@@ -161,3 +162,13 @@ def test_kpi_section_says_who_is_counted(client, figures):
         "Theme uptake per release",
     ):
         assert heading in html
+
+
+def test_organisation_wide_charts_keep_no_group_in_their_csv_name(client, figures):
+    client.force_login(hr_user())
+    for slug in ("funnel", "waitlist"):
+        response = client.get(f"/insights/charts/{slug}.csv", {"group": "department:nursing"})
+        assert response.status_code == 200
+        assert "nursing" not in response["Content-Disposition"]
+    goal = client.get("/insights/charts/goal.csv", {"group": "department:nursing"})
+    assert "department-nursing" in goal["Content-Disposition"]

@@ -7,6 +7,7 @@ from urllib.parse import urlparse
 
 import pytest
 from allauth.account.models import EmailAddress
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import SESSION_KEY
 from django.core import mail
@@ -161,6 +162,21 @@ def test_password_reset_by_email_sets_a_new_password(client, employee):
 
     assert _sign_in(client, employee.user.email, "Brand-new-pass-phrase-9").status_code == 302
     assert _signed_in_user_id(client) == employee.user_id
+
+
+def test_password_reset_email_is_branded_like_the_portals_other_emails(client, employee):
+    client.post(reverse("account_reset_password"), {"email": employee.user.email})
+
+    (message,) = mail.outbox
+    assert message.subject == "Reset your Learning Portal password"
+    assert "example.com" not in message.subject
+    assert message.from_email == settings.DEFAULT_FROM_EMAIL
+    assert message.body.startswith(f"Hello {employee.user.first_name},")
+    assert "Learning Portal: http" in message.body  # the footer of every portal email
+    (html, mimetype), *_ = message.alternatives
+    assert mimetype == "text/html"
+    assert "Choose a new password</a>" in html
+    assert 'aria-roledescription="email"' in html
 
 
 def test_password_reset_page_uses_the_portal_layout(client):

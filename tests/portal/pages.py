@@ -40,9 +40,9 @@ class Page:
 
 
 def demo_site() -> dict[str, list[Page]]:
-    """Seed the demo and return the pages to visit, keyed by who visits (None: signed out)."""
+    """Seed the demo (its circles included) and return the pages to visit, keyed by who
+    visits (None: signed out)."""
     call_command("seed_demo", employees=60, items=40, stdout=StringIO())
-    call_command("seed_circles_demo", stdout=StringIO())
     employee = User.objects.get(email="employee@example.com")
     now = timezone.now()
 
@@ -165,6 +165,10 @@ def demo_site() -> dict[str, list[Page]]:
         Page("admin-sessions", reverse("admin:enrollment_sessions")),
         Page("admin-roster", reverse("admin:enrollment_roster", args=[full_session.pk])),
         Page("admin-employees", reverse("admin:people_employee_changelist")),
+        # The forms learning admins fill in most: every field labelled (issue 14, item 8).
+        Page("admin-item", reverse("admin:catalog_item_change", args=[scheduled.pk])),
+        Page("admin-offering", reverse("admin:catalog_offering_change", args=[open_session.pk])),
+        Page("admin-theme-add", reverse("admin:themes_theme_add")),
         Page("embed", reverse("widgets:embed_admin")),
         Page("insights", reverse("insights:dashboard")),
     ]

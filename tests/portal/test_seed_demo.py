@@ -8,8 +8,9 @@ from django.db import connection, transaction
 
 from catalog.models import Item, Offering
 from catalog.selectors import item_list_visible_to
+from circles.models import Circle
 from people.models import Employee, User
-from portal.demo.seed import LEARNING_ADMINS_GROUP
+from portal.demo.base import LEARNING_ADMINS_GROUP
 from tests.catalog.factories import ItemFactory
 from widgets.models import Interest
 
@@ -27,7 +28,7 @@ def signature() -> dict:
     """Everything generated that should repeat for the same seed (not ids or timestamps)."""
     return {
         "items": list(
-            Item.objects.order_by("external_id").values_list(
+            Item.objects.order_by("external_id", "title").values_list(
                 "external_id", "title", "slug", "summary", "description", "format", "delivery",
                 "provider", "duration_minutes", "level", "language", "popularity",
                 "is_published", "publish_start", "publish_end", "topic_names",
@@ -37,7 +38,10 @@ def signature() -> dict:
             Item.audiences.through.objects.values_list("item__external_id", "audience__name")
         ),
         "offerings": list(
-            Offering.objects.order_by("item__external_id", "starts_at", "timezone").values_list(
+            # Two sessions of an item may start together: every field orders, so ties can't.
+            Offering.objects.order_by(
+                "item__external_id", "starts_at", "timezone", "location", "online_url", "pk"
+            ).values_list(
                 "item__external_id", "title", "starts_at", "ends_at", "timezone", "location",
                 "online_url", "capacity", "enrollment_closes_at", "status",
             )
@@ -47,6 +51,11 @@ def signature() -> dict:
                 "employee_id", "user__email", "user__first_name", "user__last_name",
                 "department__name", "role__name", "job_title", "location", "is_manager",
                 "manager__employee_id",
+            )
+        ),
+        "circles": list(
+            Circle.objects.order_by("title").values_list(
+                "title", "state", "start_date", "subject__title", "offering__starts_at",
             )
         ),
         "interests": sorted(
@@ -75,7 +84,9 @@ def test_seed_demo_is_deterministic_for_a_seed():
     other = seed_and_sign(seed=12)
 
     assert first == second
-    assert len(first["items"]) == SMALL["items"]
+    generated = [row for row in first["items"] if row[0] is not None]  # by external ID
+    assert len(generated) == SMALL["items"]
+    assert len(first["circles"]) == 4
     assert len(first["people"]) == SMALL["employees"] + 3
     assert first["items"] != other["items"]
     assert first["people"] != other["people"]
@@ -216,7 +227,8 @@ def test_if_empty_does_nothing_when_the_catalog_has_items():
 def test_if_empty_loads_an_empty_catalog():
     seed(if_empty=True)
 
-    assert Item.objects.count() == SMALL["items"]
+    assert Item.objects.filter(external_id__startswith="demo-").count() == SMALL["items"]
+    assert Circle.objects.count() == 4
 
 
 @pytest.mark.django_db

@@ -8,6 +8,7 @@ least MIN_GROUP_SIZE possible counts, or nothing. Issue 10 item 2.
 import datetime as dt
 
 import pytest
+from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
 
@@ -21,6 +22,7 @@ from widgets.selectors import (
     department_popularity,
     team_exploring,
     team_suggestions_with_uptake,
+    teams_exploring,
 )
 
 pytestmark = pytest.mark.django_db
@@ -40,12 +42,13 @@ def enroll(people, item, when=None):
     ("count", "size", "phrase"),
     [
         (5, 10, "5 of 10"),
-        (7, 14, "7 of 14"),
+        (7, 14, "5 of 14"),  # shown counts are rounded to the nearest 5
         (0, 10, "fewer than 5 of 10"),
         (4, 10, "fewer than 5 of 10"),
         (6, 10, "more than 5 of 10"),
         (10, 10, "more than 5 of 10"),
-        (12, 20, "12 of 20"),
+        (12, 20, "10 of 20"),
+        (13, 20, "15 of 20"),
         (16, 20, "more than 15 of 20"),
         # Teams of 5–9: every band would pin people down (5 of 5 is everyone).
         (1, 5, None),
@@ -68,10 +71,8 @@ def test_every_band_covers_at_least_min_group_size_counts():
                 shown.setdefault(phrase, []).append(count)
         for phrase, counts in shown.items():
             exact = "fewer" not in phrase and "more" not in phrase
-            if exact:
-                (count,) = counts
-                assert count >= MIN_GROUP_SIZE
-                assert size - count >= MIN_GROUP_SIZE
+            if exact:  # rounded: a few exact counts may share it, each of them shareable
+                assert all(c >= MIN_GROUP_SIZE and size - c >= MIN_GROUP_SIZE for c in counts)
             else:
                 assert len(counts) >= MIN_GROUP_SIZE, (size, phrase, counts)
 
@@ -206,3 +207,37 @@ def test_manager_team_page_is_not_stored(client_as, team_of):
     response = client_as(manager).get(reverse("widgets:team"))
 
     assert "no-store" in response["Cache-Control"]
+
+
+# -- the organisation's floor (PRIVACY_MIN_GROUP_SIZE) -----------------------------------------
+
+
+@override_settings(PRIVACY_MIN_GROUP_SIZE=6)
+def test_a_higher_floor_hides_a_team_of_ten_and_five_of_twelve(client_as, team_of):
+    assert count_phrase(count=5, group_size=10) is None
+    assert count_phrase(count=5, group_size=12) == "fewer than 6 of 12"
+    manager, reports = team_of(10)
+    item = ItemFactory()
+    services.team_suggestion_create(manager=manager, item=item)
+    enroll(reports[:5], item)
+
+    (row,) = team_suggestions_with_uptake(manager=manager).rows
+    assert row["uptake"] is None
+    page = client_as(manager).get(reverse("widgets:team")).content.decode()
+    assert "5 of 10" not in page
+
+
+@override_settings(PRIVACY_MIN_GROUP_SIZE=6)
+def test_a_higher_floor_holds_for_team_exploring_and_department_popularity(team_of):
+    manager, reports = team_of(11)
+    topic = TopicFactory(name="Coaching")
+    enroll(reports[:5], ItemFactory(topics=[topic]))
+    department = DepartmentFactory(name="Pharmacy")
+    people = [EmployeeFactory(department=department) for _ in range(11)]
+    item = ItemFactory()
+    enroll(people[:5], item)
+    now = timezone.now()
+
+    assert topic.pk not in team_exploring(manager_pk=manager.pk, now=now)
+    assert topic.pk not in teams_exploring(now=now).get(manager.pk, {})
+    assert item.pk not in department_popularity(department_id=department.pk, now=now)

@@ -163,6 +163,22 @@ def test_manager_suggestion_reaches_direct_reports_only_until_it_expires(catalog
     assert all(s.kind != "manager_suggested" for s in later.suggestions)
 
 
+def test_a_manager_suggestion_of_a_theme_item_still_reaches_the_team(catalog_mix, make_team):
+    manager, reports = make_team(2)
+    now = timezone.now()
+    # The theme's first two items fill its slots; the manager suggests its third.
+    themed = [catalog_mix["course"], catalog_mix["video"], catalog_mix["book"]]
+    make_theme("Safety month", themed, release_at=now - dt.timedelta(days=1))
+    TeamSuggestion.objects.create(
+        manager=manager, item=catalog_mix["book"], created_at=now, expires_at=now + dt.timedelta(28)
+    )
+
+    shown = {s.title: s.reason for s in suggest(reports[0], limit=3, now=now).suggestions}
+
+    assert shown["The Checklist Manifesto"] == selectors.REASON_MANAGER_SUGGESTED
+    assert shown["Speaking up for safety"] == "This month's theme: Safety month"
+
+
 def test_popular_in_department_rests_on_five_people_each_way(catalog_mix):
     small = DepartmentFactory(name="Chaplaincy")
     big = DepartmentFactory(name="Emergency Medicine")

@@ -39,6 +39,7 @@ from .ranking import (
     MAX_MANAGER_SUGGESTION_SLOTS,
     MAX_THEME_SLOTS,
     MIN_LIMIT,
+    REASON_CIRCLE,
     REASON_DEPARTMENT,
     REASON_INTEREST,
     REASON_LEADERS,
@@ -55,7 +56,12 @@ from .ranking import (
     rank_suggestions,
 )
 from .suggestions import WidgetResult, suggestions_for
-from .team import TeamUptake, team_suggestion_offered, team_suggestions_with_uptake
+from .team import (
+    TeamUptake,
+    team_suggestion_active_for,
+    team_suggestion_offered,
+    team_suggestions_with_uptake,
+)
 from .viewer import Viewer, interest_topic_list, variant_for, viewer_for
 
 __all__ = [
@@ -69,6 +75,7 @@ __all__ = [
     "PER_TOPIC_POOL_SIZE",
     "POOL_TTL_SECONDS",
     "POPULAR_POOL_SIZE",
+    "REASON_CIRCLE",
     "REASON_DEPARTMENT",
     "REASON_INTEREST",
     "REASON_LEADERS",
@@ -98,6 +105,7 @@ __all__ = [
     "segment_visible_restricted",
     "suggestions_for",
     "team_exploring",
+    "team_suggestion_active_for",
     "teams_exploring",
     "team_suggestion_offered",
     "team_suggestions_with_uptake",

@@ -16,7 +16,7 @@ logger = logging.getLogger("widgets.selectors")
 POOL_TTL_SECONDS = 5 * 60
 SEGMENT_TTL_SECONDS = 10 * 60
 TEAM_TTL_SECONDS = 60 * 60
-CACHE_VERSION = "v2"
+CACHE_VERSION = "v3"
 
 
 def _cache_get_many(keys: list[str]) -> dict:

@@ -17,12 +17,13 @@ from catalog.models import Item
 from catalog.selectors import item_list_visible_to
 from catalog.sessions import enrollment_open_q, sessions_ahead
 from catalog.visibility import next_publication_change, published_q, restricted_item
+from circles.selectors import CircleStart, circle_starts_by_item
 from enrollment.aggregates import (
     department_item_popularity,
     team_topic_interest,
     teams_topic_interest,
 )
-from learning_portal.core.privacy import MIN_GROUP_SIZE, count_is_shareable
+from learning_portal.core.privacy import count_is_shareable, group_size_floor
 from people.models import Employee
 from people.selectors import employee_team, team_sizes
 from themes.selectors import theme_get_current, theme_item_ids, theme_list_upcoming_releases
@@ -50,6 +51,8 @@ class Candidate:
     leadership: bool
     theme_position: int | None
     next_session: datetime | None
+    # A learning circle's catalog entry, open for sign-up: what it is on and when it starts.
+    circle: CircleStart | None = None
 
 
 @dataclass(frozen=True)
@@ -116,6 +119,9 @@ def pool_build(*, now: datetime) -> Pool:
         .values_list("item_id", flat=True)
     )
     ids.update(per_topic)
+    # Circles about to start are offered whatever their popularity: they are time-bound.
+    circle_starts = circle_starts_by_item(now=now)
+    ids.update(base.filter(pk__in=list(circle_starts)).values_list("pk", flat=True))
 
     through = Item.topics.through.objects.filter(item_id__in=ids).values_list(
         "item_id", "topic_id", "topic__name", "topic__slug"
@@ -160,6 +166,7 @@ def pool_build(*, now: datetime) -> Pool:
             leadership=item.pk in leadership_ids,
             theme_position=theme_position.get(item.pk),
             next_session=next_sessions.get(item.pk),
+            circle=circle_starts.get(item.pk),
         )
         for item in Item.objects.filter(pk__in=ids).only(
             "pk",
@@ -177,10 +184,18 @@ def pool_build(*, now: datetime) -> Pool:
         theme_title=theme[0] if theme else None,
         theme_url=theme[1] if theme else None,
         topic_names=topic_names,
-        # Rebuilt at the next theme release and the next publish window change, when what it
-        # holds changes with no write (writes raise the catalog version, which keys it).
+        # Rebuilt at the next theme release, publish window change and circle start, when
+        # what it holds changes with no write (writes raise the catalog version, which keys it).
         valid_until=min(
-            (m for m in (_next_release(now), next_publication_change(now=now)) if m is not None),
+            (
+                m
+                for m in (
+                    _next_release(now),
+                    next_publication_change(now=now),
+                    min((c.starts_at for c in circle_starts.values()), default=None),
+                )
+                if m is not None
+            ),
             default=None,
         ),
     )
@@ -200,10 +215,10 @@ def segment_visible_restricted(*, pool: Pool, viewer: Viewer) -> frozenset[int]:
 
 def department_popularity(*, department_id: int, now: datetime) -> dict[int, int]:
     """Item → people of the department who enrolled in it (last 90 days), for the items
-    "Popular in {department}" may rest on: at least MIN_GROUP_SIZE people enrolled and at
-    least MIN_GROUP_SIZE did not (core.privacy.count_is_shareable)."""
+    "Popular in {department}" may rest on: at least group_size_floor() people enrolled and
+    at least as many did not (core.privacy.count_is_shareable)."""
     size = Employee.objects.filter(department_id=department_id, user__is_active=True).count()
-    if size < MIN_GROUP_SIZE:
+    if size < group_size_floor():
         return {}
     counts = department_item_popularity(department_id=department_id, since=now - timedelta(days=90))
     return {
@@ -215,17 +230,18 @@ def department_popularity(*, department_id: int, now: datetime) -> dict[int, int
 
 def team_exploring(*, manager_pk: int, now: datetime) -> dict[int, int]:
     """Topic → how many direct reports enrolled in it lately, for topics at least
-    MIN_GROUP_SIZE of them explored and at least MIN_GROUP_SIZE did not.
+    group_size_floor() of them explored and at least as many did not.
 
     Counts are over people, not enrollments, and only ever shown as a topic name: a manager
     never learns who on their team is learning what.
     """
     team = employee_team(manager=manager_pk)
     size = team.count()
-    if size < MIN_GROUP_SIZE:
+    floor = group_size_floor()
+    if size < floor:
         return {}
     counts = team_topic_interest(
-        user_ids=team.values("user_id"), since=now - timedelta(days=90), min_people=MIN_GROUP_SIZE
+        user_ids=team.values("user_id"), since=now - timedelta(days=90), min_people=floor
     )
     # "Your team is exploring …" for a whole small team would say what each of them did.
     return {
@@ -241,10 +257,11 @@ def teams_exploring(*, now: datetime) -> dict[int, dict[int, int]]:
     then needs no queries of its own for it. Managers left out have nothing to show."""
     since = now - timedelta(days=90)
     sizes = team_sizes()
+    floor = group_size_floor()
     teams = {}
-    for manager_pk, counts in teams_topic_interest(since=since, min_people=MIN_GROUP_SIZE).items():
+    for manager_pk, counts in teams_topic_interest(since=since, min_people=floor).items():
         size = sizes.get(manager_pk, 0)
-        if size < MIN_GROUP_SIZE:
+        if size < floor:
             continue
         shown = {
             topic_id: people

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import IntEnum
 from typing import NamedTuple
+from zoneinfo import ZoneInfo
 
 from django.utils import timezone
 
@@ -26,6 +27,7 @@ REASON_INTEREST = "Matches your interest in {topic}"
 REASON_DEPARTMENT = "Popular in {department}"
 REASON_NEW = "New this week"
 REASON_POPULAR = "Popular with colleagues"
+REASON_CIRCLE = "A circle on {subject} starts {day}"
 
 
 @dataclass(frozen=True)
@@ -76,6 +78,9 @@ class Weights:
     # Manager variant: about a topic the manager's team is exploring; for people leaders.
     team: float = 0.6
     leadership: float = 0.8
+    # A learning circle open for sign-up leads the ranked ones: it starts on a date and has
+    # few seats. Circles share one format, so variety keeps it to about one a widget.
+    circle: float = 1.0
 
 
 WEIGHTS = Weights()
@@ -114,6 +119,7 @@ def _scored(
     max_popularity: int,
     jitter: float,
     new_since: datetime,
+    now: datetime,
     weights: Weights = WEIGHTS,
 ) -> Scored | None:
     """The candidate's tier, score and the reason shown for it; None when it is left out."""
@@ -146,12 +152,33 @@ def _scored(
     elif c.leadership and c.restricted:
         # Manager-only items belong to the manager variant.
         return None
+    if c.circle is not None and c.circle.starts_at > now:
+        score += weights.circle
+        day = starts_phrase(c.circle.starts_at, c.circle.timezone, now)
+        reason, kind = REASON_CIRCLE.format(subject=c.circle.subject, day=day), "circle"
     tier = Tier.RANKED
+    # A manager's suggestion outranks the theme for the same item: as a theme item beyond
+    # the theme's slots it would otherwise never reach the team.
     if c.id in viewer.manager_suggested_ids:
         tier, reason, kind = Tier.MANAGER_SUGGESTED, REASON_MANAGER_SUGGESTED, "manager_suggested"
-    if c.theme_position is not None:
+    elif c.theme_position is not None:
         tier, reason, kind = Tier.THEME, REASON_THEME.format(title=pool.theme_title), "theme"
     return Scored(tier=tier, score=score, candidate=c, reason=reason, kind=kind)
+
+
+def starts_phrase(starts_at: datetime, zone: str, now: datetime) -> str:
+    """When a circle starts, as people say it, in the zone it meets in: today, tomorrow, a
+    weekday within the week ahead, else the date."""
+    tz = ZoneInfo(zone)
+    local = starts_at.astimezone(tz)
+    days = (local.date() - now.astimezone(tz).date()).days
+    if days <= 0:
+        return "today"
+    if days == 1:
+        return "tomorrow"
+    if days < 7:
+        return f"{local:%A}"
+    return f"on {local.day} {local:%B}"
 
 
 def _chosen(scored: list[Scored], limit: int) -> list[Scored]:
@@ -214,6 +241,7 @@ def rank_suggestions(
             max_popularity=max_popularity,
             jitter=jitter(c.id),
             new_since=new_since,
+            now=now,
         )
         if row is not None:
             scored.append(row)

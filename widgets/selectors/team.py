@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from django.utils import timezone
 
 from enrollment.aggregates import people_enrolled_counts
-from learning_portal.core.privacy import MIN_COUNTED_GROUP_SIZE, count_phrase
+from learning_portal.core.privacy import count_phrase, counted_group_size_floor
 from people.models import Employee
 from people.selectors import employee_leads_team, employee_team
 
@@ -27,7 +27,7 @@ def team_suggestions_with_uptake(*, manager: Employee, now=None) -> TeamUptake:
     team_user_ids = list(employee_team(manager=manager).values_list("user_id", flat=True))
     suggestions = list(TeamSuggestion.objects.filter(manager=manager).select_related("item"))
     uptake: dict[int, int] | None = None
-    if len(team_user_ids) >= MIN_COUNTED_GROUP_SIZE:
+    if len(team_user_ids) >= counted_group_size_floor():
         uptake = people_enrolled_counts(
             user_ids=team_user_ids,
             since_by_item={s.item_id: s.created_at for s in suggestions},
@@ -51,3 +51,14 @@ def team_suggestion_offered(*, user) -> bool:
     """Whether "Suggest to my team" is offered to the person: a people leader with a team."""
     employee = getattr(user, "employee", None) if user.is_authenticated else None
     return employee_leads_team(employee=employee)
+
+
+def team_suggestion_active_for(*, user, item, now=None) -> TeamSuggestion | None:
+    """The person's suggestion of `item` to their team while it is showing, if any: the item
+    page then says "Suggested until …" and offers to withdraw it."""
+    if not user.is_authenticated:
+        return None
+    now = now or timezone.now()
+    return TeamSuggestion.objects.filter(
+        manager__user=user, item=item, created_at__lte=now, expires_at__gt=now
+    ).first()

@@ -6,8 +6,9 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 
-from learning_portal.core.privacy import MIN_COUNTED_GROUP_SIZE, MIN_GROUP_SIZE
+from learning_portal.core.privacy import counted_group_size_floor, group_size_floor
 
 from .. import selectors, services
 from ..models import Placement
@@ -25,7 +26,13 @@ def team(request):
         if not suggestion_id.isdigit():
             return HttpResponseBadRequest("Choose a suggestion to withdraw.")
         services.team_suggestion_withdraw(manager=employee, suggestion_id=int(suggestion_id))
-        messages.success(request, "The suggestion was withdrawn.")
+        messages.success(request, "The suggestion was withdrawn: your team no longer sees it.")
+        # From the item page: back there (never to another site).
+        next_url = request.POST.get("next", "")
+        if url_has_allowed_host_and_scheme(
+            next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        ):
+            return redirect(next_url)
         return redirect("widgets:team")
     team = selectors.team_suggestions_with_uptake(manager=employee)
     return render(
@@ -34,8 +41,8 @@ def team(request):
         {
             "rows": team.rows,
             "team_size": team.team_size,
-            "min_group": MIN_GROUP_SIZE,
-            "min_team": MIN_COUNTED_GROUP_SIZE,
+            "min_group": group_size_floor(),
+            "min_team": counted_group_size_floor(),
         },
     )
 

@@ -26,7 +26,9 @@ ACCOUNT_SESSION_REMEMBER = False
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
 ACCOUNT_PASSWORD_RESET_BY_CODE_ENABLED = False
-ACCOUNT_ADAPTER = "people.adapters.AccountAdapter"
+ACCOUNT_ADAPTER = "portal.adapters.AccountAdapter"
+# Subjects name the portal themselves (templates/account/email/), not "[example.com]".
+ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
 SOCIALACCOUNT_ADAPTER = "people.adapters.SocialAccountAdapter"
 # Accounts come from the HR feed: nobody signs themselves up.
 ACCOUNT_ALLOW_SIGNUPS = False

@@ -8,7 +8,7 @@ from portal.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, demo_data_seed
 class Command(BaseCommand):
     help = (
         "Load deterministic demo data for a hospital group (people, reporting lines, catalog, "
-        "sessions) and the demo logins. Same seed, same data."
+        "sessions, themes, learning circles) and the demo logins. Same seed, same data."
     )
 
     def add_arguments(self, parser):
@@ -41,7 +41,8 @@ class Command(BaseCommand):
                 f"Done in {result.seconds:.1f}s: {result.employees} employees "
                 f"({result.managers} managers), {result.items} items "
                 f"({result.restricted_items} restricted), {result.offerings} sessions, "
-                f"{result.themes} monthly themes."
+                f"{result.themes} monthly themes, {result.enrollments} enrollments, "
+                f"{result.team_suggestions} team suggestions, {result.circles} learning circles."
             )
         )
         ordered = sorted(DEMO_ACCOUNTS, key=lambda account: (account.is_admin, account.is_manager))

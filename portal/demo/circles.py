@@ -1,24 +1,21 @@
 """Demo learning circles, one in each state, for a newcomer to see a circle's whole life.
 
-Built on the people and catalog that `seed_demo` loads, through the circles' own services
-(joining is a real enrollment). Circles in the past are created as upcoming ones and then
+The last step of `seed_demo`, on the people and catalog it loaded, through the circles' own
+services (joining is a real enrollment). Circles in the past are created as upcoming ones and then
 moved back in time, since the services rightly refuse to plan a meeting in the past.
 """
 
 import datetime
 import random
 
-from django.db import transaction
 from django.db.models import F
-from django.test import override_settings
 from django.utils import timezone
 
-from catalog.models import Item, Offering
+from catalog.models import Item, Offering, Topic
 from catalog.services import item_create
+from circles import services
+from circles.models import Circle, Meeting, Post
 from people.models import User
-
-from . import services
-from .models import Circle, Meeting, Post
 
 PURPLE_COW_PLAN = [
     "Introduction and chapters 1–2: the problem with boring",
@@ -71,6 +68,15 @@ INSIGHTS = [
 ]
 
 
+# The catalog topics each circle's book is filed under (its circle inherits them).
+SUBJECT_TOPICS = {
+    "Purple Cow": ["Quality improvement", "Leadership"],
+    "The Checklist Manifesto": ["Patient safety", "Quality improvement"],
+    "Compassionate Leadership": ["Leadership", "Wellbeing"],
+    "Atomic Habits": ["Resilience", "Wellbeing"],
+}
+
+
 def _subject(title: str) -> Item:
     item = Item.objects.filter(title=title).first()
     return item or item_create(
@@ -78,6 +84,7 @@ def _subject(title: str) -> Item:
         summary=f"{title}: the book our learning circles read together.",
         format=Item.Format.BOOK,
         delivery=Item.Delivery.SELF_PACED,
+        topics=Topic.objects.filter(name__in=SUBJECT_TOPICS.get(title, [])),
         is_published=True,
     )
 
@@ -156,43 +163,39 @@ def seed_circles(*, rng: random.Random, now: datetime.datetime | None = None) ->
     facilitator = User.objects.filter(email="manager@example.com").first() or people[0]
     employee = User.objects.filter(email="employee@example.com").first()
     created = []
-    # The demo's emails (invites, notices) would only flood the console; they are sent when
-    # the transaction commits, so inside the override.
-    locmem = "django.core.mail.backends.locmem.EmailBackend"
-    with override_settings(EMAIL_BACKEND=locmem), transaction.atomic():
-        for n, (title, subject, plan, state, weeks_ago) in enumerate(CIRCLES):
-            lead = facilitator if n % 2 == 0 else rng.choice(people)
-            start = timezone.localdate(now) + datetime.timedelta(days=14 + 7 * max(0, -weeks_ago))
-            circle = services.circle_create(
-                proposer=lead,
-                subject=_subject(subject),
-                title=title,
-                reading=f"{subject}, a chapter or two a week",
-                plan=plan,
-                start_date=start,
-                meeting_time=datetime.time(12, 30),
-                seat_cap=8,
-                video_url="https://teams.microsoft.com/l/meetup-join/demo",
-            )
-            created.append(circle)
-            if state == "draft":
-                continue
-            circle = services.circle_submit(circle=circle, actor=lead)
-            pool = [p for p in people if p.pk != lead.pk]
-            members = rng.sample(pool, 6)
-            if employee and employee.pk != lead.pk and employee not in members:
-                members[0] = employee
-            for user in members:
-                services.circle_join(user=user, circle=circle, hope="Fresh ideas for my team")
-            if weeks_ago > 0:
-                _shift_back(circle, weeks_ago, now)
+    for n, (title, subject, plan, state, weeks_ago) in enumerate(CIRCLES):
+        lead = facilitator if n % 2 == 0 else rng.choice(people)
+        start = timezone.localdate(now) + datetime.timedelta(days=14 + 7 * max(0, -weeks_ago))
+        circle = services.circle_create(
+            proposer=lead,
+            subject=_subject(subject),
+            title=title,
+            reading=f"{subject}, a chapter or two a week",
+            plan=plan,
+            start_date=start,
+            meeting_time=datetime.time(12, 30),
+            seat_cap=8,
+            video_url="https://teams.microsoft.com/l/meetup-join/demo",
+        )
+        created.append(circle)
+        if state == "draft":
+            continue
+        circle = services.circle_submit(circle=circle, actor=lead)
+        pool = [p for p in people if p.pk != lead.pk]
+        members = rng.sample(pool, 6)
+        if employee and employee.pk != lead.pk and employee not in members:
+            members[0] = employee
+        for user in members:
+            services.circle_join(user=user, circle=circle, hope="Fresh ideas for my team")
+        if weeks_ago > 0:
+            _shift_back(circle, weeks_ago, now)
+            circle.refresh_from_db()
+            Circle.objects.filter(pk=circle.pk).update(state=Circle.State.RUNNING)
+            circle.refresh_from_db()
+            _discussion(circle, members, rng, now)
+            _wrap_up(circle, members, rng, now)
+            services.circle_states_advance(now=now)
+            if state == "archived":
                 circle.refresh_from_db()
-                Circle.objects.filter(pk=circle.pk).update(state=Circle.State.RUNNING)
-                circle.refresh_from_db()
-                _discussion(circle, members, rng, now)
-                _wrap_up(circle, members, rng, now)
-                services.circle_states_advance(now=now)
-                if state == "archived":
-                    circle.refresh_from_db()
-                    services.circle_archive(circle=circle, actor=lead)
+                services.circle_archive(circle=circle, actor=lead)
     return created

@@ -1,10 +1,13 @@
+"""The demo's learning circles: one in each state, loaded by seed_demo."""
+
 import random
+from io import StringIO
 
 import pytest
-from django.core.management import CommandError, call_command
+from django.core.management import call_command
 
-from circles.demo import seed_circles
 from circles.models import Circle, Post, Quote, Wrapup
+from portal.demo.circles import seed_circles
 from tests.people.factories import EmployeeFactory
 
 pytestmark = pytest.mark.django_db
@@ -32,14 +35,10 @@ def test_demo_circles_show_a_circles_whole_life():
     assert cow.offering.enrollments.filter(user__email="employee@example.com").exists()
 
 
-def test_the_command_needs_people_and_runs_once():
-    with pytest.raises(CommandError, match="seed_demo"):
-        call_command("seed_circles_demo")
-    EmployeeFactory(user__email="manager@example.com")
-    for _ in range(8):
-        EmployeeFactory()
-    call_command("seed_circles_demo")
-    with pytest.raises(CommandError, match="already"):
-        call_command("seed_circles_demo")
-    call_command("seed_circles_demo", "--if-empty")
+def test_seed_demo_loads_the_circles_with_everything_else():
+    # One command for `make run`: seed_demo ends with the circles, on its own people and books.
+    call_command("seed_demo", employees=60, items=40, seed=2, stdout=StringIO())
     assert Circle.objects.count() == 4
+    cow = Circle.objects.get(title__startswith="Purple Cow")
+    assert cow.facilitators.filter(email="manager@example.com").exists()
+    assert Wrapup.objects.filter(meeting__circle=cow, published_at__isnull=False).exists()
