@@ -6,7 +6,6 @@ files to clean up, nothing shared between app servers), and a digest of the prev
 makes sure the file applied is the one that was previewed.
 """
 
-import hashlib
 import itertools
 
 from django import forms
@@ -16,23 +15,22 @@ from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils import timezone
 
+from learning_portal.core.uploads import NOT_PREVIEWED, PreviewThenApplyForm, file_digest
+
 from .exporting import item_csv_lines, offering_csv_lines
 from .importing import IMPORTERS, RowAction
 from .models import Item, Offering
 
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 UPLOAD_TOO_LARGE = "The file is larger than 10 MB; split it into smaller files."
-UPLOAD_NOT_PREVIEWED = (
-    "This is not the file you previewed. Preview this file first, or choose the previewed one."
-)
+UPLOAD_NOT_PREVIEWED = NOT_PREVIEWED
 KIND_CHOICES = [("items", "Items (items.csv)"), ("sessions", "Sessions (sessions.csv)")]
 
 
-def file_digest(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
+class CatalogImportForm(PreviewThenApplyForm):
+    max_bytes = MAX_UPLOAD_BYTES
+    too_large = UPLOAD_TOO_LARGE
 
-
-class CatalogImportForm(forms.Form):
     kind = forms.ChoiceField(
         label="The file holds", choices=KIND_CHOICES, initial="items", widget=forms.RadioSelect
     )
@@ -51,22 +49,6 @@ class CatalogImportForm(forms.Form):
     create_topics = forms.BooleanField(
         label="Create topics the file names that do not exist yet (items only)", required=False
     )
-    previewed_digest = forms.CharField(required=False, widget=forms.HiddenInput)
-
-    def clean_file(self) -> bytes:
-        upload = self.cleaned_data["file"]
-        if upload.size > MAX_UPLOAD_BYTES:
-            raise forms.ValidationError(UPLOAD_TOO_LARGE)
-        return upload.read()
-
-    def clean(self):
-        cleaned = super().clean()
-        data = cleaned.get("file")
-        digest = cleaned.get("previewed_digest")
-        applying = data is not None and digest and not cleaned.get("dry_run")
-        if applying and file_digest(data) != digest:
-            self.add_error("file", UPLOAD_NOT_PREVIEWED)
-        return cleaned
 
 
 class CatalogImportExportMixin:

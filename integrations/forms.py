@@ -1,18 +1,12 @@
-import hashlib
-
 from django import forms
+
+from learning_portal.core.uploads import NOT_PREVIEWED, PreviewThenApplyForm
 
 from .models import NotionLink
 
 MAX_EXPORT_BYTES = 25 * 1024 * 1024
 EXPORT_TOO_LARGE = "The file is larger than 25 MB: export only the circle's channel."
-EXPORT_NOT_PREVIEWED = (
-    "This is not the file you previewed. Preview this file first, or choose the previewed one."
-)
-
-
-def file_digest(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
+EXPORT_NOT_PREVIEWED = NOT_PREVIEWED
 
 
 class SlackLinkForm(forms.Form):
@@ -31,7 +25,10 @@ class SlackLinkForm(forms.Form):
     )
 
 
-class SlackImportForm(forms.Form):
+class SlackImportForm(PreviewThenApplyForm):
+    max_bytes = MAX_EXPORT_BYTES
+    too_large = EXPORT_TOO_LARGE
+
     file = forms.FileField(
         label="Slack export (ZIP)",
         help_text="The ZIP from Slack's “Export data”, as it is. Preview first: nothing changes.",
@@ -48,22 +45,6 @@ class SlackImportForm(forms.Form):
         required=False,
         initial=True,
     )
-    previewed_digest = forms.CharField(required=False, widget=forms.HiddenInput)
-
-    def clean_file(self) -> bytes:
-        upload = self.cleaned_data["file"]
-        if upload.size > MAX_EXPORT_BYTES:
-            raise forms.ValidationError(EXPORT_TOO_LARGE)
-        return upload.read()
-
-    def clean(self):
-        cleaned = super().clean()
-        data = cleaned.get("file")
-        digest = cleaned.get("previewed_digest")
-        applying = data is not None and digest and not cleaned.get("dry_run")
-        if applying and file_digest(data) != digest:
-            self.add_error("file", EXPORT_NOT_PREVIEWED)
-        return cleaned
 
 
 class NotionLinkForm(forms.Form):

@@ -17,10 +17,11 @@ from django.views.decorators.http import require_GET, require_POST
 
 from circles.models import Circle
 from circles.selectors import circle_get_visible_to, circle_membership
+from learning_portal.core.uploads import file_digest
 from notifications.services import absolute_url
 
 from . import markdown, selectors, services, slack
-from .forms import NotionLinkForm, SlackImportForm, SlackLinkForm, file_digest
+from .forms import NotionLinkForm, SlackImportForm, SlackLinkForm
 
 logger = logging.getLogger(__name__)
 

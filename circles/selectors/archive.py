@@ -88,9 +88,10 @@ GOAL_MET_AT_LEAST = 4
 class SurveyResults:
     """The end-of-circle surveys as facilitators and admins see them: how many people said
     yes, each count phrased by core.privacy.count_phrase, the team page's rule. A count is
-    exact only when at least MIN_GROUP_SIZE answered each way, else a band; under
-    MIN_COUNTED_GROUP_SIZE answers there is no figure at all. So neither an answer nor its
-    complement ("all but one said yes") can be worked out, and no average pins anyone down.
+    shown (rounded) only when at least the organisation's floor (group_size_floor())
+    answered each way, else a band; under twice the floor there is no figure at all. So
+    neither an answer nor its complement ("all but one said yes") can be worked out, and no
+    average pins anyone down.
     """
 
     answers: int

@@ -9,7 +9,7 @@ from learning_portal.core.privacy import ROUNDING_BASE, group_size_floor
 
 from ..access import insights_required
 from ..charts import Series, line_chart
-from . import topics
+from . import topics, trend
 
 SORTS = ("total", "name", *topics.SIGNAL_KEYS)
 
@@ -48,18 +48,18 @@ def demand_report(request):
 @insights_required
 def demand_topic(request, slug):
     topic = get_object_or_404(Topic, slug=slug)
-    trend = topics.topic_demand_trend(topic=topic)
+    demand_trend = trend.topic_demand_trend(topic=topic)
     current = topics.topic_demand_report(days=_window(request))
     row = next((row for row in current.rows if row.topic.pk == topic.pk), None)
-    series = [(signal, trend.series[signal.key]) for signal in topics.TREND_SIGNALS]
+    series = [(signal, demand_trend.series[signal.key]) for signal in trend.TREND_SIGNALS]
     return render(
         request,
         "insights/demand/topic.html",
         {
             "topic": topic,
-            "trend": trend,
+            "trend": demand_trend,
             "series": series,
-            "chart": _trend_chart(topic, trend, series),
+            "chart": _trend_chart(topic, demand_trend, series),
             "row": row,
             "now_cells": list(zip(topics.SIGNALS, row.cells(), strict=True)) if row else [],
             "report": current,

@@ -25,7 +25,6 @@ from people.models import User
 
 from ..demand.services import proposal_suggest_from_discussion
 from ..models import WeeklyTakeaway
-from . import analysis
 from .redaction import Redactor, StaffNames, redactor_for, staff_names
 
 NOT_FACILITATOR = "Only the circle's facilitators review its takeaways."
@@ -143,6 +142,10 @@ def takeaway_propose(
         current.delete()
         return None
     redactor = redactors.for_circle(circle)
+    # Imported here, in the worker's task: scikit-learn and YAKE cost every web process
+    # about 100 MB and 4 s of start-up, and only this analysis uses them.
+    from . import analysis
+
     proposed = analysis.analyse([redactor.redact(body) for _, body, _, _ in rows])
     with transaction.atomic():
         takeaway, _ = WeeklyTakeaway.objects.select_for_update().get_or_create(

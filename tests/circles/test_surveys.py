@@ -73,7 +73,7 @@ def test_under_ten_answers_no_figure_is_shown(client_as):
         None,
         None,
     )
-    assert b"Results appear once at least ten people have answered" in page.content
+    assert b"Results appear once enough people have answered" in page.content
 
 
 @pytest.mark.parametrize(

@@ -10,6 +10,7 @@ from catalog.models import ZeroResultSearch
 from circles.models import Interest as CircleInterest
 from enrollment.models import SavedItem, Source
 from insights.demand import services, topics
+from insights.demand.trend import topic_demand_trend
 from tests.catalog.factories import ItemFactory, OfferingFactory, TopicFactory
 from tests.circles.factories import make_circle
 from tests.enrollment.factories import (
@@ -161,7 +162,7 @@ def test_the_trend_counts_people_per_calendar_month(data):
         saved = SavedItem.objects.create(user=user, item=lead_book)
         SavedItem.objects.filter(pk=saved.pk).update(created_at=earlier)
 
-    trend = topics.topic_demand_trend(topic=data["leadership"], now=now)
+    trend = topic_demand_trend(topic=data["leadership"], now=now)
 
     assert len(trend.months) == 12
     saved = dict(zip(trend.months, trend.series["saved"], strict=True))

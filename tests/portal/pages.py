@@ -165,6 +165,10 @@ def demo_site() -> dict[str, list[Page]]:
         Page("admin-sessions", reverse("admin:enrollment_sessions")),
         Page("admin-roster", reverse("admin:enrollment_roster", args=[full_session.pk])),
         Page("admin-employees", reverse("admin:people_employee_changelist")),
+        # The forms learning admins fill in most: every field labelled (issue 14, item 8).
+        Page("admin-item", reverse("admin:catalog_item_change", args=[scheduled.pk])),
+        Page("admin-offering", reverse("admin:catalog_offering_change", args=[open_session.pk])),
+        Page("admin-theme-add", reverse("admin:themes_theme_add")),
         Page("embed", reverse("widgets:embed_admin")),
         Page("insights", reverse("insights:dashboard")),
     ]
