@@ -75,5 +75,7 @@ def highlight(text, term, autoescape=True):
     words = [w for w in words if len(w) >= 2]
     if not words:
         return mark_safe(text)  # noqa: S308 (escaped above)
-    pattern = re.compile(r"(?<!\w)(" + "|".join(sorted(words, key=len, reverse=True)) + r")", re.I)
+    # Not after "&" or "#": a word must never be marked inside an entity ("R&amp;D", "amp").
+    alternatives = "|".join(sorted(words, key=len, reverse=True))
+    pattern = re.compile(r"(?<![\w&#])(" + alternatives + r")", re.I)
     return mark_safe(pattern.sub(r"<mark>\1</mark>", text))  # noqa: S308 (escaped above)
