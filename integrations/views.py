@@ -103,36 +103,52 @@ def circle_connections(request, slug):
     return _page(request, _managed_or_404(request, slug))
 
 
+def _link_save(request, slug, *, form_class, form_key, save, refused_on, linked):
+    """A connector's link form: saved (the form's fields are the service's arguments) and
+    back to the page with `linked(link)` said, or the page again with the form's errors."""
+    circle = _managed_or_404(request, slug)
+    form = form_class(request.POST)
+    if form.is_valid():
+        try:
+            link = save(circle=circle, actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(refused_on, error)
+        else:
+            messages.success(request, linked(link))
+            return redirect("integrations:circle", slug=circle.slug)
+    return _page(request, circle, status=400, **{form_key: form})
+
+
+def _link_remove(request, slug, *, remove, unlinked: str):
+    circle = _managed_or_404(request, slug)
+    remove(circle=circle, actor=request.user)
+    messages.success(request, unlinked)
+    return redirect("integrations:circle", slug=circle.slug)
+
+
 @login_required
 @require_POST
 def slack_link(request, slug):
-    circle = _managed_or_404(request, slug)
-    form = SlackLinkForm(request.POST)
-    if form.is_valid():
-        try:
-            link = services.slack_link_save(
-                circle=circle,
-                actor=request.user,
-                channel_id=form.cleaned_data["channel_id"],
-                webhook_url=form.cleaned_data["webhook_url"],
-            )
-        except ValidationError as error:
-            form.add_error("channel_id", error)
-        else:
-            messages.success(
-                request, f"Linked to #{link.channel_name or link.channel_id} in Slack."
-            )
-            return redirect("integrations:circle", slug=circle.slug)
-    return _page(request, circle, status=400, slack_form=form)
+    return _link_save(
+        request,
+        slug,
+        form_class=SlackLinkForm,
+        form_key="slack_form",
+        save=services.slack_link_save,
+        refused_on="channel_id",
+        linked=lambda link: f"Linked to #{link.channel_name or link.channel_id} in Slack.",
+    )
 
 
 @login_required
 @require_POST
 def slack_unlink(request, slug):
-    circle = _managed_or_404(request, slug)
-    services.slack_link_remove(circle=circle, actor=request.user)
-    messages.success(request, "Unlinked from Slack: nothing more is posted there.")
-    return redirect("integrations:circle", slug=circle.slug)
+    return _link_remove(
+        request,
+        slug,
+        remove=services.slack_link_remove,
+        unlinked="Unlinked from Slack: nothing more is posted there.",
+    )
 
 
 @login_required
@@ -166,31 +182,26 @@ def slack_import(request, slug):
 @login_required
 @require_POST
 def notion_link(request, slug):
-    circle = _managed_or_404(request, slug)
-    form = NotionLinkForm(request.POST)
-    if form.is_valid():
-        try:
-            link = services.notion_link_save(
-                circle=circle,
-                actor=request.user,
-                parent=form.cleaned_data["parent"],
-                kind=form.cleaned_data["kind"],
-            )
-        except ValidationError as error:
-            form.add_error("parent", error)
-        else:
-            messages.success(request, f"Linked to “{link.parent_title}” in Notion.")
-            return redirect("integrations:circle", slug=circle.slug)
-    return _page(request, circle, status=400, notion_form=form)
+    return _link_save(
+        request,
+        slug,
+        form_class=NotionLinkForm,
+        form_key="notion_form",
+        save=services.notion_link_save,
+        refused_on="parent",
+        linked=lambda link: f"Linked to “{link.parent_title}” in Notion.",
+    )
 
 
 @login_required
 @require_POST
 def notion_unlink(request, slug):
-    circle = _managed_or_404(request, slug)
-    services.notion_link_remove(circle=circle, actor=request.user)
-    messages.success(request, "Unlinked from Notion. The pages already there stay as they are.")
-    return redirect("integrations:circle", slug=circle.slug)
+    return _link_remove(
+        request,
+        slug,
+        remove=services.notion_link_remove,
+        unlinked="Unlinked from Notion. The pages already there stay as they are.",
+    )
 
 
 @login_required

@@ -15,6 +15,8 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 
+from learning_portal.core.models import Hideable
+
 
 class BadgeClass(models.Model):
     """A badge learning admins define: its name, and the rule that earns it."""
@@ -184,7 +186,7 @@ class RecognitionPreference(models.Model):
         return f"Recognition preferences of {self.user}"
 
 
-class Kudos(models.Model):
+class Kudos(Hideable):
     """A thank-you from one person to a circle member or facilitator.
 
     Only the recipient reads it, unless they share it on the circle's page (with its members).
@@ -210,17 +212,8 @@ class Kudos(models.Model):
     shared_at = models.DateTimeField(
         null=True, blank=True, help_text="Shared by the recipient on the circle's page."
     )
-    hidden_at = models.DateTimeField(null=True, blank=True)
-    hidden_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-    hidden_reason = models.CharField(max_length=300, blank=True)
 
-    class Meta:
+    class Meta(Hideable.Meta):
         ordering = ["-created_at", "-pk"]
         verbose_name_plural = "kudos"
         indexes = [
@@ -228,21 +221,14 @@ class Kudos(models.Model):
             models.Index(fields=["sender", "created_at"], name="recognition_kudos_sender_idx"),
         ]
         constraints = [
+            *Hideable.Meta.constraints,
             models.CheckConstraint(
                 condition=~Q(sender=models.F("recipient")), name="recognition_kudos_not_self"
-            ),
-            models.CheckConstraint(
-                condition=Q(hidden_at__isnull=True) | ~Q(hidden_reason=""),
-                name="recognition_kudos_hidden_has_reason",
             ),
         ]
 
     def __str__(self):
         return f"Kudos {self.pk} in {self.circle}"
-
-    @property
-    def is_hidden(self) -> bool:
-        return self.hidden_at is not None
 
 
 class KudosReport(models.Model):

@@ -7,6 +7,8 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
+from learning_portal.core.models import Hideable
+
 from .circle import Circle
 
 
@@ -38,7 +40,7 @@ def visible_posts_q(prefix: str = "") -> Q:
     return Q(**{f"{prefix}hidden_at__isnull": True, f"{prefix}deleted_at__isnull": True})
 
 
-class Post(models.Model):
+class Post(Hideable):
     """A post or a reply (one level) in a week's thread; the body is Markdown, sanitized
     when shown. Hidden posts keep their text, who hid them and why, for the audit."""
 
@@ -66,26 +68,11 @@ class Post(models.Model):
     edited_at = models.DateTimeField(null=True, blank=True)
     # Deleted by its author while it had replies: the text is gone, the place stays.
     deleted_at = models.DateTimeField(null=True, blank=True)
-    hidden_at = models.DateTimeField(null=True, blank=True)
-    hidden_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-    hidden_reason = models.CharField(max_length=300, blank=True)
 
-    class Meta:
+    class Meta(Hideable.Meta):
         ordering = ["created_at", "pk"]
         indexes = [
             models.Index(fields=["thread", "parent", "created_at"], name="circle_post_thread_idx")
-        ]
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(hidden_at__isnull=True) | ~Q(hidden_reason=""),
-                name="circle_post_hidden_has_reason",
-            ),
         ]
 
     def __str__(self):
@@ -93,10 +80,6 @@ class Post(models.Model):
 
     def get_absolute_url(self):
         return f"{self.thread.get_absolute_url()}#post-{self.pk}"
-
-    @property
-    def is_hidden(self) -> bool:
-        return self.hidden_at is not None
 
     @property
     def is_deleted(self) -> bool:

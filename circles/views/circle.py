@@ -21,7 +21,7 @@ from ..forms import CircleSearchForm, CircleStartForm, JoinForm, PlanWeekForm
 from ..models import PlanWeek
 from ..panels import panels_for
 from ..tokens import feed_token
-from .common import PAGE_SIZE, circle_or_404, error_text
+from .common import PAGE_SIZE, act_then_return, circle_or_404, error_text
 
 # Catalog items offered when a person searches for what their circle is about.
 SUBJECT_RESULTS = 20
@@ -256,13 +256,12 @@ def circle_submit(request, slug):
 def _state_change(request, slug, service, success: str):
     """Run a circle state service from the manage page; its refusal becomes a message."""
     circle = circle_or_404(request.user, slug)
-    try:
-        service(circle=circle, actor=request.user)
-    except ValidationError as error:
-        messages.error(request, error_text(error))
-    else:
-        messages.success(request, success.format(circle=circle))
-    return redirect("circles:manage", slug=circle.slug)
+    return act_then_return(
+        request,
+        lambda: service(circle=circle, actor=request.user),
+        done=success.format(circle=circle),
+        to=reverse("circles:manage", args=[circle.slug]),
+    )
 
 
 @login_required

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from .. import selectors, services
 from ..forms import DigestForm, HideForm, PostForm
-from .common import circle_or_404, error_text
+from .common import act_then_return, circle_or_404
 
 POSTS_PER_PAGE = 20
 
@@ -171,13 +171,12 @@ def post_edit(request, slug, week, pk):
 @require_POST
 def post_delete(request, slug, week, pk):
     _, _, thread, post = _own_post_or_404(request, slug, week, pk)
-    try:
-        services.post_delete(post=post, user=request.user)
-    except ValidationError as error:
-        messages.error(request, error_text(error))
-    else:
-        messages.success(request, "Your post is deleted.")
-    return redirect(thread.get_absolute_url())
+    return act_then_return(
+        request,
+        lambda: services.post_delete(post=post, user=request.user),
+        done="Your post is deleted.",
+        to=thread.get_absolute_url(),
+    )
 
 
 @login_required

@@ -16,7 +16,7 @@ from ..calendar import circle_feed
 from ..forms import MeetingEditForm, RsvpForm, WrapupForm
 from ..models import Circle, Meeting, Wrapup
 from ..tokens import LinkExpired, LinkInvalid, feed_token_read, rsvp_token_read
-from .common import circle_or_404, error_text, managed_meeting_or_404
+from .common import act_then_return, circle_or_404, managed_meeting_or_404
 
 
 @login_required
@@ -24,34 +24,35 @@ from .common import circle_or_404, error_text, managed_meeting_or_404
 def meeting_edit(request, slug, week):
     circle, meeting = managed_meeting_or_404(request, slug, week)
     form = MeetingEditForm(request.POST, circle=circle)
+    meetings = reverse("circles:manage", args=[slug]) + "#meetings"
     if not form.is_valid():
         messages.error(request, f"Week {week}: enter a valid date and time.")
-        return redirect(reverse("circles:manage", args=[slug]) + "#meetings")
-    try:
-        services.meeting_move(
+        return redirect(meetings)
+    return act_then_return(
+        request,
+        lambda: services.meeting_move(
             meeting=meeting,
             actor=request.user,
             starts_at=form.cleaned_data["starts_at"],
             reminder_note=form.cleaned_data["reminder_note"],
-        )
-    except ValidationError as error:
-        messages.error(request, f"Week {week}: {error_text(error)}")
-    else:
-        messages.success(request, f"Week {week} is saved. Members are told if it moved.")
-    return redirect(reverse("circles:manage", args=[slug]) + "#meetings")
+        ),
+        done=f"Week {week} is saved. Members are told if it moved.",
+        to=meetings,
+        refused=f"Week {week}: ",
+    )
 
 
 @login_required
 @require_POST
 def meeting_cancel(request, slug, week):
     _, meeting = managed_meeting_or_404(request, slug, week)
-    try:
-        services.meeting_cancel(meeting=meeting, actor=request.user)
-    except ValidationError as error:
-        messages.error(request, f"Week {week}: {error_text(error)}")
-    else:
-        messages.success(request, f"Week {week}'s meeting is cancelled; members are told.")
-    return redirect(reverse("circles:manage", args=[slug]) + "#meetings")
+    return act_then_return(
+        request,
+        lambda: services.meeting_cancel(meeting=meeting, actor=request.user),
+        done=f"Week {week}'s meeting is cancelled; members are told.",
+        to=reverse("circles:manage", args=[slug]) + "#meetings",
+        refused=f"Week {week}: ",
+    )
 
 
 @require_http_methods(["GET", "POST"])

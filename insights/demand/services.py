@@ -119,6 +119,19 @@ def _reason(reason: str) -> str:
     return reason
 
 
+def _moderated_with_reason(
+    proposal: Proposal, *, actor: User, status: str, reason: str
+) -> Proposal:
+    """Hide or plan: the reason is required, and a merged proposal stays merged."""
+    reason = _reason(reason)
+    proposal = _locked(proposal)
+    if proposal.status == Proposal.Status.MERGED:
+        raise ValidationError(ALREADY_MODERATED)
+    _moderated(proposal, actor=actor, status=status, reason=reason)
+    proposal.save()
+    return proposal
+
+
 @transaction.atomic
 def proposal_hide(*, proposal: Proposal, actor: User, reason: str) -> Proposal:
     """Take a proposal off the board (off-topic, a duplicate in other words, not allowed).
@@ -126,25 +139,19 @@ def proposal_hide(*, proposal: Proposal, actor: User, reason: str) -> Proposal:
     Its votes are kept, so reopening it restores them. Raises ValidationError on "reason"
     (REASON_REQUIRED) and ALREADY_MODERATED for a merged proposal.
     """
-    reason = _reason(reason)
-    proposal = _locked(proposal)
-    if proposal.status == Proposal.Status.MERGED:
-        raise ValidationError(ALREADY_MODERATED)
-    _moderated(proposal, actor=actor, status=Proposal.Status.HIDDEN, reason=reason)
-    proposal.save()
-    return proposal
+    status = Proposal.Status.HIDDEN
+    return _moderated_with_reason(proposal, actor=actor, status=status, reason=reason)
 
 
 @transaction.atomic
 def proposal_plan(*, proposal: Proposal, actor: User, reason: str) -> Proposal:
-    """Mark as planned, saying what is planned ("A circle starts in March"). Still votable."""
-    reason = _reason(reason)
-    proposal = _locked(proposal)
-    if proposal.status == Proposal.Status.MERGED:
-        raise ValidationError(ALREADY_MODERATED)
-    _moderated(proposal, actor=actor, status=Proposal.Status.PLANNED, reason=reason)
-    proposal.save()
-    return proposal
+    """Mark as planned, saying what is planned ("A circle starts in March"). Still votable.
+
+    Raises ValidationError on "reason" (REASON_REQUIRED) and ALREADY_MODERATED for a merged
+    proposal.
+    """
+    status = Proposal.Status.PLANNED
+    return _moderated_with_reason(proposal, actor=actor, status=status, reason=reason)
 
 
 @transaction.atomic

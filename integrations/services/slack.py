@@ -125,23 +125,25 @@ def slack_link_remove(*, circle: Circle, actor: User) -> None:
 
 
 def _schedule(
-    *, circle: Circle, key: str, kind: str, week: int | None, text: str, body: list
+    *, kind: str, week_of: Thread | Meeting, key: str, content: tuple[str, list]
 ) -> SlackMessage | None:
-    """The message for the circle's channel, recorded once by key and sent after the
-    commit; None when the circle has no channel."""
+    """A message about one week of a circle (its thread or its meeting) for the circle's
+    channel, recorded once by key and sent after the commit; None when the circle has no
+    channel. `content` is the text and the blocks (integrations.blocks)."""
     if not transaction.get_connection().in_atomic_block:
         raise transaction.TransactionManagementError(
             "A Slack message is scheduled inside the write's transaction."
         )
-    link = SlackChannelLink.objects.filter(circle=circle).first()
+    link = SlackChannelLink.objects.filter(circle=week_of.circle).first()
     if link is None:
         return None
+    text, body = content
     message, created = SlackMessage.objects.get_or_create(
         key=key,
         defaults={
-            "circle": circle,
+            "circle": week_of.circle,
             "kind": kind,
-            "week": week,
+            "week": week_of.week,
             "channel_id": link.channel_id,
             "text": text,
             "blocks": body,
@@ -154,41 +156,25 @@ def _schedule(
 
 def slack_prompt_schedule(*, thread: Thread) -> SlackMessage | None:
     """The week's prompt, with a "Discuss on the portal" button, once per thread."""
-    text, body = blocks.prompt_message(thread)
-    return _schedule(
-        circle=thread.circle,
-        key=f"prompt:{thread.pk}",
-        kind=SlackMessage.Kind.PROMPT,
-        week=thread.week,
-        text=text,
-        body=body,
-    )
+    content = blocks.prompt_message(thread)
+    key = f"prompt:{thread.pk}"
+    return _schedule(kind=SlackMessage.Kind.PROMPT, week_of=thread, key=key, content=content)
 
 
 def slack_reminder_schedule(*, meeting: Meeting) -> SlackMessage | None:
     """The reminder of a meeting with the call link, once per meeting and start time (a
     moved meeting is reminded again)."""
-    text, body = blocks.reminder_message(meeting)
-    return _schedule(
-        circle=meeting.circle,
-        key=f"reminder:{meeting.pk}:{meeting.starts_at.isoformat()}",
-        kind=SlackMessage.Kind.REMINDER,
-        week=meeting.week,
-        text=text,
-        body=body,
-    )
+    content = blocks.reminder_message(meeting)
+    key = f"reminder:{meeting.pk}:{meeting.starts_at.isoformat()}"
+    return _schedule(kind=SlackMessage.Kind.REMINDER, week_of=meeting, key=key, content=content)
 
 
 def slack_summary_schedule(*, wrapup: Wrapup) -> SlackMessage | None:
     """The published weekly summary, once per publication."""
-    text, body = blocks.summary_message(wrapup)
+    content = blocks.summary_message(wrapup)
+    key = f"summary:{wrapup.pk}:{wrapup.published_at.isoformat()}"
     return _schedule(
-        circle=wrapup.meeting.circle,
-        key=f"summary:{wrapup.pk}:{wrapup.published_at.isoformat()}",
-        kind=SlackMessage.Kind.SUMMARY,
-        week=wrapup.meeting.week,
-        text=text,
-        body=body,
+        kind=SlackMessage.Kind.SUMMARY, week_of=wrapup.meeting, key=key, content=content
     )
 
 
