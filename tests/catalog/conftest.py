@@ -33,6 +33,11 @@ def committed(django_capture_on_commit_callbacks):
 
 
 @pytest.fixture
+def pharmacy():
+    return DepartmentFactory(name="Pharmacy")
+
+
+@pytest.fixture
 def pharmacist():
     return EmployeeFactory(department=DepartmentFactory(name="Pharmacy"))
 

@@ -10,12 +10,7 @@ from django.utils import timezone
 from catalog.models import Item
 from tests.catalog.factories import AudienceFactory, ItemFactory, OfferingFactory, TopicFactory
 from tests.catalog.helpers import LIST_URL
-from tests.people.factories import DepartmentFactory, EmployeeFactory
-
-
-@pytest.fixture
-def pharmacy():
-    return DepartmentFactory(name="Pharmacy")
+from tests.people.factories import EmployeeFactory
 
 
 @pytest.fixture

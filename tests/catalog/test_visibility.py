@@ -1,0 +1,165 @@
+"""Who sees an item (catalog.visibility, through the selectors): audiences, the publish
+window, the item page's lookup."""
+
+import datetime as dt
+
+import pytest
+from django.contrib.auth.models import AnonymousUser, Group
+from django.utils import timezone
+
+from catalog.selectors import (
+    item_get_published_visible,
+    item_get_visible_to,
+    item_list_visible_to,
+)
+from catalog.visibility import audience_ids_of, audiences_of
+from tests.catalog.factories import AudienceFactory, ItemFactory
+from tests.people.factories import DepartmentFactory, EmployeeFactory, RoleFactory
+
+
+def visible_titles(user, **kwargs):
+    return set(item_list_visible_to(user=user, **kwargs).values_list("title", flat=True))
+
+
+@pytest.mark.django_db
+def test_open_item_is_visible_to_everyone_including_anonymous(employee):
+    ItemFactory(title="Open to all")
+
+    assert visible_titles(employee.user) == {"Open to all"}
+    assert visible_titles(AnonymousUser()) == {"Open to all"}
+
+
+@pytest.mark.django_db
+def test_department_audience_sees_item_and_outsiders_do_not(employee, pharmacy):
+    ItemFactory(title="Pharmacy only", audiences=[AudienceFactory(departments=[pharmacy])])
+    pharmacist = EmployeeFactory(department=pharmacy)
+
+    assert visible_titles(pharmacist.user) == {"Pharmacy only"}
+    assert visible_titles(employee.user) == set()
+    assert visible_titles(AnonymousUser()) == set()
+
+
+@pytest.mark.django_db
+def test_role_audience_sees_item(employee):
+    midwife = RoleFactory(name="Midwife")
+    ItemFactory(title="For midwives", audiences=[AudienceFactory(roles=[midwife])])
+
+    assert visible_titles(EmployeeFactory(role=midwife).user) == {"For midwives"}
+    assert visible_titles(employee.user) == set()
+
+
+@pytest.mark.django_db
+def test_managers_only_audience_hides_item_from_staff_without_reports(employee, manager):
+    ItemFactory(title="Managing rotas", audiences=[AudienceFactory(managers_only=True)])
+
+    assert visible_titles(manager.user) == {"Managing rotas"}
+    assert visible_titles(employee.user) == set()
+
+
+@pytest.mark.django_db
+def test_group_audience_sees_item(employee):
+    group = Group.objects.create(name="Resuscitation officers")
+    ItemFactory(title="Advanced life support", audiences=[AudienceFactory(groups=[group])])
+    officer = EmployeeFactory()
+    officer.user.groups.add(group)
+
+    assert visible_titles(officer.user) == {"Advanced life support"}
+    assert visible_titles(employee.user) == set()
+
+
+@pytest.mark.django_db
+def test_audience_with_two_criteria_requires_both(pharmacy):
+    lead = RoleFactory(name="Team lead")
+    ItemFactory(
+        title="Pharmacy leads", audiences=[AudienceFactory(departments=[pharmacy], roles=[lead])]
+    )
+
+    assert visible_titles(EmployeeFactory(department=pharmacy, role=lead).user) == {
+        "Pharmacy leads"
+    }
+    assert visible_titles(EmployeeFactory(department=pharmacy).user) == set()
+    assert visible_titles(EmployeeFactory(role=lead).user) == set()
+
+
+@pytest.mark.django_db
+def test_item_with_two_audiences_is_visible_to_members_of_either(employee, pharmacy):
+    midwife = RoleFactory(name="Midwife")
+    ItemFactory(
+        title="Shared",
+        audiences=[AudienceFactory(departments=[pharmacy]), AudienceFactory(roles=[midwife])],
+    )
+
+    assert visible_titles(EmployeeFactory(department=pharmacy).user) == {"Shared"}
+    assert visible_titles(EmployeeFactory(role=midwife).user) == {"Shared"}
+    assert visible_titles(employee.user) == set()
+
+
+@pytest.mark.django_db
+def test_publish_window_and_flag_decide_what_is_listed(employee):
+    now = timezone.now()
+    ItemFactory(title="Live")
+    ItemFactory(title="Draft", is_published=False)
+    ItemFactory(title="Not yet", publish_start=now + dt.timedelta(days=1))
+    ItemFactory(title="Expired", publish_end=now - dt.timedelta(minutes=1))
+    ItemFactory(
+        title="In window",
+        publish_start=now - dt.timedelta(days=1),
+        publish_end=now + dt.timedelta(days=1),
+    )
+
+    assert visible_titles(employee.user) == {"Live", "In window"}
+
+
+@pytest.mark.django_db
+def test_detail_selector_returns_none_for_restricted_item_outside_audience(employee, pharmacy):
+    item = ItemFactory(audiences=[AudienceFactory(departments=[pharmacy])])
+
+    assert item_get_visible_to(user=employee.user, slug=item.slug) is None
+    assert item_get_visible_to(user=AnonymousUser(), slug=item.slug) is None
+    member = item_get_visible_to(user=EmployeeFactory(department=pharmacy).user, slug=item.slug)
+    assert member == item
+    assert member.is_restricted
+    assert not member.is_public
+
+
+@pytest.mark.django_db
+def test_published_visible_item_by_slug_follows_the_audience_rule():
+    nursing = DepartmentFactory(name="Nursing")
+    nurse = EmployeeFactory(department=nursing).user
+    other = EmployeeFactory(department=DepartmentFactory(name="Pharmacy")).user
+    open_item = ItemFactory()
+    restricted = ItemFactory(audiences=[AudienceFactory(departments=[nursing])])
+    draft = ItemFactory(is_published=False)
+
+    for user in (nurse, other, AnonymousUser()):
+        for item in (open_item, restricted, draft):
+            expected = item_list_visible_to(user=user).filter(slug=item.slug).first()
+            assert item_get_published_visible(user=user, slug=item.slug) == expected
+    assert item_get_published_visible(user=nurse, slug=restricted.slug) == restricted
+    assert item_get_published_visible(user=other, slug=restricted.slug) is None
+
+
+@pytest.mark.django_db
+def test_audience_ids_compiled_once_are_those_of_the_audience_rule():
+    nursing = DepartmentFactory(name="Nursing")
+    role = RoleFactory(name="Staff nurse")
+    group = Group.objects.create(name="Fire wardens")
+    AudienceFactory(departments=[nursing])
+    AudienceFactory(roles=[role])
+    AudienceFactory(departments=[nursing], roles=[role])
+    AudienceFactory(groups=[group])
+    AudienceFactory(managers_only=True)
+    AudienceFactory(departments=[nursing], managers_only=True)
+    people = [
+        EmployeeFactory(department=nursing, role=role).user,
+        EmployeeFactory(department=nursing, role=None, is_manager=True).user,
+        EmployeeFactory(department=None, role=role).user,
+        EmployeeFactory(department=None, role=None).user,
+        EmployeeFactory(department=DepartmentFactory(name="Pharmacy"), is_manager=True).user,
+    ]
+    people[3].groups.add(group)
+
+    for user in [*people, AnonymousUser()]:
+        expected = sorted(audiences_of(user).values_list("pk", flat=True))
+        assert sorted(audience_ids_of(user)) == expected
+    assert len(audience_ids_of(people[0])) == 3
