@@ -10,7 +10,7 @@ from django.utils import timezone
 from circles import services, tasks
 from circles.models import DigestSetting, Post, Thread
 from tests.circles.factories import make_circle
-from tests.circles.test_services import learning_admin
+from tests.circles.helpers import learning_admin
 from tests.notifications.factories import EmailPreferenceFactory
 from tests.people.factories import EmployeeFactory, UserFactory
 

@@ -2,7 +2,6 @@ import datetime as dt
 
 import pytest
 import time_machine
-from django.contrib.auth.models import Permission
 from django.core import mail
 from django.core.exceptions import ValidationError
 
@@ -12,15 +11,10 @@ from enrollment.models import Enrollment, TranscriptEvent
 from enrollment.services import ITEM_NOT_AVAILABLE, WITHDRAW_SERIES_OVER
 from tests.catalog.factories import AudienceFactory, ItemFactory, TopicFactory
 from tests.circles.factories import PLAN, make_circle, next_weekday
+from tests.circles.helpers import learning_admin
 from tests.people.factories import DepartmentFactory, EmployeeFactory
 
 pytestmark = pytest.mark.django_db
-
-
-def learning_admin():
-    user = EmployeeFactory().user
-    user.user_permissions.add(Permission.objects.get(codename="change_circle"))
-    return user
 
 
 def joiners(n):

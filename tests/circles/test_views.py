@@ -11,7 +11,7 @@ from enrollment.models import Enrollment
 from enrollment.services import WITHDRAW_SERIES_OVER
 from tests.catalog.factories import AudienceFactory, ItemFactory, TopicFactory
 from tests.circles.factories import make_circle, next_weekday
-from tests.circles.test_services import learning_admin
+from tests.circles.helpers import learning_admin
 from tests.people.factories import DepartmentFactory, EmployeeFactory
 
 pytestmark = pytest.mark.django_db

@@ -10,7 +10,7 @@ from circles.exporting import archive_markdown
 from circles.models import Attendance, Quote
 from tests.catalog.factories import AudienceFactory, ItemFactory
 from tests.circles.factories import make_circle
-from tests.circles.test_services import learning_admin
+from tests.circles.helpers import learning_admin
 from tests.people.factories import DepartmentFactory, EmployeeFactory
 
 pytestmark = pytest.mark.django_db

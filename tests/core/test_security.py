@@ -1,67 +1,22 @@
 """The security baseline: deploy checks, CSP without inline script, no framing, CSRF."""
 
 import json
-import os
 import re
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 
-from recognition.keys import key_generate, key_to_json
 from tests.catalog.factories import ItemFactory
+from tests.core.helpers import (
+    run_with_production_settings,
+    run_with_production_settings_but,
+)
 from tests.people.factories import UserFactory
-
-PROJECT_DIR = Path(settings.BASE_DIR)
-PRODUCTION_ENV = {
-    "DJANGO_SETTINGS_MODULE": "learning_portal.settings.production",
-    # A realistic secret: long and random-looking, as `check --deploy` demands.
-    "DJANGO_SECRET_KEY": "q8Vb2mZ7xN4pL1sT9wR6yK3hJ5gF0dC8aE2uI7oP4lM9nB6vX1zQ3wS5rT8yU0iO",
-    "DJANGO_ALLOWED_HOSTS": "learning.hospital.example",
-    "PORTAL_BASE_URL": "https://learning.hospital.example",
-    "DATABASE_URL": "postgres://portal:secret@db.internal:5432/portal",
-    "REDIS_URL": "redis://cache.internal:6379/0",
-    "EMAIL_HOST": "smtp.hospital.example",
-    # The organization's own badge issuer key (never the committed development key).
-    "BADGE_SIGNING_KEY": key_to_json(key_generate(), private=True),
-    "SSO_OIDC_PROVIDERS": json.dumps(
-        [
-            {
-                "id": "entra",
-                "name": "Microsoft Entra ID",
-                "server_url": "https://login.microsoftonline.com/tenant/v2.0",
-                "client_id": "client",
-                "secret": "secret",
-            }
-        ]
-    ),
-}
-
-
-def _run_with_production_settings(*args: str) -> subprocess.CompletedProcess:
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith(("DJANGO_", "DATABASE_", "REDIS_", "SSO_", "PORTAL_", "BADGE_"))
-    }
-    env.update(PRODUCTION_ENV)
-    return subprocess.run(
-        [sys.executable, *args],
-        cwd=PROJECT_DIR,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
 
 
 def test_check_deploy_under_production_settings_reports_no_warnings():
-    result = _run_with_production_settings(
+    result = run_with_production_settings(
         "manage.py", "check", "--deploy", "--fail-level", "WARNING"
     )
     output = result.stdout + result.stderr
@@ -76,23 +31,13 @@ def test_production_cookies_are_secure_and_session_cookie_is_http_only():
         "print(json.dumps([s.SESSION_COOKIE_SECURE, s.SESSION_COOKIE_HTTPONLY, "
         "s.CSRF_COOKIE_SECURE, s.SECURE_SSL_REDIRECT, s.SECURE_HSTS_SECONDS > 0, s.DEBUG]))"
     )
-    result = _run_with_production_settings("-c", script)
+    result = run_with_production_settings("-c", script)
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout) == [True, True, True, True, True, False]
 
 
 def test_production_settings_refuse_to_start_without_a_secret_key():
-    env_without_secret = {key: value for key, value in PRODUCTION_ENV.items()}
-    env_without_secret.pop("DJANGO_SECRET_KEY")
-    result = subprocess.run(
-        [sys.executable, "manage.py", "check"],
-        cwd=PROJECT_DIR,
-        env={"PATH": os.environ.get("PATH", ""), **env_without_secret},
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    result = run_with_production_settings_but("DJANGO_SECRET_KEY", "manage.py", "check")
     assert result.returncode != 0
     assert "DJANGO_SECRET_KEY" in result.stderr
 

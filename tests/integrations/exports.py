@@ -48,3 +48,24 @@ def export_zip(
 
 def message(user: str, text: str, ts: str, **extra) -> dict:
     return {"type": "message", "user": user, "text": text, "ts": ts, **extra}
+
+
+def history(circle):
+    """Two days of a channel before the first meeting: a thread, a join, a bot, an outsider."""
+    first = circle.meetings.get(week=1).starts_at
+    day1, day2 = first - dt.timedelta(days=3), first - dt.timedelta(days=2)
+    top = ts_at(day1, 1)
+    return export_zip(
+        {
+            day1.date().isoformat(): [
+                message("U0ADA", "What makes a *purple cow*?", top, thread_ts=top),
+                message("U0GRACE", "Being worth talking about", ts_at(day1, 2), thread_ts=top),
+                message("U0ADA", "joined", ts_at(day1, 3), subtype="channel_join"),
+            ],
+            day2.date().isoformat(): [
+                message("U0OUT", "I am not on staff", ts_at(day2, 1)),
+                {"type": "message", "bot_id": "B1", "text": "beep", "ts": ts_at(day2, 2)},
+                message("U0GRACE", "Safe is risky", ts_at(day2, 3)),
+            ],
+        }
+    )

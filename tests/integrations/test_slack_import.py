@@ -10,7 +10,7 @@ from circles.models import Post
 from integrations import services
 from integrations.models import SlackPost
 from integrations.services import slack_import
-from tests.integrations.exports import export_zip, message, ts_at
+from tests.integrations.exports import export_zip, history, message, ts_at
 from tests.integrations.helpers import member_of, running_circle
 from tests.people.factories import EmployeeFactory
 
@@ -23,27 +23,6 @@ def circle():
     member_of(circle, "ada@example.org")
     member_of(circle, "grace@example.org")
     return circle
-
-
-def history(circle):
-    """Two days of a channel before the first meeting: a thread, a join, a bot, an outsider."""
-    first = circle.meetings.get(week=1).starts_at
-    day1, day2 = first - dt.timedelta(days=3), first - dt.timedelta(days=2)
-    top = ts_at(day1, 1)
-    return export_zip(
-        {
-            day1.date().isoformat(): [
-                message("U0ADA", "What makes a *purple cow*?", top, thread_ts=top),
-                message("U0GRACE", "Being worth talking about", ts_at(day1, 2), thread_ts=top),
-                message("U0ADA", "joined", ts_at(day1, 3), subtype="channel_join"),
-            ],
-            day2.date().isoformat(): [
-                message("U0OUT", "I am not on staff", ts_at(day2, 1)),
-                {"type": "message", "bot_id": "B1", "text": "beep", "ts": ts_at(day2, 2)},
-                message("U0GRACE", "Safe is risky", ts_at(day2, 3)),
-            ],
-        }
-    )
 
 
 def run(circle, data, *, dry_run=False, channel=""):

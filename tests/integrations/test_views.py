@@ -7,9 +7,9 @@ from django.urls import reverse
 
 from circles.models import Post
 from integrations.models import SlackChannelLink
-from tests.circles.test_services import learning_admin
+from tests.circles.helpers import learning_admin
+from tests.integrations.exports import history
 from tests.integrations.helpers import member_of, running_circle
-from tests.integrations.test_slack_import import history
 from tests.people.factories import EmployeeFactory
 
 pytestmark = pytest.mark.django_db

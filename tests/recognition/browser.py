@@ -11,7 +11,7 @@ from catalog.models import Offering
 from circles.models import Meeting
 from recognition.models import BadgeClass
 from tests.recognition.factories import BadgeClassFactory
-from tests.recognition.test_credentials import verify_independently
+from tests.recognition.helpers import verify_independently
 
 
 def move_first_meeting_to_last_week(circle) -> None:

@@ -1,8 +1,13 @@
-"""A circle whose meetings have been held, the way circles records it (wrap-up service)."""
+"""A circle whose meetings have been held, the way circles records it (wrap-up service), and
+an award's credential checked as an outside verifier would."""
 
+import base64
 import datetime as dt
+import json
 
 import time_machine
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
 from circles import services as circle_services
 from circles.selectors import circle_member_users
@@ -33,3 +38,29 @@ def hold_meeting(circle, week: int, *, attended, publish: bool = False, summary:
             summary=summary,
             publish=publish,
         )
+
+
+def b64decode(part: str) -> bytes:
+    return base64.urlsafe_b64decode(part + "=" * (-len(part) % 4))
+
+
+def public_key(jwk: dict) -> rsa.RSAPublicKey:
+    n = int.from_bytes(b64decode(jwk["n"]), "big")
+    e = int.from_bytes(b64decode(jwk["e"]), "big")
+    return rsa.RSAPublicNumbers(e, n).public_key()
+
+
+def verify_independently(token: str, jwks: dict) -> tuple[dict, dict]:
+    """Header and payload of a compact RS256 JWS whose signature matches a JWKS key, or raise."""
+    header_b64, payload_b64, signature_b64 = token.split(".")
+    header = json.loads(b64decode(header_b64))
+    assert header["alg"] == "RS256"
+    assert header["typ"] == "JWT"
+    (jwk,) = [key for key in jwks["keys"] if key["kid"] == header["kid"]]
+    public_key(jwk).verify(
+        b64decode(signature_b64),
+        f"{header_b64}.{payload_b64}".encode(),
+        padding.PKCS1v15(),
+        hashes.SHA256(),
+    )
+    return header, json.loads(b64decode(payload_b64))

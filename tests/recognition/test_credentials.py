@@ -8,8 +8,6 @@ import json
 
 import pytest
 from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from django.urls import reverse
 
 from recognition import credentials, keys, services
@@ -17,38 +15,13 @@ from recognition.models import BadgeAward
 from tests.enrollment.factories import EnrollmentFactory
 from tests.people.factories import EmployeeFactory
 from tests.recognition.factories import BadgeClassFactory
+from tests.recognition.helpers import b64decode, verify_independently
 
 pytestmark = pytest.mark.django_db
 
 
-def b64decode(part: str) -> bytes:
-    return base64.urlsafe_b64decode(part + "=" * (-len(part) % 4))
-
-
 def b64encode(data: bytes) -> str:
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
-
-
-def public_key(jwk: dict) -> rsa.RSAPublicKey:
-    n = int.from_bytes(b64decode(jwk["n"]), "big")
-    e = int.from_bytes(b64decode(jwk["e"]), "big")
-    return rsa.RSAPublicNumbers(e, n).public_key()
-
-
-def verify_independently(token: str, jwks: dict) -> tuple[dict, dict]:
-    """Header and payload of a compact RS256 JWS whose signature matches a JWKS key, or raise."""
-    header_b64, payload_b64, signature_b64 = token.split(".")
-    header = json.loads(b64decode(header_b64))
-    assert header["alg"] == "RS256"
-    assert header["typ"] == "JWT"
-    (jwk,) = [key for key in jwks["keys"] if key["kid"] == header["kid"]]
-    public_key(jwk).verify(
-        b64decode(signature_b64),
-        f"{header_b64}.{payload_b64}".encode(),
-        padding.PKCS1v15(),
-        hashes.SHA256(),
-    )
-    return header, json.loads(b64decode(payload_b64))
 
 
 @pytest.fixture

@@ -2,16 +2,13 @@
 
 import io
 import json
-import os
-import subprocess
-import sys
 
 import pytest
 from django.core.checks import run_checks
 from django.core.management import call_command
 
 from recognition import keys
-from tests.core.test_security import PRODUCTION_ENV, PROJECT_DIR, _run_with_production_settings
+from tests.core.helpers import run_with_production_settings, run_with_production_settings_but
 
 
 def run(*args) -> str:
@@ -75,22 +72,13 @@ def test_a_public_key_cannot_sign(settings):
 
 
 def test_production_refuses_to_start_without_an_issuer_key():
-    env = {key: value for key, value in PRODUCTION_ENV.items() if key != "BADGE_SIGNING_KEY"}
-    result = subprocess.run(
-        [sys.executable, "manage.py", "check"],
-        cwd=PROJECT_DIR,
-        env={"PATH": os.environ.get("PATH", ""), **env},
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    result = run_with_production_settings_but("BADGE_SIGNING_KEY", "manage.py", "check")
     assert result.returncode != 0
     assert "BADGE_SIGNING_KEY" in result.stderr
 
 
 def test_production_with_its_own_key_passes_the_deploy_check():
-    result = _run_with_production_settings("manage.py", "check", "--deploy", "--tag", "recognition")
+    result = run_with_production_settings("manage.py", "check", "--deploy", "--tag", "recognition")
     assert result.returncode == 0, result.stdout + result.stderr
 
 
