@@ -118,7 +118,7 @@ def search_matches(term: str) -> tuple[np.ndarray, np.ndarray]:
     )
     documents = SearchDocument.objects.filter(full_text | typo).annotate(rank=rank)
     sql, params = documents.values_list("item_id", "rank").query.sql_with_params()
-    return _read_id_rank_pairs(sql, params)
+    return read_id_rank_pairs(sql, params)
 
 
 # PostgreSQL's binary COPY: a fixed header, then per row the number of fields and each field's
@@ -130,7 +130,7 @@ _ID_RANK_ROW = np.dtype(
 )
 
 
-def _read_id_rank_pairs(sql: str, params) -> tuple[np.ndarray, np.ndarray]:
+def read_id_rank_pairs(sql: str, params) -> tuple[np.ndarray, np.ndarray]:
     """(ids, ranks) of a two-column query, read by binary COPY straight into numpy.
 
     A common word matches tens of thousands of documents; as rows, each would be a Python

@@ -3,6 +3,7 @@
 from .awards import (
     ALREADY_REVOKED,
     REVOKE_NEEDS_REASON,
+    badge_award,
     badge_award_revoke,
     badge_awards_check,
     badge_awards_sweep,
@@ -37,6 +38,7 @@ __all__ = [
     "REPORT_NOT_SEEN",
     "RESOLVE_NEEDS_REASON",
     "REVOKE_NEEDS_REASON",
+    "badge_award",
     "badge_award_revoke",
     "badge_awards_check",
     "badge_awards_sweep",

@@ -18,7 +18,7 @@ REVOKE_NEEDS_REASON = "Say why the badge is revoked: the reason is kept with the
 ALREADY_REVOKED = "This badge was already revoked."
 
 
-def _award(*, badge_class: BadgeClass, recipient_id: int, evidence: str, now) -> bool:
+def badge_award(*, badge_class: BadgeClass, recipient_id: int, evidence: str, now) -> bool:
     """Insert the award unless it exists; True when this call created it.
 
     The caller holds the recipient's row lock, so two checks for one person run one after
@@ -75,7 +75,7 @@ def badge_awards_check(*, user_ids: Iterable[int], now=None) -> int:
         if not missing:
             continue
         for user_id, evidence in criteria.qualifying(badge, user_ids=missing).items():
-            made += _award(badge_class=badge, recipient_id=user_id, evidence=evidence, now=now)
+            made += badge_award(badge_class=badge, recipient_id=user_id, evidence=evidence, now=now)
     return made
 
 

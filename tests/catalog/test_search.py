@@ -163,15 +163,15 @@ def test_search_matches_reads_what_search_items_finds_with_the_same_ranks(make_i
 @pytest.mark.postgres
 @pytest.mark.django_db
 def test_binary_copy_reads_ids_and_ranks_exactly_and_refuses_a_null_rank():
-    from catalog.search import _read_id_rank_pairs
+    from catalog.search import read_id_rank_pairs
 
     rows = "SELECT * FROM (VALUES (7, 0.25::float8), (3, -0.125::float8)) AS t(item_id, rank)"
-    ids, ranks = _read_id_rank_pairs(rows, [])
+    ids, ranks = read_id_rank_pairs(rows, [])
     assert ids.tolist() == [7, 3]
     assert ranks.tolist() == [0.25, -0.125]
 
-    ids, ranks = _read_id_rank_pairs(rows + " WHERE item_id > %s", [100])
+    ids, ranks = read_id_rank_pairs(rows + " WHERE item_id > %s", [100])
     assert (len(ids), len(ranks)) == (0, 0)
 
     with pytest.raises(ValueError, match="NULL"):
-        _read_id_rank_pairs("SELECT 1 AS item_id, NULL::float8 AS rank", [])
+        read_id_rank_pairs("SELECT 1 AS item_id, NULL::float8 AS rank", [])

@@ -1,8 +1,12 @@
-"""Reading sent emails back the way a mail client would."""
+"""Reading sent emails back the way a mail client would, and watching what is recorded of
+an email while it goes out."""
 
 from email import message_from_bytes
 
+from django.core.mail.backends import locmem
 from icalendar import Calendar
+
+from notifications.models import SentEmail
 
 
 def parsed(message):
@@ -26,3 +30,15 @@ def invite(message):
     calendar = Calendar.from_ical(part.get_payload(decode=True))
     (event,) = calendar.walk("VEVENT")
     return part["Content-Type"], event, calendar
+
+
+class RowWatchingBackend(locmem.EmailBackend):
+    """The in-memory backend (mail.outbox), noting as each email goes out what the portal
+    has recorded of it: the claimed rows, with their status and the message kept for resend."""
+
+    seen: list[dict] = []
+
+    def send_messages(self, messages):
+        rows = SentEmail.objects.filter(status=SentEmail.Status.SENDING)
+        RowWatchingBackend.seen.extend(rows.values("key", "status", "message"))
+        return super().send_messages(messages)

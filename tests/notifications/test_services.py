@@ -229,22 +229,16 @@ def _orphaned_claim(user, *, key="k:orphan", minutes_ago=11, message=None):
 
 
 @pytest.mark.django_db
-def test_a_send_is_claimed_before_it_goes_out_and_confirmed_after(send, monkeypatch):
-    from notifications import services
-
+def test_a_send_is_claimed_before_it_goes_out_and_confirmed_after(send, watched_rows):
     user = UserFactory()
-    seen = []
-    real = services._build_message
 
-    def build(payload):
-        seen.append(SentEmail.objects.get(key="k:1").status)
-        return real(payload)
-
-    monkeypatch.setattr(services, "_build_message", build)
     assert send(user) is True
 
     sent = SentEmail.objects.get(key="k:1")
-    assert seen == [SentEmail.Status.SENDING]
+    assert [(row["key"], row["status"]) for row in watched_rows] == [
+        ("k:1", SentEmail.Status.SENDING)
+    ]
+    assert len(mail.outbox) == 1
     assert sent.status == SentEmail.Status.SENT
     assert sent.sent_at is not None
     # Once sent, the row keeps no copy of the message.
@@ -273,23 +267,17 @@ def test_fate_unknown_lists_old_unconfirmed_claims_only():
 
 
 @pytest.mark.django_db
-def test_resend_sends_the_stored_message_once(send, monkeypatch):
+def test_resend_sends_the_stored_message_once(send, watched_rows):
     from django.core.exceptions import ValidationError
 
     from notifications import services
 
     user = UserFactory(email="nurse@example.org")
-    # The message a worker rendered before it was killed: captured from a real send.
-    stored = {}
-    real_payload = services._message_payload
-
-    def capture(**kwargs):
-        stored.update(real_payload(**kwargs))
-        return stored
-
-    monkeypatch.setattr(services, "_message_payload", capture)
+    # The message a worker rendered before it was killed: as the row kept it while it was sent.
     invite = ("invite.ics", b"BEGIN:VCALENDAR", "text/calendar; method=REQUEST; charset=utf-8")
     send(UserFactory(), key="k:template", attachments=[invite])
+    (sending,) = watched_rows
+    stored = dict(sending["message"])
     mail.outbox.clear()
     stored["to"] = [user.email]
     orphan = _orphaned_claim(user, message=stored)

@@ -5,7 +5,7 @@ from django.utils import timezone
 
 from recognition import services
 from recognition.models import BadgeAward, BadgeClass
-from recognition.services.awards import _award
+from recognition.services import badge_award
 from tests.enrollment.factories import EnrollmentFactory
 from tests.helpers import run_concurrently
 from tests.people.factories import EmployeeFactory
@@ -46,7 +46,7 @@ def test_the_unique_constraint_holds_even_without_the_row_lock():
 
     results, errors = run_concurrently(
         [
-            lambda: _award(badge_class=badge, recipient_id=person.pk, evidence="x", now=now)
+            lambda: badge_award(badge_class=badge, recipient_id=person.pk, evidence="x", now=now)
             for _ in range(20)
         ]
     )
