@@ -1,284 +1,82 @@
-"""Circle emails and the clock, as Celery tasks: ids in, idempotent, each email keyed once."""
-
-import datetime
-import logging
+"""Circle emails and the clock, as Celery tasks: ids in, each calls one service (the fan-outs
+are circles.services.notices), idempotent, each email keyed once."""
 
 from celery import shared_task
-from django.utils import timezone
 
-from enrollment.models import ACTIVE_STATUSES, Enrollment
-from enrollment.selectors import item_is_enrollable_by
-from enrollment.tasks import REMINDER_LEAD
-from notifications.kinds import Kind
-from notifications.selectors import email_allowed
 from notifications.services import EMAIL_TASK_RETRY
 
-from . import emails, signals
-from .models import Circle, DigestSetting, Interest, LearnerSurvey, Meeting, Post, visible_posts_q
-from .selectors import circle_member_users
-
-logger = logging.getLogger(__name__)
+# The services queue these tasks and the tasks call the services: each module uses the other
+# only when a function runs, so either may be imported first.
+from . import services
 
 
 @shared_task(ignore_result=True)
 def advance_circle_states() -> int:
     """Beat: open → running → finished by the meeting times. Idempotent."""
-    from .services import circle_states_advance
-
-    return circle_states_advance()
+    return services.circle_states_advance()
 
 
 @shared_task(**EMAIL_TASK_RETRY)
 def notify_circle_opened(circle_id: int) -> int:
-    """A circle opened: tell each person who asked about a circle on its subject, once.
-
-    People who cannot see the circle (its audience) or switched these emails off stay
-    pending. The request is marked fulfilled once its email is sent.
-    """
-    circle = (
-        Circle.objects.select_related("item", "subject", "offering").filter(pk=circle_id).first()
-    )
-    if circle is None or circle.state != Circle.State.OPEN:
-        return 0
-    pending = Interest.objects.filter(
-        subject_id=circle.subject_id, notified_at__isnull=True
-    ).select_related("user")
-    sent = 0
-    for interest in pending.iterator():
-        user = interest.user
-        if not email_allowed(user=user, kind=Kind.CIRCLE_OPENED):
-            continue
-        if not item_is_enrollable_by(user=user, item=circle.item):
-            continue
-        # The email's key is claimed and committed before it is sent (notifications), so a
-        # concurrent or repeated run sends it once; the request is fulfilled after the send.
-        sent += emails.circle_opened_send(interest=interest, circle=circle)
-        Interest.objects.filter(pk=interest.pk, notified_at__isnull=True).update(
-            notified_at=timezone.now(), notified_about=circle
-        )
-    return sent
-
-
-def _circle(circle_id: int) -> Circle | None:
-    return (
-        Circle.objects.select_related("offering", "subject")
-        .prefetch_related("meetings")
-        .filter(pk=circle_id)
-        .first()
-    )
+    """A circle opened: tell each person who asked about a circle on its subject, once."""
+    return services.circle_opened_notify(circle_id=circle_id)
 
 
 @shared_task(**EMAIL_TASK_RETRY)
 def sync_circle_invites(circle_id: int) -> int:
-    """Every member has the series invite, and everyone who left has its CANCEL. Idempotent.
-
-    Runs after a join or a leave and from beat (a seat freed elsewhere promotes someone
-    through the enrollment services, which do not know about circles). Returns emails sent.
-    """
-    circle = _circle(circle_id)
-    if circle is None or circle.state not in (Circle.State.OPEN, Circle.State.RUNNING):
-        return 0
-    sent = 0
-    members = circle_member_users(circle=circle)
-    for user in members:
-        sent += emails.series_invite_send(circle=circle, user=user)
-    departed = (
-        Enrollment.objects.filter(
-            offering_id=circle.offering_id,
-            status__in=[Enrollment.Status.WITHDRAWN, Enrollment.Status.CANCELLED],
-        )
-        .exclude(user__in=members)
-        .exclude(
-            user__in=Enrollment.objects.filter(
-                offering_id=circle.offering_id, status__in=ACTIVE_STATUSES
-            ).values("user_id")
-        )
-        .select_related("user")
-        .distinct()
-    )
-    for user in {e.user for e in departed}:
-        sent += emails.series_cancel_send(circle=circle, user=user)
-    return sent
+    """Every member has the series invite, and everyone who left has its CANCEL."""
+    return services.circle_invites_sync(circle_id=circle_id)
 
 
 @shared_task(ignore_result=True)
 def sync_all_circle_invites() -> int:
     """Beat: `sync_circle_invites` for every circle that is open or running."""
-    circles = Circle.objects.filter(state__in=(Circle.State.OPEN, Circle.State.RUNNING))
-    return sum(sync_circle_invites(pk) for pk in circles.values_list("pk", flat=True))
+    return services.circle_invites_sync_all()
 
 
 @shared_task(**EMAIL_TASK_RETRY)
 def send_meeting_changed(meeting_id: int) -> int:
     """A meeting moved or was cancelled: each member gets the notice and updated invite."""
-    meeting = (
-        Meeting.objects.select_related("circle", "circle__offering").filter(pk=meeting_id).first()
-    )
-    if meeting is None:
-        return 0
-    circle = meeting.circle
-    return sum(
-        emails.meeting_changed_send(meeting=meeting, user=user)
-        for user in circle_member_users(circle=circle)
-    )
+    return services.meeting_changed_notify(meeting_id=meeting_id)
 
 
 @shared_task(**EMAIL_TASK_RETRY)
 def send_meeting_reminders() -> int:
-    """Beat: remind each member of a meeting starting within REMINDER_LEAD, once per
-    (meeting, person, start time). Returns how many went out."""
-    now = timezone.now()
-    due = (
-        Meeting.objects.filter(
-            status=Meeting.Status.SCHEDULED,
-            starts_at__gt=now,
-            starts_at__lte=now + REMINDER_LEAD,
-            circle__state__in=(Circle.State.OPEN, Circle.State.RUNNING),
-        )
-        .select_related("circle", "circle__offering")
-        .order_by("starts_at", "pk")
-    )
-    sent = 0
-    for meeting in due:
-        # Connectors post the reminder to a linked channel (once: receivers are idempotent).
-        signals.meeting_reminder_due.send(sender=Meeting, meeting=meeting)
-        for user in circle_member_users(circle=meeting.circle):
-            sent += emails.meeting_reminder_send(meeting=meeting, user=user)
-    return sent
+    """Beat: remind each member of a meeting starting soon, once per start time."""
+    return services.meeting_reminders_send()
 
 
 @shared_task(ignore_result=True)
 def open_due_threads() -> int:
     """Beat: open each week's thread a week before its meeting, with the plan's prompt."""
-    from .services import thread_open_due
-
-    return thread_open_due()
+    return services.thread_open_due()
 
 
 @shared_task(**EMAIL_TASK_RETRY)
 def send_mentions(post_id: int, user_ids: list[int]) -> int:
-    """Tell the members a post mentions, once each; nothing if the post is gone or hidden,
-    or the person is no longer a member."""
-    post = (
-        Post.objects.select_related("thread__circle", "author")
-        .filter(visible_posts_q(), pk=post_id)
-        .first()
-    )
-    if post is None:
-        return 0
-    members = circle_member_users(circle=post.thread.circle).filter(pk__in=user_ids)
-    return sum(emails.mention_send(post=post, user=user) for user in members)
-
-
-def digest_period(
-    frequency: str, now: datetime.datetime
-) -> tuple[str, datetime.datetime, datetime.datetime]:
-    """The last complete day or ISO week before `now` (portal time zone): key, start, end."""
-    today = timezone.localdate(now)
-    zone = timezone.get_current_timezone()
-    if frequency == DigestSetting.Frequency.WEEKLY:
-        end_day = today - datetime.timedelta(days=today.weekday())
-        start_day = end_day - datetime.timedelta(days=7)
-        year, week, _ = start_day.isocalendar()
-        key = f"{year}-W{week:02d}"
-    else:
-        end_day = today
-        start_day = today - datetime.timedelta(days=1)
-        key = start_day.isoformat()
-    start = datetime.datetime.combine(start_day, datetime.time(), tzinfo=zone)
-    end = datetime.datetime.combine(end_day, datetime.time(), tzinfo=zone)
-    return key, start, end
+    """Tell the members a post mentions, once each."""
+    return services.mentions_send(post_id=post_id, user_ids=user_ids)
 
 
 @shared_task(**EMAIL_TASK_RETRY)
 def send_circle_digests() -> int:
-    """Beat (hourly): each member's digest of the last day or week, once per period.
-
-    Only posts by others that are neither hidden nor deleted; nothing is sent for a period
-    without any. A member who chose "never", or turned circle digests off, gets none.
-    """
-    now = timezone.now()
-    sent = 0
-    circles = Circle.objects.filter(
-        state__in=(Circle.State.OPEN, Circle.State.RUNNING, Circle.State.FINISHED)
-    ).select_related("offering")
-    for circle in circles:
-        chosen = dict(
-            DigestSetting.objects.filter(circle=circle).values_list("user_id", "frequency")
-        )
-        for user in circle_member_users(circle=circle):
-            frequency = chosen.get(user.pk, DigestSetting.Frequency.DAILY)
-            if frequency == DigestSetting.Frequency.OFF:
-                continue
-            period, start, end = digest_period(frequency, now)
-            posts = list(
-                Post.objects.filter(
-                    visible_posts_q(),
-                    thread__circle=circle,
-                    created_at__gte=start,
-                    created_at__lt=end,
-                )
-                .exclude(author=user)
-                .select_related("author", "thread")
-                .order_by("thread__week", "created_at")
-            )
-            if posts:
-                sent += emails.digest_send(circle=circle, user=user, period=period, posts=posts)
-    return sent
+    """Beat (hourly): each member's digest of the last day or week, once per period."""
+    return services.circle_digests_send()
 
 
 @shared_task(**EMAIL_TASK_RETRY)
 def send_circle_surveys() -> int:
-    """Beat: the learner survey an hour before the last meeting, the facilitator survey
-    once it has ended; each once per person."""
-    from .services import SURVEY_LEAD, last_meeting
-
-    now = timezone.now()
-    sent = 0
-    circles = Circle.objects.filter(
-        state__in=(Circle.State.RUNNING, Circle.State.FINISHED)
-    ).select_related("offering")
-    for circle in circles:
-        last = last_meeting(circle)
-        if last is None or now < last.starts_at - SURVEY_LEAD:
-            continue
-        facilitators = set(circle.facilitators.values_list("pk", flat=True))
-        for user in circle_member_users(circle=circle):
-            if user.pk in facilitators:
-                if now >= last.ends_at:
-                    sent += emails.survey_invite_send(circle=circle, user=user, facilitator=True)
-            else:
-                sent += emails.survey_invite_send(circle=circle, user=user, facilitator=False)
-    return sent
+    """Beat: the end-of-circle surveys, each once per person."""
+    return services.circle_surveys_send()
 
 
 @shared_task(**EMAIL_TASK_RETRY)
 def send_checkins() -> int:
-    """Beat: 30 days after a learner said what they would try at work, remind them of it
-    (privately), once."""
-    from .services import CHECKIN_AFTER
-
-    due = (
-        LearnerSurvey.objects.filter(
-            checkin_sent_at__isnull=True, answered_at__lte=timezone.now() - CHECKIN_AFTER
-        )
-        .exclude(will_try="")
-        .select_related("circle", "user")
-    )
-    sent = 0
-    for survey in due:
-        # The email's key is claimed and committed before it is sent (notifications), so a
-        # concurrent or repeated run sends it once; the check-in is marked after the send.
-        sent += emails.checkin_send(survey=survey)
-        LearnerSurvey.objects.filter(pk=survey.pk, checkin_sent_at__isnull=True).update(
-            checkin_sent_at=timezone.now()
-        )
-    return sent
+    """Beat: the 30-day check-in on what a learner said they would try, once."""
+    return services.checkins_send()
 
 
 @shared_task(ignore_result=True)
 def apply_discussion_retention() -> dict:
     """Beat (daily): delete discussions past the retention window. Idempotent."""
-    from .services import discussion_retention_apply
-
-    return discussion_retention_apply()
+    return services.discussion_retention_apply()

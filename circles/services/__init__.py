@@ -1,7 +1,8 @@
 """Every write to circles, split by job: `lifecycle` (propose, approve, open, archive, the
 plan), `membership` (join, leave, interest), `meetings` (move, cancel, RSVP), `discussion`
-(threads, posts, moderation, digests), `wrapups` (after a meeting) and `surveys` (end of
-circle, retention, a person's own posts).
+(threads, posts, moderation, digests), `wrapups` (after a meeting), `surveys` (end of
+circle, retention, a person's own posts) and `notices` (the emails sent to many at once,
+which the tasks run).
 
 A circle's seats are its session's seats: joining calls `enrollment_create` and leaving
 `enrollment_withdraw`, so seat caps, the waitlist, exactly-once promotion and the transcript
@@ -77,6 +78,18 @@ from .membership import (
     interest_cancel,
     interest_register,
 )
+from .notices import (
+    checkins_send,
+    circle_digests_send,
+    circle_invites_sync,
+    circle_invites_sync_all,
+    circle_opened_notify,
+    circle_surveys_send,
+    digest_period,
+    meeting_changed_notify,
+    meeting_reminders_send,
+    mentions_send,
+)
 from .surveys import (
     CHECKIN_AFTER,
     SURVEY_LEAD,
@@ -103,6 +116,16 @@ from .wrapups import (
 )
 
 __all__ = [
+    "checkins_send",
+    "circle_digests_send",
+    "circle_invites_sync",
+    "circle_invites_sync_all",
+    "circle_opened_notify",
+    "circle_surveys_send",
+    "digest_period",
+    "meeting_changed_notify",
+    "meeting_reminders_send",
+    "mentions_send",
     "CHECKIN_AFTER",
     "SURVEY_LEAD",
     "SURVEY_NOT_FACILITATOR",
