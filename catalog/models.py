@@ -305,9 +305,13 @@ class Offering(models.Model):
         now = now or timezone.now()
         if self.status != self.Status.SCHEDULED:
             return False
-        if self.enrollment_opens_at and now < self.enrollment_opens_at:
+        if self.enrollment_opens_later(now):
             return False
         return now < self.effective_enrollment_closes_at
+
+    def enrollment_opens_later(self, now=None) -> bool:
+        """Its enrollment has an opening time still ahead ("Enrollment opens 3 March")."""
+        return bool(self.enrollment_opens_at and (now or timezone.now()) < self.enrollment_opens_at)
 
 
 class SearchDocument(models.Model):

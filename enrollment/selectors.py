@@ -111,9 +111,7 @@ def offering_list_open_for_item(*, item: Item, now=None) -> list[Offering]:
             None if offering.capacity is None else max(offering.capacity - offering.seats_taken, 0)
         )
         offering.enrollment_open = offering.is_enrollment_open(now)
-        offering.enrollment_not_yet_open = bool(
-            offering.enrollment_opens_at and now < offering.enrollment_opens_at
-        )
+        offering.enrollment_not_yet_open = offering.enrollment_opens_later(now)
     return offerings
 
 

@@ -43,3 +43,16 @@ def test_sessions_ahead_are_scheduled_and_not_started():
     assert list(sessions_ahead(now)) == [ahead]
     assert started.has_started(now)
     assert not ahead.has_started(now)
+
+
+def test_enrollment_opens_later_only_before_its_opening_time():
+    now = timezone.now()
+    later = OfferingFactory(enrollment_opens_at=now + HOUR)
+    opened = OfferingFactory(enrollment_opens_at=now - HOUR)
+    no_opening = OfferingFactory()
+
+    assert later.enrollment_opens_later(now)
+    assert not later.is_enrollment_open(now)
+    assert not later.enrollment_opens_later(now + 2 * HOUR)
+    assert not opened.enrollment_opens_later(now)
+    assert not no_opening.enrollment_opens_later(now)
