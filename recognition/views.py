@@ -75,21 +75,24 @@ def my_badges(request):
     )
 
 
-@login_required
-@require_GET
-def award(request, uid):
+def _award_or_404(request, uid):
     found = selectors.award_get_for(user=request.user, uid=uid)
     if found is None:
         raise Http404("No such badge.")
+    return found
+
+
+@login_required
+@require_GET
+def award(request, uid):
+    found = _award_or_404(request, uid)
     return render(request, "recognition/award.html", {"award": found})
 
 
 @login_required
 @require_GET
 def award_credential(request, uid):
-    found = selectors.award_get_for(user=request.user, uid=uid)
-    if found is None:
-        raise Http404("No such badge.")
+    found = _award_or_404(request, uid)
     if found.is_revoked:
         messages.error(request, "This badge was revoked, so there is no credential to download.")
         return redirect(found)
