@@ -173,6 +173,13 @@ _SLACK_MENTION = re.compile(r"<[@#!][^>]*>")
 _SLACK_BOLD = re.compile(r"(?<![\w*])\*(?!\s)([^*\n]+?)(?<!\s)\*(?![\w*])")
 
 
+def mrkdwn_escape(text: str) -> str:
+    """Plain text for a mrkdwn field: Slack reads `<…>` as markup (`<!channel>` notifies the
+    whole channel, `<url|text>` is a link that shows only its text), so &, < and > are
+    escaped as Slack asks."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
 def mrkdwn_from_markdown(text: str) -> str:
     """The portal's Markdown as Slack's mrkdwn: links and bold differ, the rest reads the same."""
     # Slack reads & and < as markup: escaped first, then the links are written as markup.
