@@ -3,18 +3,23 @@
 Rows for a signed-in person: Continue learning (their own enrollments), Suggested for you
 (the widget's suggestions), Popular in your department (the widget's rule: items at least
 group_size_floor() colleagues chose and at least as many did not, so no row points at a
-person, nor at everyone in a small department), Circles starting soon and
-New this month. A visitor sees the invitation, circles and what is new.
+person, nor at everyone in a small department), Circles starting soon and New this month.
+A visitor sees the invitation, circles and what is new. Items rows put learning in the
+person's learning language first (people.User.learning_language; the organisation's for a
+visitor), as the suggestions do.
 """
 
 import datetime as dt
 from dataclasses import dataclass, field
+
+from django.db.models import Case, Value, When
 
 from catalog import selectors as catalog_selectors
 from catalog.models import Item
 from circles import selectors as circle_selectors
 from circles.models import Circle
 from enrollment import selectors as enrollment_selectors
+from learning_portal.core.languages import organisation_language
 from people.selectors import employee_get_for_user
 from widgets.selectors import department_popularity
 
@@ -38,11 +43,13 @@ def _in_order(items, ids: list[int]) -> list[Item]:
 
 def home_rows(*, user, now: dt.datetime) -> HomeRows:
     rows = HomeRows()
+    language = user.learning_language if user.is_authenticated else organisation_language()
     cards = catalog_selectors.item_list_for_catalog(user=user, now=now)
     rows.new_items = list(
         cards.filter(created_at__gte=now - dt.timedelta(days=NEW_ITEM_DAYS))
         .exclude(format=Item.Format.LEARNING_CIRCLE)
-        .order_by("-created_at", "pk")[:ROW_SIZE]
+        .annotate(other_language=Case(When(language=language, then=Value(0)), default=Value(1)))
+        .order_by("other_language", "-created_at", "pk")[:ROW_SIZE]
     )
     rows.circles_soon = list(
         circle_selectors.circle_list_visible_to(user=user, states=(Circle.State.OPEN,)).filter(
@@ -60,6 +67,9 @@ def home_rows(*, user, now: dt.datetime) -> HomeRows:
         # 6 chose would tell each of them what (nearly) all their colleagues enrolled in.
         counts = department_popularity(department_id=employee.department_id, now=now)
         ids = sorted(counts, key=lambda pk: (-counts[pk], pk))
-        rows.popular_in_department = _in_order(cards.filter(pk__in=ids), ids)[:ROW_SIZE]
+        popular = _in_order(cards.filter(pk__in=ids), ids)
+        # Most chosen first within each: the person's language, then the others.
+        popular.sort(key=lambda item: item.language != language)
+        rows.popular_in_department = popular[:ROW_SIZE]
         rows.department_name = employee.department.name
     return rows
