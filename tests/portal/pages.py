@@ -27,7 +27,10 @@ from widgets.tokens import token_mint
 
 ROOT = Path(__file__).resolve().parents[2]
 AXE_JS = ROOT / "tests" / "vendor" / "axe.min.js"
-VIEWPORTS = {"phone": (390, 844), "desktop": (1366, 900)}
+# The smallest phones still in use are 320 CSS pixels wide (issue 14: no sideways scrolling
+# at 320–390); the design suite checks only the overflow there.
+VIEWPORTS = {"small-phone": (320, 640), "phone": (390, 844), "desktop": (1366, 900)}
+OVERFLOW_ONLY = {"small-phone"}
 PEOPLE = ("employee@example.com", "manager@example.com", "admin@example.com")
 
 
