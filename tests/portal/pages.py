@@ -195,6 +195,36 @@ def theme_detail_url() -> str:
     return theme_get_current().get_absolute_url()
 
 
+# Evaluated through the DevTools protocol, which the page's CSP does not govern.
+LOAD_ALL_IMAGES = """async () => {
+    document.querySelectorAll("img[loading=lazy]").forEach((img) => { img.loading = "eager"; });
+    await Promise.all(Array.from(document.images).filter((img) => !img.complete).map(
+        (img) => new Promise((done) => { img.onload = img.onerror = done; })
+    ));
+}"""
+
+
+def serve_media(context) -> None:
+    """Answer /media/ (the demo's generated covers) from the test storage, in memory: the
+    live server, not in DEBUG, serves no uploads, and cards would show empty covers."""
+    import mimetypes
+
+    from django.conf import settings
+    from django.core.files.storage import default_storage
+
+    def fulfil(route):
+        name = route.request.url.split(settings.MEDIA_URL, 1)[1].split("?", 1)[0]
+        if not default_storage.exists(name):
+            route.fulfill(status=404, body="")
+            return
+        with default_storage.open(name) as image:
+            body = image.read()
+        kind = mimetypes.guess_type(name)[0] or "application/octet-stream"
+        route.fulfill(status=200, body=body, content_type=kind)
+
+    context.route(f"**{settings.MEDIA_URL}**", fulfil)
+
+
 def sign_in(page, email: str) -> None:
     page.goto(reverse("account_login"))
     form = page.locator("form.auth-form")

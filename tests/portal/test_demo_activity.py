@@ -7,6 +7,7 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 from django.db.models import Count, Q
+from PIL import Image
 
 from catalog.models import Item, Offering
 from enrollment.models import Enrollment, TranscriptEvent
@@ -52,6 +53,10 @@ def test_every_item_has_a_locally_drawn_cover(seeded):
     item = demo.first()
     with item.image.open("rb") as cover:
         assert cover.read(8) == b"\x89PNG\r\n\x1a\n"
+        cover.seek(0)
+        width, height = Image.open(cover).size
+    # The cards' 2:1 cover shape: nothing of the picture (the format's name) is cropped.
+    assert width == 2 * height
 
 
 def test_online_sessions_say_online_once(seeded):

@@ -65,6 +65,7 @@ def test_every_page_type_fits_phone_and_desktop_and_passes_axe(browser_page, liv
         context = browser_page.context.browser.new_context(
             base_url=live_server.url, viewport={"width": width, "height": height}
         )
+        pages.serve_media(context)
         try:
             for person, visits in site.items():
                 page = context.new_page()
