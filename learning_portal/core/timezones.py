@@ -91,6 +91,8 @@ class ViewerSpan:
     own_zone: str = ""
 
     def __str__(self) -> str:
+        if not self.zone:
+            return self.text
         if self.own_text:
             return f"{self.text} {self.zone} ({self.own_text} {self.own_zone})"
         return f"{self.text} {self.zone}"
@@ -110,6 +112,9 @@ def span_for_viewer(
     for a London reader). `long` spells days and months out, for emails."""
     viewer_tz = viewer_tz or timezone.get_current_timezone()
     text = span_text(starts_at, ends_at, viewer_tz, series=series, long=long)
+    if series and starts_at.astimezone(viewer_tz).date() != ends_at.astimezone(viewer_tz).date():
+        # A series' first and last days, no clock time: a zone would only puzzle.
+        return ViewerSpan(starts_at, ends_at, text, zone="")
     own_tz = zoneinfo.ZoneInfo(own_zone) if is_zone(own_zone) else viewer_tz
     own_text = span_text(starts_at, ends_at, own_tz, series=series, long=long)
     own_start, viewer_start = starts_at.astimezone(own_tz), starts_at.astimezone(viewer_tz)

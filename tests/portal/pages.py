@@ -40,6 +40,9 @@ class Page:
     url: str
     # The item pages: the Enroll action (or "Sign in to enroll") must be in the first screen.
     enroll_action: str | None = None
+    # The page the visit comes from: the intranet's, for a widget with an embed token
+    # (the portal checks that the token is used where its placement is).
+    referer: str | None = None
 
 
 def demo_site() -> dict[str, list[Page]]:
@@ -154,7 +157,11 @@ def demo_site() -> dict[str, list[Page]]:
         Page("notifications", reverse("notifications:preferences")),
         Page("circle", reverse("circles:detail", args=[circle])),
         Page("forbidden", reverse("widgets:team")),
-        Page("widget-frame", reverse("widgets:suggested") + f"?token={token}&variant=employee"),
+        Page(
+            "widget-frame",
+            reverse("widgets:suggested") + f"?token={token}&variant=employee",
+            referer=f"{placement.origin}/",
+        ),
         Page("logout", reverse("account_logout")),
     ]
     manager_pages = [

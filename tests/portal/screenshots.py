@@ -29,7 +29,7 @@ def test_screenshots(browser_page, live_server):
                     pages.sign_in(page, person)
                 who = (person or "signed-out").split("@")[0]
                 for visit in visits:
-                    page.goto(visit.url)
+                    page.goto(visit.url, referer=visit.referer)
                     page.wait_for_load_state("load")
                     # A full-page picture shows the covers below the fold, which a person
                     # scrolling would see load (the cards' images are loading="lazy").

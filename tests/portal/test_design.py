@@ -23,7 +23,7 @@ def check_page(
     page, visit: pages.Page, width: int, height: int, *, overflow_only: bool = False
 ) -> list[str]:
     problems = []
-    response = page.goto(visit.url)
+    response = page.goto(visit.url, referer=visit.referer)
     page.wait_for_load_state("load")
     if response is None or response.status >= 500:
         return [f"answered {response and response.status}"]
