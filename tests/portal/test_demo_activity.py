@@ -7,6 +7,7 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 from django.db.models import Count, Q
+from django.urls import reverse
 from PIL import Image
 
 from catalog.models import Item, Offering
@@ -116,3 +117,12 @@ def test_the_demo_logins_have_learning_and_the_demo_manager_sees_uptake(seeded):
     assert TeamSuggestion.objects.filter(manager=manager).exists()
     team = team_suggestions_with_uptake(manager=manager)
     assert any(row["uptake"] for row in team.rows)
+
+
+def test_the_demo_dashboard_has_figures_without_waiting_for_the_beat(seeded, client):
+    from insights.models import MonthlyKpis
+
+    assert MonthlyKpis.objects.exists()
+    client.force_login(Employee.objects.get(user__email="admin@example.com").user)
+    body = client.get(reverse("insights:dashboard")).content.decode()
+    assert "No figures yet" not in body
