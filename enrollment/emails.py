@@ -14,7 +14,7 @@ span, and it gets no session reminder or "session changed" email here.
 """
 
 from catalog.models import Item, Offering
-from learning_portal.core.timezones import span_text
+from learning_portal.core.timezones import reader_zone, span_for_viewer
 from notifications.kinds import Kind
 from notifications.services import absolute_url, email_send_once
 from people.models import User
@@ -26,22 +26,32 @@ from .selectors import waitlist_position
 TEMPLATE_DIR = "enrollment/email"
 
 
-def session_when(offering: Offering) -> str:
-    """'Tuesday 3 March 2026, 09:00–12:00 (Europe/London)', in the session's own time zone;
-    a span over several days says how many."""
-    text = span_text(offering.starts_at, offering.ends_at, offering.tzinfo, long=True)
-    return f"{text} ({offering.timezone})"
+def session_when(offering: Offering, *, reader: User) -> str:
+    """'Tuesday 3 March 2026, 09:00–12:00 London time' in the reader's zone (their profile's,
+    else the organisation's), with the session's own noted when its clock reads otherwise
+    ('… 14:00–17:00 London time (09:00–12:00 New York time)'), as the pages show it; a span
+    over several days says how many."""
+    return str(
+        span_for_viewer(
+            offering.starts_at,
+            offering.ends_at,
+            offering.timezone,
+            reader_zone(reader.time_zone),
+            long=True,
+            series=offering.meeting_series,
+        )
+    )
 
 
 def _item_context(item: Item) -> dict:
     return {"item": item, "item_url": absolute_url(item.get_absolute_url())}
 
 
-def _offering_context(offering: Offering) -> dict:
+def _offering_context(offering: Offering, reader: User) -> dict:
     return {
         **_item_context(offering.item),
         "offering": offering,
-        "when": session_when(offering),
+        "when": session_when(offering, reader=reader),
     }
 
 
@@ -72,7 +82,7 @@ def _enrollment_email(
     context = {"enrollment": enrollment, **extra}
     attachments = []
     if offering is not None:
-        context.update(_offering_context(offering))
+        context.update(_offering_context(offering, user))
         if method:
             attachments.extend(_invites(offering, user, method))
     else:
@@ -134,7 +144,7 @@ def offering_changed_send(*, offering: Offering, enrollment: Enrollment) -> bool
         key=f"offering-changed:{offering.pk}:{user.pk}:{offering.sequence}",
         user=user,
         template=f"{TEMPLATE_DIR}/session_changed",
-        context={"enrollment": enrollment, **_offering_context(offering)},
+        context={"enrollment": enrollment, **_offering_context(offering, user)},
         attachments=_invites(offering, user, REQUEST),
         kind=Kind.SESSION_CHANGED,
     )
@@ -148,7 +158,11 @@ def offering_cancelled_send(*, offering: Offering, enrollment: Enrollment) -> bo
         key=f"offering-cancelled:{offering.pk}:{user.pk}",
         user=user,
         template=f"{TEMPLATE_DIR}/session_cancelled",
-        context={"enrollment": enrollment, "had_seat": had_seat, **_offering_context(offering)},
+        context={
+            "enrollment": enrollment,
+            "had_seat": had_seat,
+            **_offering_context(offering, user),
+        },
         attachments=_invites(offering, user, CANCEL) if had_seat else [],
         kind=Kind.SESSION_CANCELLED,
     )
@@ -168,6 +182,6 @@ def session_opened_send(*, interest: SessionInterest, offering: Offering) -> boo
         key=f"session-opened:{interest.pk}",
         user=interest.user,
         template=f"{TEMPLATE_DIR}/session_opened",
-        context={"interest": interest, **_offering_context(offering)},
+        context={"interest": interest, **_offering_context(offering, interest.user)},
         kind=Kind.SESSION_OPENED,
     )

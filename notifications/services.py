@@ -19,6 +19,7 @@ from kombu.exceptions import OperationalError as KombuOperationalError
 from redis.exceptions import RedisError
 
 from learning_portal.core.circuit import breaker
+from learning_portal.core.timezones import reader_zone
 from people.models import User
 
 from .kinds import OPTIONAL_KINDS, is_optional
@@ -115,7 +116,10 @@ def _message_payload(
         "is_optional": is_optional(kind),
         **context,
     }
-    subject, text, html = _render(template, full_context)
+    # Times read in the recipient's zone, as on the pages they open (templates note a
+    # session's own zone when it differs: learning_portal.core.timezones.span_for_viewer).
+    with timezone.override(reader_zone(user.time_zone)):
+        subject, text, html = _render(template, full_context)
     headers = {
         # Machine-sent (RFC 3834): out-of-office replies from thousands of mailboxes must
         # not come back to the portal's address; the second header is Exchange's version.

@@ -24,6 +24,7 @@ from people.selectors import employee_get_for_user
 from widgets.selectors import department_popularity
 
 ROW_SIZE = 4
+CIRCLE_ROW_SIZE = 3
 NEW_ITEM_DAYS = 31
 
 
@@ -51,16 +52,21 @@ def home_rows(*, user, now: dt.datetime) -> HomeRows:
         .annotate(other_language=Case(When(language=language, then=Value(0)), default=Value(1)))
         .order_by("other_language", "-created_at", "pk")[:ROW_SIZE]
     )
-    rows.circles_soon = list(
-        circle_selectors.circle_list_visible_to(user=user, states=(Circle.State.OPEN,)).filter(
-            start_date__gte=now.date()
-        )[:3]
-    )
+    circles = circle_selectors.circle_list_visible_to(
+        user=user, states=(Circle.State.OPEN,)
+    ).filter(start_date__gte=now.date())
     if not user.is_authenticated:
+        rows.circles_soon = list(circles[:CIRCLE_ROW_SIZE])
         return rows
 
     mine = enrollment_selectors.my_learning_for(user=user, now=now)
     rows.continue_learning = (mine.upcoming_sessions + mine.in_progress)[:ROW_SIZE]
+    # A circle the person has a seat or a waitlist place in is theirs already (Continue
+    # learning shows it): "Join the circle" would be wrong.
+    theirs = {
+        e.offering_id for e in mine.upcoming_sessions + mine.in_progress + mine.waitlisted
+    } - {None}
+    rows.circles_soon = list(circles.exclude(offering_id__in=theirs)[:CIRCLE_ROW_SIZE])
     employee = employee_get_for_user(user=user)
     if employee is not None and employee.department_id:
         # The widget's "Popular in {department}" rule, both ways: an item 5 of a department of

@@ -21,6 +21,7 @@ from django.core.cache import cache
 from django.utils.html import escape
 
 from catalog.index import CACHE_VERSION_KEY
+from learning_portal.core import branding
 from learning_portal.core.record_versions import record_version_key
 
 from .selectors import POOL_TTL_SECONDS, WidgetResult, time_bucket
@@ -51,7 +52,10 @@ def clean_frame_id(value: str) -> str:
 
 
 def fragment_key(*, now: datetime, subject: str, variant: str, limit: int) -> str:
-    return f"widgets:fragment:v2:{time_bucket(now)}:{subject}:{variant}:{limit}"
+    # The brand's version: the fragment inlines the brand colours and is served under the
+    # CSP hash of the current ones, so a new colour must never meet an old fragment.
+    brand = branding.stylesheet_version()
+    return f"widgets:fragment:v2:{time_bucket(now)}:{brand}:{subject}:{variant}:{limit}"
 
 
 @dataclass(frozen=True)

@@ -109,9 +109,14 @@ def _version(colour: str) -> str:
     return hashlib.sha256(_stylesheet_for(colour).encode()).hexdigest()[:12]
 
 
+def stylesheet_version() -> str:
+    """Changes with the brand stylesheet: for caches of what embeds it (the widget's frame)."""
+    return _version(primary_colour())
+
+
 def stylesheet_url() -> str:
     """/brand.css with a version from its content, so browsers may cache it for a year."""
-    return f"{reverse('brand_css')}?v={_version(primary_colour())}"
+    return f"{reverse('brand_css')}?v={stylesheet_version()}"
 
 
 @require_GET

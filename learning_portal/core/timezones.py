@@ -11,6 +11,7 @@ import functools
 import zoneinfo
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.utils import formats, timezone
 
 
@@ -35,6 +36,12 @@ def zone_choices() -> list[tuple[str, str]]:
         if key.count("/") == 1 and key.split("/", 1)[0] not in {"Etc", "SystemV", "US", "Brazil"}
     )
     return [(key, key.replace("_", " ")) for key in keys]
+
+
+def reader_zone(chosen: str) -> zoneinfo.ZoneInfo:
+    """The zone a person reads times in: their choice (people.User.time_zone), else the
+    organisation's. For what is rendered outside their request (emails)."""
+    return zoneinfo.ZoneInfo(chosen if chosen and is_zone(chosen) else settings.TIME_ZONE)
 
 
 def zone_label(key: str) -> str:
@@ -84,6 +91,8 @@ class ViewerSpan:
     own_zone: str = ""
 
     def __str__(self) -> str:
+        if not self.zone:
+            return self.text
         if self.own_text:
             return f"{self.text} {self.zone} ({self.own_text} {self.own_zone})"
         return f"{self.text} {self.zone}"
@@ -96,13 +105,18 @@ def span_for_viewer(
     viewer_tz=None,
     *,
     series: bool = False,
+    long: bool = False,
 ) -> ViewerSpan:
-    """The span in the viewer's zone (default: the request's active zone), noting the zone
-    the session is held in when its clock reads otherwise (New York for a London reader)."""
+    """The span in the viewer's zone (default: the active zone: the request's, or an email
+    reader's), noting the zone the session is held in when its clock reads otherwise (New York
+    for a London reader). `long` spells days and months out, for emails."""
     viewer_tz = viewer_tz or timezone.get_current_timezone()
-    text = span_text(starts_at, ends_at, viewer_tz, series=series)
+    text = span_text(starts_at, ends_at, viewer_tz, series=series, long=long)
+    if series and starts_at.astimezone(viewer_tz).date() != ends_at.astimezone(viewer_tz).date():
+        # A series' first and last days, no clock time: a zone would only puzzle.
+        return ViewerSpan(starts_at, ends_at, text, zone="")
     own_tz = zoneinfo.ZoneInfo(own_zone) if is_zone(own_zone) else viewer_tz
-    own_text = span_text(starts_at, ends_at, own_tz, series=series)
+    own_text = span_text(starts_at, ends_at, own_tz, series=series, long=long)
     own_start, viewer_start = starts_at.astimezone(own_tz), starts_at.astimezone(viewer_tz)
     if own_text != text and own_start.date() == viewer_start.date() and "(" not in own_text:
         # Same day in both zones: the times are what differ.

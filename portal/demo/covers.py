@@ -13,7 +13,10 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from PIL import Image, ImageDraw, ImageFont
 
-SIZE = (640, 360)
+# The cards' cover shape (2:1, .card__cover in assets/css/components.css): nothing is cropped,
+# the format's name on its band included.
+SIZE = (640, 320)
+BAND = 80
 # Dark enough for white text at 4.5:1 or more.
 PALETTE = ["#0b5cad", "#00695c", "#6a1b9a", "#ad1457", "#37474f", "#8d4a00"]
 FOLDER = "items/demo"
@@ -103,11 +106,11 @@ def cover_png(fmt: str, label: str, colour: str) -> bytes:
     draw = ImageDraw.Draw(image)
     # A darker band under the name, then the symbol and the name of the format.
     draw.rectangle(
-        [0, SIZE[1] - 90, SIZE[0], SIZE[1]],
+        [0, SIZE[1] - BAND, SIZE[0], SIZE[1]],
         fill=tuple(int(colour[i : i + 2], 16) // 2 for i in (1, 3, 5)),
     )
-    _symbol(draw, fmt, (SIZE[0] // 2 - 90, 40, SIZE[0] // 2 + 90, 220))
-    draw.text((32, SIZE[1] - 62), label, fill=(255, 255, 255), font=_font(34))
+    _symbol(draw, fmt, (SIZE[0] // 2 - 85, 30, SIZE[0] // 2 + 85, 200))
+    draw.text((32, SIZE[1] - BAND // 2), label, fill=(255, 255, 255), font=_font(34), anchor="lm")
     out = io.BytesIO()
     image.save(out, format="PNG", optimize=True)
     return out.getvalue()

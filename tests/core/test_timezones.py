@@ -57,3 +57,12 @@ def test_a_series_of_meetings_reads_as_its_first_and_last_days():
     assert span_text(at(1, 12, 30), at(29, 13), LONDON, series=True) == (
         "Tue 1 Dec – Tue 29 Dec 2026, a series of meetings"
     )
+
+
+def test_a_series_for_a_viewer_names_no_zone_beside_its_days():
+    with timezone.override("Europe/London"):
+        when = span_for_viewer(at(1, 12, 30), at(29, 13), "America/New_York", series=True)
+
+    assert str(when) == "Tue 1 Dec – Tue 29 Dec 2026, a series of meetings"
+    assert when.zone == ""
+    assert not when.own_text

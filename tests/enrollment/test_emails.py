@@ -56,7 +56,7 @@ def test_session_confirmation_has_details_links_and_a_request_invite(offering):
     assert message.subject == "You're enrolled: Sepsis recognition"
     for body in (message.body, html_part(message)):
         assert "Hello Ana" in body
-        assert "Tuesday 15 June 2027, 09:00–11:30 (Europe/London)" in body
+        assert "Tuesday 15 June 2027, 09:00–11:30 London time" in body
         assert "Education Centre, Room 2" in body
         assert "https://meet.example.org/sepsis" in body
         assert f"{BASE}/catalog/sepsis-recognition/" in body
@@ -144,7 +144,7 @@ def test_session_changed_email_shows_the_new_time(offering):
 
     message = _only_email()
     assert message.subject == "Session changed: Sepsis recognition"
-    assert "Wednesday 16 June 2027, 14:00–16:00 (Europe/London)" in message.body
+    assert "Wednesday 16 June 2027, 14:00–16:00 London time" in message.body
     _, event, _ = invite(message)
     assert event["SEQUENCE"] == 1
 
@@ -194,18 +194,59 @@ def test_titles_are_escaped_in_html_and_plain_in_text():
     assert "<b>safety</b>" not in html_part(message)
 
 
-def test_reminder_subject_gives_the_time_in_the_sessions_own_time_zone():
+def _new_york_session():
     new_york = zoneinfo.ZoneInfo("America/New_York")
     starts_at = dt.datetime(2027, 6, 15, 14, 0, tzinfo=new_york)
-    offering = OfferingFactory(
+    return OfferingFactory(
         item__title="Handover across sites",
         starts_at=starts_at,
         ends_at=starts_at + dt.timedelta(hours=1),
         timezone="America/New_York",
     )
-    enrollment = SessionEnrollmentFactory(offering=offering)
+
+
+@pytest.mark.parametrize(
+    ("reader_zone", "subject_time"),
+    # 14:00 in New York is 19:00 in London, the organisation's zone (TIME_ZONE).
+    [("", "19:00"), ("Europe/London", "19:00"), ("America/New_York", "14:00")],
+)
+def test_reminder_subject_gives_the_time_in_the_readers_zone(reader_zone, subject_time):
+    enrollment = SessionEnrollmentFactory(offering=_new_york_session(), user__time_zone=reader_zone)
 
     emails.session_reminder_send(enrollment=enrollment)
 
-    # 14:00 in New York is 19:00 in London, the portal's default zone.
-    assert _only_email().subject == "Reminder: Handover across sites starts Tuesday at 14:00"
+    assert (
+        _only_email().subject == f"Reminder: Handover across sites starts Tuesday at {subject_time}"
+    )
+
+
+def test_session_emails_show_the_readers_zone_and_note_the_sessions_own(settings):
+    settings.TIME_ZONE = "Europe/London"
+    offering = _new_york_session()
+    londoner = SessionEnrollmentFactory(offering=offering)
+    new_yorker = SessionEnrollmentFactory(offering=offering, user__time_zone="America/New_York")
+    interest = SessionInterestFactory(item=offering.item, user__time_zone="Asia/Kolkata")
+
+    for enrollment in (londoner, new_yorker):
+        emails.enrollment_confirmation_send(enrollment=enrollment)
+        emails.session_reminder_send(enrollment=enrollment)
+        emails.offering_changed_send(offering=offering, enrollment=enrollment)
+    emails.session_opened_send(interest=interest, offering=offering)
+
+    by_reader = {}
+    for message in mail.outbox:
+        by_reader.setdefault(message.to[0], []).append(message)
+    assert len(by_reader[londoner.user.email]) == len(by_reader[new_yorker.user.email]) == 3
+    for message in by_reader[londoner.user.email]:
+        for body in (message.body, html_part(message)):
+            assert (
+                "Tuesday 15 June 2027, 19:00–20:00 London time (14:00–15:00 New York time)" in body
+            )
+    for message in by_reader[new_yorker.user.email]:
+        for body in (message.body, html_part(message)):
+            assert "Tuesday 15 June 2027, 14:00–15:00 New York time" in body
+            assert "London time" not in body
+    (opened,) = by_reader[interest.user.email]
+    # 23:30 in Kolkata: the same day in both zones, so only the times differ.
+    assert "Tuesday 15 June 2027, 23:30–00:30 (next day) Kolkata time" in opened.body
+    assert "New York time" in opened.body

@@ -21,6 +21,7 @@ def test_screenshots(browser_page, live_server):
         context = browser_page.context.browser.new_context(
             base_url=live_server.url, viewport={"width": width, "height": height}
         )
+        pages.serve_media(context)
         try:
             for person, visits in site.items():
                 page = context.new_page()
@@ -28,8 +29,11 @@ def test_screenshots(browser_page, live_server):
                     pages.sign_in(page, person)
                 who = (person or "signed-out").split("@")[0]
                 for visit in visits:
-                    page.goto(visit.url)
+                    page.goto(visit.url, referer=visit.referer)
                     page.wait_for_load_state("load")
+                    # A full-page picture shows the covers below the fold, which a person
+                    # scrolling would see load (the cards' images are loading="lazy").
+                    page.evaluate(pages.LOAD_ALL_IMAGES)
                     path = OUT / f"{viewport}-{who}-{visit.name}.png"
                     page.screenshot(path=str(path), full_page=True)
                     taken.append(path)

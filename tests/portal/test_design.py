@@ -1,6 +1,6 @@
 """The design's promises, on every page type, in Chromium at a phone's and a desktop's size.
 
-- no horizontal scrolling (the page is never wider than the screen);
+- no horizontal scrolling (the page is never wider than the screen), down to a 320px phone;
 - on item pages, the Enroll action (or "Sign in to enroll") is inside the first screen;
 - axe-core (tests/vendor/axe.min.js, from npm) finds no WCAG 2.1 A/AA violation, on the
   portal's pages and the admin pages learning admins use;
@@ -19,15 +19,19 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 STANDALONE_ERRORS = {"server-error": "500.html", "unavailable": "503.html"}
 
 
-def check_page(page, visit: pages.Page, width: int, height: int) -> list[str]:
+def check_page(
+    page, visit: pages.Page, width: int, height: int, *, overflow_only: bool = False
+) -> list[str]:
     problems = []
-    response = page.goto(visit.url)
+    response = page.goto(visit.url, referer=visit.referer)
     page.wait_for_load_state("load")
     if response is None or response.status >= 500:
         return [f"answered {response and response.status}"]
     overflow = pages.horizontal_overflow(page)
     if overflow > 0:
         problems.append(f"scrolls sideways by {overflow}px")
+    if overflow_only:
+        return problems
     if visit.enroll_action:
         # "Enroll" links name their session ("Enroll for Tue 8 Sep…"): the first one counts.
         name = re.compile(rf"^{re.escape(visit.enroll_action)}\b")
@@ -57,9 +61,11 @@ def test_every_page_type_fits_phone_and_desktop_and_passes_axe(browser_page, liv
             csp_errors.append(f"{page.url}: {message.text}")
 
     for viewport, (width, height) in pages.VIEWPORTS.items():
+        overflow_only = viewport in pages.OVERFLOW_ONLY
         context = browser_page.context.browser.new_context(
             base_url=live_server.url, viewport={"width": width, "height": height}
         )
+        pages.serve_media(context)
         try:
             for person, visits in site.items():
                 page = context.new_page()
@@ -67,7 +73,7 @@ def test_every_page_type_fits_phone_and_desktop_and_passes_axe(browser_page, liv
                 if person:
                     pages.sign_in(page, person)
                 for visit in visits:
-                    problems = check_page(page, visit, width, height)
+                    problems = check_page(page, visit, width, height, overflow_only=overflow_only)
                     if problems:
                         where = f"{viewport} {width}x{height}, {person or 'signed out'}"
                         failures[f"{where}: {visit.name} ({visit.url})"] = problems
@@ -78,7 +84,9 @@ def test_every_page_type_fits_phone_and_desktop_and_passes_axe(browser_page, liv
             for name, template in STANDALONE_ERRORS.items():
                 url = f"{live_server.url}/__design__/{name}/"
                 page.route(url, served(render_to_string(template)))
-                problems = check_page(page, pages.Page(name, url), width, height)
+                problems = check_page(
+                    page, pages.Page(name, url), width, height, overflow_only=overflow_only
+                )
                 if problems:
                     failures[f"{viewport} {width}x{height}: {name}"] = problems
         finally:

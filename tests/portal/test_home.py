@@ -125,3 +125,20 @@ def test_home_rows_put_the_persons_learning_language_first(client_as, client):
         shown = row(body, heading)
         assert "Cwrs y galon" in shown
         assert shown.index("Cwrs y galon") < shown.index("Heart course")
+
+
+@pytest.mark.django_db
+def test_circles_starting_soon_leaves_out_a_circle_the_person_joined(client_as):
+    from circles import services as circle_services
+
+    joined = make_circle(state=Circle.State.OPEN, subject=ItemFactory(title="Purple Cow"))
+    other = make_circle(state=Circle.State.OPEN, subject=ItemFactory(title="Atomic Habits"))
+    me = EmployeeFactory()
+    circle_services.circle_join(user=me.user, circle=joined)
+
+    body = client_as(me).get("/").content.decode()
+    row = body.split('id="circles-heading"')[1].split("</section>")[0]
+
+    assert other.title in row
+    assert joined.title not in row
+    assert joined.title in body.split('id="continue-heading"')[1].split("</section>")[0]

@@ -241,3 +241,38 @@ def test_real_worker_two_beat_runs_and_retried_tasks_send_one_email_per_person(
 
     assert ThemeRelease.objects.filter(theme=theme).count() == 1
     assert recipients() == ["lead@example.org", "newcomer@example.org", "nurse@example.org"]
+
+
+@pytest.mark.django_db
+def test_announcement_gives_featured_sessions_in_each_readers_zone(
+    people, settings, django_capture_on_commit_callbacks
+):
+    import zoneinfo
+
+    from tests.catalog.factories import OfferingFactory
+
+    settings.TIME_ZONE = "Europe/London"
+    staff, lead = people
+    lead.user.time_zone = "America/New_York"
+    lead.user.save(update_fields=["time_zone"])
+    theme = due_theme()
+    starts_at = dt.datetime(2027, 6, 15, 14, 0, tzinfo=zoneinfo.ZoneInfo("Europe/London"))
+    session = OfferingFactory(
+        item=theme.items.first(),
+        starts_at=starts_at,
+        ends_at=starts_at + dt.timedelta(hours=1),
+        timezone="Europe/London",
+    )
+    theme.featured_offerings.add(session)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        tasks.release_due_themes()
+
+    by_address = {message.to[0]: message for message in mail.outbox}
+    to_staff, to_lead = by_address[staff.user.email], by_address[lead.user.email]
+    assert "Tuesday 15 June 2027, 14:00–15:00 London time" in to_staff.body
+    assert "New York" not in to_staff.body
+    assert (
+        "Tuesday 15 June 2027, 09:00–10:00 New York time (14:00–15:00 London time)" in to_lead.body
+    )
+    assert "09:00–10:00 New York time" in to_lead.alternatives[0][0]

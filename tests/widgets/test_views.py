@@ -163,3 +163,30 @@ def test_widget_token_command_mints_a_verifiable_token(capsys, db):
     from widgets.tokens import token_verify
 
     assert token_verify(token=token, secret=placement.secret).employee_id == person.employee_id
+
+
+def test_widget_frame_follows_the_organisations_colour_under_its_csp_hash(
+    client, catalog_mix, settings
+):
+    import base64
+    import hashlib
+    import re
+
+    from learning_portal.core import branding
+
+    settings.PORTAL_PRIMARY_COLOUR = "#7a1f5c"
+    settings.PORTAL_NAME = "St Elsewhere Learning"
+    client.get(WIDGET)  # a fragment cached under the colour before
+    settings.PORTAL_PRIMARY_COLOUR = "#00703c"
+
+    response = client.get(WIDGET)
+    body = response.content.decode()
+    (style,) = re.findall(r"<style>(.*?)</style>", body, re.S)
+    brand = branding.palette("#00703c")
+
+    assert f"--brand:{brand['--brand']};" in style
+    assert f"--brand-tint:{brand['--brand-tint']};" in style
+    assert "#7a1f5c" not in style
+    digest = base64.b64encode(hashlib.sha256(style.encode()).digest()).decode()
+    assert f"'sha256-{digest}'" in response["Content-Security-Policy"]
+    assert "Browse all learning on St Elsewhere Learning" in body

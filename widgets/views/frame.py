@@ -22,6 +22,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from enrollment.models import Source
+from learning_portal.core import branding
 from learning_portal.core.security import session_passive
 
 from .. import counters, fragments, selectors, services
@@ -46,9 +47,20 @@ SOURCE_FOR_VARIANT = {
 
 
 @memoize
+def _frame_stylesheet() -> str:
+    return (STATIC_DIR / "frame.css").read_text()
+
+
 def frame_css() -> tuple[str, str]:
-    """The widget's own stylesheet, inlined, and its CSP hash (inline styles need one)."""
-    css = (STATIC_DIR / "frame.css").read_text()
+    """The widget's own stylesheet with the organisation's colours after it (core.branding,
+    as /brand.css gives the portal's pages), inlined, and its CSP hash (inline styles need
+    one). Inlined rather than linked: the frame loads on every intranet page view."""
+    return _frame_css(branding.stylesheet())
+
+
+@lru_cache(maxsize=8)
+def _frame_css(brand: str) -> tuple[str, str]:
+    css = _frame_stylesheet() + brand
     digest = base64.b64encode(hashlib.sha256(css.encode()).digest()).decode()
     return css, f"'sha256-{digest}'"
 
