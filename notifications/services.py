@@ -265,6 +265,18 @@ def _publish(message: OutboxMessage) -> None:
     task.apply_async(args=message.args, retry=False)
 
 
+def _commit_without_waiting_for_disk() -> None:
+    # Marking rows dispatched need not wait for the WAL flush: if PostgreSQL crashed before
+    # it, the rows would be undispatched again and the sweeper would publish them once more,
+    # which the tasks tolerate (each is idempotent, emails are keyed). Every enroll POST
+    # dispatches its row right after its commit, so these flushes would otherwise compete
+    # with the next enrollment's commit, which holds its session's lock until flushed.
+    connection = transaction.get_connection()
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL synchronous_commit TO OFF")
+
+
 def outbox_dispatch(
     *,
     message_ids: Sequence[int] | None = None,
@@ -285,6 +297,7 @@ def outbox_dispatch(
     published: list[int] = []
     failure: tuple[OutboxMessage, Exception] | None = None
     with transaction.atomic():
+        _commit_without_waiting_for_disk()
         pending = OutboxMessage.objects.select_for_update(skip_locked=True).filter(
             dispatched_at__isnull=True
         )
