@@ -108,6 +108,29 @@ def _check(item, offering, attempted: int) -> list[str]:
     return problems
 
 
+def _load() -> str:
+    return ", ".join(f"{value:.1f}" for value in os.getloadavg())
+
+
+def _drain(offering, *, answered: int) -> int:
+    """Wait (up to a minute) until clicks whose client gave up are served too; their count.
+
+    gunicorn still serves a request whose client stopped waiting, so without this the next
+    round would share the machine with the last one's leftovers.
+    """
+    from enrollment.models import Enrollment
+
+    deadline = time.monotonic() + 60
+    places = Enrollment.objects.filter(offering=offering).count()
+    while places < RUSH and time.monotonic() < deadline:
+        time.sleep(2)
+        now = Enrollment.objects.filter(offering=offering).count()
+        if now == places:
+            break
+        places = now
+    return max(0, places - answered)
+
+
 def run(ctx) -> None:
     _clean_up()
     users = serving.people(RUSH * ROUNDS, seed=11)
@@ -138,8 +161,8 @@ def run(ctx) -> None:
                     )
                     for cookie in cookies[number * RUSH : (number + 1) * RUSH]
                 ]
-                figures = serving.total(
-                    serving.drive(stack, clicks, connections=RUSH, once=True, processes=PROCESSES)
+                figures = serving.measured(
+                    stack, clicks, connections=RUSH, once=True, processes=PROCESSES
                 )
                 rates.append(len(figures.latencies) / figures.elapsed)
                 merged.merge(figures)
@@ -147,11 +170,16 @@ def run(ctx) -> None:
                 errors["connection errors"] += figures.connection_errors
                 print(
                     f"round {number + 1}: {rates[-1]:.0f} enrollments/s, "
-                    f"p50 {figures.pct(50):.0f} ms, p99 {figures.pct(99):.0f} ms, "
-                    f"{figures.connection_errors} connection errors, "
-                    f"other answers {dict(figures.bad_status) or 'none'}"
+                    f"p50 {figures.pct(50):.0f} ms, p95 {figures.pct(95):.0f} ms, "
+                    f"p99 {figures.pct(99):.0f} ms, web CPU {figures.cpu_ms_per_request:.1f} "
+                    f"ms per answered click, {figures.connection_errors} connection errors "
+                    f"{figures.connection_error_kinds or ''}, other answers "
+                    f"{dict(figures.bad_status) or 'none'}; load average {_load()}"
                 )
                 problems += _check(item, offering, RUSH)
+                late = _drain(offering, answered=len(figures.latencies))
+                if late:
+                    print(f"  {late} clicks were served after their client had given up")
             rate = statistics.median(rates)
             print(
                 f"enrollments/s {rate:.0f} (median of {ROUNDS} rounds; target >= "
