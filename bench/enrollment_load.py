@@ -112,8 +112,8 @@ def _load() -> str:
     return ", ".join(f"{value:.1f}" for value in os.getloadavg())
 
 
-def _drain(offering, *, answered: int) -> int:
-    """Wait (up to a minute) until clicks whose client gave up are served too; their count.
+def _drain(offering) -> int:
+    """Wait (up to a minute) until clicks whose client gave up are served too; places taken.
 
     gunicorn still serves a request whose client stopped waiting, so without this the next
     round would share the machine with the last one's leftovers.
@@ -128,7 +128,7 @@ def _drain(offering, *, answered: int) -> int:
         if now == places:
             break
         places = now
-    return max(0, places - answered)
+    return places
 
 
 def run(ctx) -> None:
@@ -161,8 +161,9 @@ def run(ctx) -> None:
                     )
                     for cookie in cookies[number * RUSH : (number + 1) * RUSH]
                 ]
-                figures = serving.measured(
-                    stack, clicks, connections=RUSH, once=True, processes=PROCESSES
+                cpu_before = stack.cpu_seconds()
+                figures = serving.total(
+                    serving.drive(stack, clicks, connections=RUSH, once=True, processes=PROCESSES)
                 )
                 rates.append(len(figures.latencies) / figures.elapsed)
                 merged.merge(figures)
@@ -171,15 +172,19 @@ def run(ctx) -> None:
                 print(
                     f"round {number + 1}: {rates[-1]:.0f} enrollments/s, "
                     f"p50 {figures.pct(50):.0f} ms, p95 {figures.pct(95):.0f} ms, "
-                    f"p99 {figures.pct(99):.0f} ms, web CPU {figures.cpu_ms_per_request:.1f} "
-                    f"ms per answered click, {figures.connection_errors} connection errors "
-                    f"{figures.connection_error_kinds or ''}, other answers "
+                    f"p99 {figures.pct(99):.0f} ms, {figures.connection_errors} connection "
+                    f"errors {figures.connection_error_kinds or ''}, other answers "
                     f"{dict(figures.bad_status) or 'none'}; load average {_load()}"
                 )
                 problems += _check(item, offering, RUSH)
-                late = _drain(offering, answered=len(figures.latencies))
+                served = _drain(offering)
+                late = max(0, served - len(figures.latencies))
                 if late:
                     print(f"  {late} clicks were served after their client had given up")
+                # Per click served, whether its client still waited: less disturbed by other
+                # programs on a shared machine than enrollments/s.
+                cpu = (stack.cpu_seconds() - cpu_before) * 1000 / max(served, 1)
+                print(f"  web workers' CPU: {cpu:.1f} ms per click served")
             rate = statistics.median(rates)
             print(
                 f"enrollments/s {rate:.0f} (median of {ROUNDS} rounds; target >= "
