@@ -5,7 +5,8 @@ are what a burst meets), the Celery worker and beat running (the worker sends th
 confirmations from the outbox), and the clicks from client processes apart from the server,
 each person on a connection of their own, all released together. Each round is a new
 session with BENCH_ENROLL_CAPACITY seats and a waitlist, and BENCH_ENROLL_RUSH different
-signed-in people (default 500) POSTing the enroll form once. Reports enrollments/s (the
+signed-in people (default 500) POSTing the enroll form once, after the worker has finished
+what creating the session queued (its catalog index rebuild). Reports enrollments/s (the
 rush's size over the time until the last answer), latency percentiles and connection
 errors, then checks the outcome exactly: every click answered with the redirect, seats
 filled to capacity and never beyond, the waitlist gapless and in order, one place per
@@ -112,6 +113,21 @@ def _load() -> str:
     return ", ".join(f"{value:.1f}" for value in os.getloadavg())
 
 
+def _worker_settled(limit: float = 120.0) -> float:
+    """Seconds until the Celery worker has nothing queued or in hand (at most `limit`)."""
+    import redis
+    from django.conf import settings
+
+    broker = redis.Redis.from_url(settings.CELERY_BROKER_URL)
+    started = time.monotonic()
+    time.sleep(0.5)  # the commit's on-commit publish of the rebuild
+    while time.monotonic() - started < limit:
+        if not broker.llen("celery") and not broker.hlen("unacked"):
+            break
+        time.sleep(0.5)
+    return time.monotonic() - started
+
+
 def _drain(offering) -> int:
     """Wait (up to a minute) until clicks whose client gave up are served too; places taken.
 
@@ -132,7 +148,12 @@ def _drain(offering) -> int:
 
 
 def run(ctx) -> None:
+    from learning_portal.celery import app
+
     _clean_up()
+    # Tasks an earlier run left queued (emails for enrollments _clean_up deleted) would keep
+    # this run's worker busy with another run's work.
+    app.control.purge()
     users = serving.people(RUSH * ROUNDS, seed=11)
     cookies = serving.sign_in(users)
     rates, problems, errors = [], [], Counter()
@@ -148,6 +169,10 @@ def run(ctx) -> None:
             serving.drive(stack, [serving.request("/healthz")], connections=8, duration=1)
             for number in range(ROUNDS):
                 item, offering = _session(number)
+                # People rush a session announced beforehand, when enrollment opens; the new
+                # session's catalog index rebuild (100k items, on the worker) is done by then.
+                settled = _worker_settled()
+                print(f"  session created; the worker's queue settled in {settled:.1f} s")
                 url = f"/learning/{item.slug}/enroll/?session={offering.pk}"
                 clicks = [
                     serving.request(
@@ -176,8 +201,10 @@ def run(ctx) -> None:
                     f"errors {figures.connection_error_kinds or ''}, other answers "
                     f"{dict(figures.bad_status) or 'none'}; load average {_load()}"
                 )
-                problems += _check(item, offering, RUSH)
+                # Checked once the server is done (clicks whose client gave up included), so
+                # no commit lands between the counts that are compared.
                 served = _drain(offering)
+                problems += _check(item, offering, RUSH)
                 late = max(0, served - len(figures.latencies))
                 if late:
                     print(f"  {late} clicks were served after their client had given up")
