@@ -63,7 +63,7 @@ def _clear_cache():
     """
     from django.core.cache import cache
 
-    from catalog import index
+    from catalog import fragments, index
     from learning_portal.core import circuit
     from widgets.selectors.suggestions import shared_memo_forget
 
@@ -71,11 +71,13 @@ def _clear_cache():
     circuit.reset_all()
     cache.clear()
     index.forget_process_copies()
+    fragments.forget_rendered()
     shared_memo_forget()
     yield
     circuit.reset_all()
     cache.clear()
     index.forget_process_copies()
+    fragments.forget_rendered()
     shared_memo_forget()
 
 

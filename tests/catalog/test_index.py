@@ -115,6 +115,25 @@ def test_bulk_update_waits_for_catalog_changed_but_the_page_never_leaks(
 
 
 @pytest.mark.django_db
+def test_an_unpublish_written_behind_the_index_never_reaches_the_page(
+    employee, pharmacist, committed
+):
+    now = timezone.now()
+    first, second = ItemFactory(title="A"), ItemFactory(title="B")
+    with committed():
+        audience = AudienceFactory(departments=[pharmacist.department])
+        restricted = ItemFactory(title="C", audiences=[audience])
+    assert page_pks(search(pharmacist.user, {}, now)) == [first.pk, second.pk, restricted.pk]
+
+    # Bulk writes send no signal: the index still holds both as published.
+    Item.objects.filter(pk__in=[second.pk, restricted.pk]).update(is_published=False)
+
+    for user in (employee.user, pharmacist.user):
+        stale = search(user, {}, now)
+        assert page_pks(stale) == [first.pk]
+
+
+@pytest.mark.django_db
 def test_popularity_refresh_reorders_the_popular_sort(employee, committed):
     now = timezone.now()
     alpha, beta = ItemFactory(title="Alpha"), ItemFactory(title="Beta")
