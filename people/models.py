@@ -2,7 +2,6 @@ from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Lower
-from django.urls import reverse
 
 from learning_portal.core.timezones import is_zone
 
@@ -88,7 +87,11 @@ class Role(models.Model):
 
 
 class Employee(models.Model):
-    """A person from the HR feed, attached to the account they sign in with."""
+    """A person from the HR feed, attached to the account they sign in with.
+
+    Their profile page is portal's: the project's settings give `get_absolute_url`
+    (ABSOLUTE_URL_OVERRIDES), people never names it.
+    """
 
     user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="employee")
     employee_id = models.CharField("employee ID", max_length=64, unique=True)
@@ -124,9 +127,6 @@ class Employee(models.Model):
 
     def __str__(self):
         return f"{self.user} ({self.employee_id})"
-
-    def get_absolute_url(self):
-        return reverse("profile")
 
     @property
     def full_name(self) -> str:
