@@ -16,9 +16,11 @@ from django.db.models import (
 from django.utils import timezone
 from django.utils.translation import get_language_info
 
+from learning_portal.core.fragments import FragmentMemo
+
 from .durations import DurationBand
 from .filters import GROUPED_FACETS, STATIC_FACETS
-from .index import catalog_index, term_match
+from .index import MAX_AGE, catalog_index, term_match
 from .models import Item
 from .search import normalize_search_term
 from .sessions import StartsWithin, sessions_ahead, upcoming_sessions
@@ -36,6 +38,10 @@ from .visibility import (
 # whatever the person has selected), so a catalog with hundreds of providers stays usable.
 FACET_OPTION_LIMIT = 30
 FACETS = (*GROUPED_FACETS, *STATIC_FACETS)
+# Facet counts and result masks by index build, audiences, term and chosen facet values: most
+# people ask the index the same few questions (the first page, a common word). About 100 kB
+# each (the mask).
+searches = FragmentMemo(size=64, seconds=MAX_AGE.total_seconds())
 
 
 def item_list_visible_to(
@@ -264,6 +270,34 @@ def item_catalog_search(
     now = now or timezone.now()
     index = catalog_index(now)
     audience_ids = _audience_ids(user)
+    if all(name in FACETS for name in conditions):
+        # Everyone with the same audiences asking the same of this index gets the same answer.
+        key = (
+            index.build_id,
+            tuple(sorted(set(audience_ids))),
+            normalize_search_term(term),
+            tuple((name, tuple(selected[name])) for name in FACETS if selected.get(name)),
+        )
+        counts, matching, match = searches.get_or_render(
+            key, lambda: _counted(index, audience_ids, term, conditions, selected)
+        )
+    else:
+        counts, matching, match = _counted(index, audience_ids, term, conditions, selected)
+    results = CatalogResults(
+        index=index,
+        mask=matching,
+        sort=effective_sort(sort, has_term=match is not None),
+        match=match,
+        user=user,
+        audience_ids=audience_ids,
+        now=now,
+        total=counts.total,
+    )
+    return CatalogSearch(facets=counts, results=results, version=index.token)
+
+
+def _counted(index, audience_ids, term: str, conditions, selected) -> tuple:
+    """(the facet counts, the mask of the results, the term's match) for `item_catalog_search`."""
     base = index.visible_mask(audience_ids)
     match = None
     if normalize_search_term(term):
@@ -305,17 +339,7 @@ def item_catalog_search(
         chosen,
         lambda slug: index.topic_names[slug],
     )
-    results = CatalogResults(
-        index=index,
-        mask=matching,
-        sort=effective_sort(sort, has_term=match is not None),
-        match=match,
-        user=user,
-        audience_ids=audience_ids,
-        now=now,
-        total=counts.total,
-    )
-    return CatalogSearch(facets=counts, results=results, version=index.token)
+    return counts, matching, match
 
 
 def item_search_suggestions(*, user, term: str, now: dt.datetime | None = None):

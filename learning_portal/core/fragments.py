@@ -11,7 +11,9 @@ on how long a piece can outlive a change its key does not see, and the oldest go
 `size` are kept.
 
 Per process, not in the shared cache: a hit costs a dictionary look-up instead of a round
-trip to Redis and an unpickling, and nothing needs retiring across processes.
+trip to Redis and an unpickling, and nothing needs retiring across processes. The same memo
+also keeps other values that many people's pages compute alike (the catalog's facet counts
+for an audience), under the same rule for keys.
 """
 
 from __future__ import annotations
@@ -20,22 +22,26 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
+from typing import TypeVar
+
+T = TypeVar("T")
 
 
 class FragmentMemo:
-    """At most `size` rendered strings by key, each for at most `seconds`; thread-safe."""
+    """At most `size` rendered strings (or other values) by key, each for at most `seconds`;
+    thread-safe. A value is shared by every caller: it must not be changed once remembered."""
 
     def __init__(self, *, size: int, seconds: float):
         self.size = size
         self.seconds = seconds
-        self._entries: OrderedDict[Hashable, tuple[float, str]] = OrderedDict()
+        self._entries: OrderedDict[Hashable, tuple[float, object]] = OrderedDict()
         self._lock = threading.Lock()
 
     def __len__(self) -> int:
         return len(self._entries)
 
-    def get_or_render(self, key: Hashable, render: Callable[[], str]) -> str:
-        """The piece remembered under `key`, or `render()`'s, remembered from now on."""
+    def get_or_render(self, key: Hashable, render: Callable[[], T]) -> T:
+        """The value remembered under `key`, or `render()`'s, remembered from now on."""
         now = time.monotonic()
         with self._lock:
             found = self._entries.get(key)
@@ -43,13 +49,13 @@ class FragmentMemo:
                 self._entries.move_to_end(key)
                 return found[1]
         # Rendered outside the lock: two threads may render the same piece once each.
-        html = render()
+        value = render()
         with self._lock:
-            self._entries[key] = (now + self.seconds, html)
+            self._entries[key] = (now + self.seconds, value)
             self._entries.move_to_end(key)
             while len(self._entries) > self.size:
                 self._entries.popitem(last=False)
-        return html
+        return value
 
     def clear(self) -> None:
         with self._lock:

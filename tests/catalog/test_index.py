@@ -8,7 +8,7 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.utils import timezone
 
-from catalog import index
+from catalog import index, selectors
 from catalog.models import Item
 from catalog.services import item_search_refresh
 from enrollment.services import item_popularity_refresh
@@ -20,6 +20,7 @@ from tests.catalog.helpers import (
     search,
 )
 from tests.enrollment.factories import EnrollmentFactory
+from tests.people.factories import EmployeeFactory
 
 TITLES = ("Hand hygiene", "Rota planning", "Hand hygiene refresher", "Sepsis and hygiene")
 
@@ -171,3 +172,29 @@ def test_counts_stay_correct_and_fresh_while_the_cache_is_down(employee, setting
     item_search_refresh(item_ids=Item.objects.values("pk"))
     found, _ = assert_same_as_sql(employee.user, params, now)
     assert found.facets.total == total + 1
+
+
+@pytest.mark.django_db
+def test_people_with_the_same_audiences_share_the_counts_until_the_index_changes(
+    employee, pharmacist, committed, monkeypatch
+):
+    now = timezone.now()
+    counted = []
+    real = selectors._counted
+    monkeypatch.setattr(selectors, "_counted", lambda *a: counted.append(1) or real(*a))
+    ItemFactory(title="Open")
+    pharmacy = AudienceFactory(departments=[pharmacist.department])
+    ItemFactory(title="Pharmacy only", audiences=[pharmacy])
+    colleague = EmployeeFactory(department=employee.department)
+
+    assert search(employee.user, {}, now).facets.total == 1
+    assert search(colleague.user, {}, now).facets.total == 1
+    assert len(counted) == 1
+    assert search(pharmacist.user, {}, now).facets.total == 2  # other audiences, counted anew
+    assert search(employee.user, {"format": ["course"]}, now).facets.total == 1
+    assert len(counted) == 3
+
+    with committed():
+        ItemFactory(title="New")
+    assert search(colleague.user, {}, now).facets.total == 2
+    assert len(counted) == 4
