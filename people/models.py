@@ -3,12 +3,18 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Lower
 
+from learning_portal.core.languages import is_language, organisation_language
 from learning_portal.core.timezones import is_zone
 
 
 def validate_zone(value: str) -> None:
     if value and not is_zone(value):
         raise ValidationError("%(value)s is not a known time zone.", params={"value": value})
+
+
+def validate_language(value: str) -> None:
+    if value and not is_language(value):
+        raise ValidationError("%(value)s is not a known language.", params={"value": value})
 
 
 class UserManager(BaseUserManager):
@@ -47,6 +53,15 @@ class User(AbstractUser):
         validators=[validate_zone],
         help_text="Times are shown in this zone. Empty: the organisation's.",
     )
+    # Empty: the organisation's (LANGUAGE_CODE), like the time zone.
+    language = models.CharField(
+        "learning language",
+        max_length=8,
+        blank=True,
+        default="",
+        validators=[validate_language],
+        help_text="Learning in this language is suggested first. Empty: the organisation's.",
+    )
 
     objects = UserManager()
 
@@ -60,6 +75,11 @@ class User(AbstractUser):
 
     def __str__(self):
         return self.get_full_name() or self.email
+
+    @property
+    def learning_language(self) -> str:
+        """The language this person prefers to learn in: their choice, else the organisation's."""
+        return self.language or organisation_language()
 
 
 class Department(models.Model):
