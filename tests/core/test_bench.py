@@ -1,13 +1,17 @@
+import datetime as dt
 import os
+import random
 import subprocess
 import sys
 from io import StringIO
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 
-from bench import catalog_search
+from bench import catalog_search, mixed_load
 from bench.harness import ROOT, Context, available, percentile, production_environment, summary_of
+from tests.catalog.factories import AudienceFactory, ItemFactory
 
 
 def test_percentile_interpolates_between_samples():
@@ -84,3 +88,15 @@ def test_catalog_benchmark_cases_all_render(client):
         response = client.get(f"/catalog/?{query}")
         assert response.status_code == 200, label
         assert not response.context["form"].errors, label
+
+
+@pytest.mark.django_db
+def test_mixed_load_asks_only_for_item_pages_that_everyone_may_see():
+    now = timezone.now()
+    open_item = ItemFactory()
+    ItemFactory(publish_end=now - dt.timedelta(days=1))
+    ItemFactory(publish_start=now + dt.timedelta(days=1))
+    ItemFactory(is_published=False)
+    ItemFactory(audiences=[AudienceFactory()])
+
+    assert mixed_load._item_paths(10, random.Random(1)) == [open_item.get_absolute_url()]
