@@ -30,10 +30,10 @@ from .index import MAX_AGE
 
 CARD_TEMPLATE = "catalog/_item_card.html"
 FILTERS_TEMPLATE = "catalog/_filters.html"
-# A few pages of the most read orders for every common term; a card is about 1.5 kB.
-cards = FragmentMemo(size=4000, seconds=MAX_AGE.total_seconds())
-# One panel per combination of filters and counts in use (a few kB each).
-filter_panels = FragmentMemo(size=500, seconds=MAX_AGE.total_seconds())
+# A few pages of the most read orders for common terms; a card is about 1.5 kB (3 MB).
+cards = FragmentMemo(size=2000, seconds=MAX_AGE.total_seconds())
+# One panel per combination of filters and counts in use (up to ~25 kB each: 2.5 MB).
+filter_panels = FragmentMemo(size=100, seconds=MAX_AGE.total_seconds())
 
 
 def _viewer() -> tuple[str, str]:

@@ -39,9 +39,9 @@ from .visibility import (
 FACET_OPTION_LIMIT = 30
 FACETS = (*GROUPED_FACETS, *STATIC_FACETS)
 # Facet counts and result masks by index build, audiences, term and chosen facet values: most
-# people ask the index the same few questions (the first page, a common word). About 100 kB
-# each (the mask).
-searches = FragmentMemo(size=64, seconds=MAX_AGE.total_seconds())
+# people ask the index the same few questions (the first page, a common word). Up to ~350 kB
+# each (the mask, a common word's match), so few are kept: workers stay under 250 MB.
+searches = FragmentMemo(size=24, seconds=MAX_AGE.total_seconds())
 
 
 def item_list_visible_to(
