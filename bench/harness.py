@@ -32,6 +32,7 @@ DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/15"
 DEFAULT_EMPLOYEES = 20_000
 DEFAULT_ITEMS = 100_000
 DEFAULT_SEED = 2024
+ROOT = Path(__file__).resolve().parent.parent
 BADGE_DEVELOPMENT_KEY = "learning_portal/settings/badge_development_key.json"
 # Modules of this package that are not benchmarks.
 NOT_BENCHMARKS = {"harness", "loadgen", "serving"}
@@ -158,14 +159,26 @@ def ensure_database(url: str, *, recreate: bool = False) -> None:
         ) from exc
 
 
-def setup_django(url: str, redis_url: str) -> None:
-    """Django with the production settings, as the portal runs behind gunicorn.
+def production_environment(url: str, redis_url: str) -> dict[str, str]:
+    """The environment the production settings need, with the benchmarks' values.
 
-    Production's database pool, Redis cache and sessions, hashed static files and no DEBUG:
-    a change to production.py (say, a database option) shows up in the figures. Only the
-    values production requires and a benchmark cannot know are filled in here.
+    Only the values production requires and a benchmark cannot know are filled in; what the
+    caller's environment already sets for the optional ones (the pool size, the log level)
+    is kept.
     """
-    os.environ.update(
+    environment = {
+        # Production spreads concurrent requests over many processes, each with a small
+        # pool; a benchmark drives up to ~50 client threads inside this one process.
+        "DB_POOL_MAX_SIZE": "64",
+        "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
+        "EMAIL_HOST": "localhost",  # required, though nothing is sent
+        "LOG_LEVEL": "WARNING",
+        # Required too: the badge issuer's key. The benchmarks sign nothing anyone keeps, so
+        # the development key (whose private half is public) does.
+        "BADGE_SIGNING_KEY": (ROOT / BADGE_DEVELOPMENT_KEY).read_text(),
+    }
+    environment.update((key, os.environ[key]) for key in list(environment) if key in os.environ)
+    environment.update(
         {
             "DJANGO_SETTINGS_MODULE": "learning_portal.settings.production",
             "DATABASE_URL": url,
@@ -177,18 +190,16 @@ def setup_django(url: str, redis_url: str) -> None:
             "DJANGO_SECURE_SSL_REDIRECT": "false",
         }
     )
-    # Production spreads concurrent requests over many processes, each with a small pool;
-    # a benchmark drives up to ~50 client threads inside this one process.
-    os.environ.setdefault("DB_POOL_MAX_SIZE", "64")
-    os.environ.setdefault("EMAIL_BACKEND", "django.core.mail.backends.locmem.EmailBackend")
-    os.environ.setdefault("EMAIL_HOST", "localhost")  # required, though nothing is sent
-    os.environ.setdefault("LOG_LEVEL", "WARNING")
-    # Production requires the badge issuer's key; the benchmarks sign nothing anyone keeps,
-    # so the development key (whose private half is public) is enough here.
-    os.environ.setdefault(
-        "BADGE_SIGNING_KEY",
-        (Path(__file__).resolve().parent.parent / BADGE_DEVELOPMENT_KEY).read_text(),
-    )
+    return environment
+
+
+def setup_django(url: str, redis_url: str) -> None:
+    """Django with the production settings, as the portal runs behind gunicorn.
+
+    Production's database pool, Redis cache and sessions, hashed static files and no DEBUG:
+    a change to production.py (say, a database option) shows up in the figures.
+    """
+    os.environ.update(production_environment(url, redis_url))
     import django
     from django.conf import settings
     from django.core.management import call_command

@@ -28,10 +28,15 @@ P99_TARGET_MS = 500
 
 
 def _item_paths(count: int, rng: random.Random) -> list[str]:
+    """Pages of items open to everyone now: published, inside their publish window (an item
+    whose window has closed or not yet opened is rightly a 404), without an audience."""
+    from django.contrib.auth.models import AnonymousUser
+
     from catalog.models import Item
+    from catalog.selectors import item_list_visible_to
 
     slugs = list(
-        Item.objects.filter(is_published=True, audiences__isnull=True)
+        item_list_visible_to(user=AnonymousUser())
         .order_by("?")
         .values_list("slug", flat=True)[:count]
     )

@@ -11,13 +11,16 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
+    prefetch_related_objects,
 )
 from django.utils import timezone
 from django.utils.translation import get_language_info
 
+from learning_portal.core.fragments import FragmentMemo
+
 from .durations import DurationBand
 from .filters import GROUPED_FACETS, STATIC_FACETS
-from .index import catalog_index, term_match
+from .index import MAX_AGE, catalog_index, term_match
 from .models import Item
 from .search import normalize_search_term
 from .sessions import StartsWithin, sessions_ahead, upcoming_sessions
@@ -35,6 +38,10 @@ from .visibility import (
 # whatever the person has selected), so a catalog with hundreds of providers stays usable.
 FACET_OPTION_LIMIT = 30
 FACETS = (*GROUPED_FACETS, *STATIC_FACETS)
+# Facet counts and result masks by index build, audiences, term and chosen facet values: most
+# people ask the index the same few questions (the first page, a common word). Up to ~350 kB
+# each (the mask, a common word's match), so few are kept: workers stay under 250 MB.
+searches = FragmentMemo(size=24, seconds=MAX_AGE.total_seconds())
 
 
 def item_list_visible_to(
@@ -55,16 +62,45 @@ def item_list_for_catalog(
     `is_restricted` (the item has an audience, so the person sees it as one of its members).
     """
     now = now or timezone.now()
-    # Cards never show the long description; the retired vector is read by nobody.
-    queryset = item_list_visible_to(user=user, now=now, audience_ids=audience_ids).defer(
-        "description", "search_vector"
+    return _with_card_fields(
+        item_list_visible_to(user=user, now=now, audience_ids=audience_ids), now=now
     )
-    return queryset.annotate(
+
+
+def _with_card_fields(queryset: QuerySet[Item], *, now: dt.datetime) -> QuerySet[Item]:
+    # Cards never show the long description; the retired vector is read by nobody.
+    return queryset.defer("description", "search_vector").annotate(
         next_session_starts_at=Subquery(
             upcoming_sessions(now).order_by("starts_at").values("starts_at")[:1]
         ),
         is_restricted=restricted_item(),
     )
+
+
+def item_list_for_catalog_page(
+    *, user, pks: list[int], now: dt.datetime, audience_ids: list[int] | None = None
+) -> list[Item]:
+    """`item_list_for_catalog(...).filter(pk__in=pks)`, in the order of `pks`, cheaper to build.
+
+    The catalog page reads its rows through the visibility rule again, so that an index
+    older than a write (a bulk update sends no signal) can never show a hidden item. Most
+    items are open to everyone, so the rows are read with the publish window and whether
+    each has an audience, and only restricted ones are checked against the person's
+    audiences, with the whole rule (a second query, run only when the page holds any). The
+    whole rule in the one query cost more to build than to run: a third of the page's CPU.
+    """
+    published = Item.objects.filter(published_q(now), pk__in=pks)
+    rows = list(_with_card_fields(published, now=now).order_by())
+    restricted = [item.pk for item in rows if item.is_restricted]
+    if restricted:
+        allowed = set(
+            item_list_visible_to(user=user, now=now, audience_ids=audience_ids)
+            .filter(pk__in=restricted)
+            .values_list("pk", flat=True)
+        )
+        rows = [item for item in rows if not item.is_restricted or item.pk in allowed]
+    by_pk = {item.pk: item for item in rows}
+    return [by_pk[pk] for pk in pks if pk in by_pk]
 
 
 def item_cover_urls(*, item_ids: list[int]) -> dict[int, str]:
@@ -104,31 +140,42 @@ def item_get_visible_to(*, user, slug: str, now: dt.datetime | None = None) -> I
     Learning admins also get unpublished and restricted items, to preview them. The item
     carries `is_public` (published and open to everyone) so the page can say when it is a
     preview, `is_restricted`, its topics and `upcoming_sessions` (scheduled, not started).
+
+    Most items are published and open to everyone, and then no more is asked: neither the
+    person's audiences nor their permissions (two more queries, and the audience rule's
+    query cost more to build than to run). Only for an item that is restricted or not
+    published is the person checked: against the whole rule, or as a previewing admin.
     """
     now = now or timezone.now()
-    if can_preview_unpublished(user):
-        queryset = Item.objects.all()
-    else:
-        queryset = item_list_visible_to(user=user, now=now)
     restricted = restricted_item()
-    return (
-        queryset.annotate(
+    item = (
+        Item.objects.annotate(
             is_restricted=restricted,
             is_public=ExpressionWrapper(
                 published_q(now) & ~Q(restricted), output_field=BooleanField()
             ),
         )
-        .prefetch_related(
-            "topics",
-            Prefetch(
-                "offerings",
-                queryset=sessions_ahead(now).order_by("starts_at"),
-                to_attr="upcoming_sessions",
-            ),
-        )
         .filter(slug=slug)
         .first()
     )
+    if item is None:
+        return None
+    if not (
+        item.is_public
+        or can_preview_unpublished(user)
+        or item_list_visible_to(user=user, now=now).filter(pk=item.pk).exists()
+    ):
+        return None
+    prefetch_related_objects(
+        [item],
+        "topics",
+        Prefetch(
+            "offerings",
+            queryset=sessions_ahead(now).order_by("starts_at"),
+            to_attr="upcoming_sessions",
+        ),
+    )
+    return item
 
 
 @dataclass
@@ -169,8 +216,9 @@ def item_language_options(*, now: dt.datetime | None = None) -> list[tuple[str, 
 class CatalogResults:
     """The ordered results of a catalog search, read from the database a page at a time.
 
-    Sliced by the paginator; each slice reads only its items, through `item_list_for_catalog`
-    (visibility and the publish window checked again in SQL), in the index's order.
+    Sliced by the paginator; each slice reads only its items, through
+    `item_list_for_catalog_page` (visibility and the publish window checked again in SQL),
+    in the index's order.
     """
 
     def __init__(
@@ -200,17 +248,18 @@ class CatalogResults:
         pks = self._index.page(
             self._mask, sort=self._sort, offset=start, limit=stop - start, match=self._match
         ).tolist()
-        rows = item_list_for_catalog(
-            user=self._user, now=self._now, audience_ids=self._audience_ids
-        ).filter(pk__in=pks)
-        by_pk = {item.pk: item for item in rows}
-        return [by_pk[pk] for pk in pks if pk in by_pk]
+        return item_list_for_catalog_page(
+            user=self._user, pks=pks, now=self._now, audience_ids=self._audience_ids
+        )
 
 
 @dataclass
 class CatalogSearch:
     facets: FacetCounts
     results: CatalogResults
+    # The catalog version the index was built for (the count of committed catalog changes):
+    # what the page shows of an item cannot change before it does (catalog.fragments).
+    version: int | None = None
 
 
 def item_catalog_search(
@@ -233,6 +282,34 @@ def item_catalog_search(
     now = now or timezone.now()
     index = catalog_index(now)
     audience_ids = _audience_ids(user)
+    if all(name in FACETS for name in conditions):
+        # Everyone with the same audiences asking the same of this index gets the same answer.
+        key = (
+            index.build_id,
+            tuple(sorted(set(audience_ids))),
+            normalize_search_term(term),
+            tuple((name, tuple(selected[name])) for name in FACETS if selected.get(name)),
+        )
+        counts, matching, match = searches.get_or_render(
+            key, lambda: _counted(index, audience_ids, term, conditions, selected)
+        )
+    else:
+        counts, matching, match = _counted(index, audience_ids, term, conditions, selected)
+    results = CatalogResults(
+        index=index,
+        mask=matching,
+        sort=effective_sort(sort, has_term=match is not None),
+        match=match,
+        user=user,
+        audience_ids=audience_ids,
+        now=now,
+        total=counts.total,
+    )
+    return CatalogSearch(facets=counts, results=results, version=index.token)
+
+
+def _counted(index, audience_ids, term: str, conditions, selected) -> tuple:
+    """(the facet counts, the mask of the results, the term's match) for `item_catalog_search`."""
     base = index.visible_mask(audience_ids)
     match = None
     if normalize_search_term(term):
@@ -274,17 +351,7 @@ def item_catalog_search(
         chosen,
         lambda slug: index.topic_names[slug],
     )
-    results = CatalogResults(
-        index=index,
-        mask=matching,
-        sort=effective_sort(sort, has_term=match is not None),
-        match=match,
-        user=user,
-        audience_ids=audience_ids,
-        now=now,
-        total=counts.total,
-    )
-    return CatalogSearch(facets=counts, results=results)
+    return counts, matching, match
 
 
 def item_search_suggestions(*, user, term: str, now: dt.datetime | None = None):

@@ -6,7 +6,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 
-from . import selectors, services
+from . import fragments, selectors, services
 from .durations import DurationBand
 from .filters import ItemFilterSet
 from .models import Item
@@ -16,7 +16,7 @@ from .sorting import Sort, effective_sort
 PAGE_SIZE = 20
 
 
-@dataclass
+@dataclass(frozen=True)
 class FacetOption:
     value: str
     label: str
@@ -24,11 +24,12 @@ class FacetOption:
     selected: bool
 
 
-@dataclass
+# Frozen, so that the filter panel can be remembered under them (catalog.fragments).
+@dataclass(frozen=True)
 class FacetGroup:
     name: str
     label: str
-    options: list[FacetOption]
+    options: tuple[FacetOption, ...]
     multiple: bool = True
 
     @property
@@ -38,17 +39,17 @@ class FacetGroup:
 
 def _facet_groups(
     selected: dict[str, list[str]], facets: selectors.FacetCounts
-) -> list[FacetGroup]:
+) -> tuple[FacetGroup, ...]:
     def static(name: str, label: str, choices, multiple: bool = True) -> FacetGroup:
         counts = facets.static.get(name, {})
-        options = [
+        options = tuple(
             FacetOption(value, text, counts.get(value, 0), value in selected[name])
             for value, text in choices
-        ]
+        )
         return FacetGroup(name, label, options, multiple)
 
     def grouped(name: str, label: str, rows) -> FacetGroup:
-        options = [FacetOption(v, text, n, v in selected[name]) for v, text, n in rows]
+        options = tuple(FacetOption(v, text, n, v in selected[name]) for v, text, n in rows)
         return FacetGroup(name, label, options)
 
     groups = [
@@ -60,7 +61,7 @@ def _facet_groups(
         grouped("provider", "Provider", facets.providers),
         static("starts", "Sessions", StartsWithin.choices, multiple=False),
     ]
-    return [group for group in groups if group.options]
+    return tuple(group for group in groups if group.options)
 
 
 @dataclass(frozen=True)
@@ -118,6 +119,9 @@ def catalog_page(request, *, scope: CatalogScope | None = None):
         suggestions = selectors.item_search_suggestions(user=request.user, term=term, now=now)
         if page_number in (None, "", "1"):
             services.zero_result_search_note(user=request.user, term=term)
+    facet_groups = _facet_groups(selected, facets)
+    form_action = scope.action if scope else reverse("catalog:list")
+    has_filters = bool(conditions)
     return render(
         request,
         "catalog/item_list.html",
@@ -126,13 +130,23 @@ def catalog_page(request, *, scope: CatalogScope | None = None):
             "form": filterset.form,
             "term": term,
             "items": items,
+            "cards": fragments.item_cards(items=items, term=term, version=search.version),
             "page_obj": page,
             "paginator": paginator,
             "total": facets.total,
-            "facet_groups": _facet_groups(selected, facets),
+            "facet_groups": facet_groups,
+            "filter_panel": fragments.filter_panel(
+                facet_groups=facet_groups,
+                form_action=form_action,
+                search_value=filterset.form["q"].value() or "",
+                search_invalid=bool(filterset.form["q"].errors),
+                term=term,
+                has_filters=has_filters,
+                chosen_sort=chosen_sort,
+            ),
             "scope": scope,
-            "form_action": scope.action if scope else reverse("catalog:list"),
-            "has_filters": bool(conditions),
+            "form_action": form_action,
+            "has_filters": has_filters,
             "sort": effective_sort(chosen_sort, has_term=bool(term)),
             # Kept across filter changes only when the person picked it: a new search term
             # should otherwise switch the default order to relevance.

@@ -78,7 +78,8 @@ def item_detail(request, slug):
         "portal/item_detail.html",
         {
             "item": item,
-            "is_preview": can_preview_unpublished(request.user) and not item.is_public,
+            # Asked only of an item that is not public: the permissions are a query.
+            "is_preview": not item.is_public and can_preview_unpublished(request.user),
             "actions": actions,
             "source": source.value,
             "offer_team_suggestion": offer_team_suggestion,

@@ -63,7 +63,7 @@ def _clear_cache():
     """
     from django.core.cache import cache
 
-    from catalog import index
+    from catalog import fragments, index, selectors
     from learning_portal.core import circuit
     from recognition.signals import forget_active_criteria
     from widgets.selectors.suggestions import shared_memo_forget
@@ -72,12 +72,16 @@ def _clear_cache():
     circuit.reset_all()
     cache.clear()
     index.forget_process_copies()
+    fragments.forget_rendered()
+    selectors.searches.clear()
     shared_memo_forget()
     forget_active_criteria()
     yield
     circuit.reset_all()
     cache.clear()
     index.forget_process_copies()
+    fragments.forget_rendered()
+    selectors.searches.clear()
     shared_memo_forget()
     forget_active_criteria()
 

@@ -12,8 +12,8 @@ catalog changes a few times a day. So the few small values those need are kept p
 item as numpy arrays (about 5 MB at 100k items): format, level, language, provider, duration
 band, session window, topics, audiences and the item's place in each sort order. A request
 counts and orders with vectorised operations in a few milliseconds, and reads from the
-database only the page's rows, through the visibility rule again (`item_list_for_catalog`),
-so a page can never show an item that SQL would hide.
+database only the page's rows, through the visibility rule again
+(`item_list_for_catalog_page`), so a page can never show an item that SQL would hide.
 
 What stays in SQL: who belongs to which audience (`visibility.audiences_of`, read per request),
 what a search term matches and how well (`search.search_matches`, cached per term for

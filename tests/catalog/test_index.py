@@ -8,7 +8,7 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.utils import timezone
 
-from catalog import index
+from catalog import index, selectors
 from catalog.models import Item
 from catalog.services import item_search_refresh
 from enrollment.services import item_popularity_refresh
@@ -20,6 +20,7 @@ from tests.catalog.helpers import (
     search,
 )
 from tests.enrollment.factories import EnrollmentFactory
+from tests.people.factories import EmployeeFactory
 
 TITLES = ("Hand hygiene", "Rota planning", "Hand hygiene refresher", "Sepsis and hygiene")
 
@@ -115,6 +116,25 @@ def test_bulk_update_waits_for_catalog_changed_but_the_page_never_leaks(
 
 
 @pytest.mark.django_db
+def test_an_unpublish_written_behind_the_index_never_reaches_the_page(
+    employee, pharmacist, committed
+):
+    now = timezone.now()
+    first, second = ItemFactory(title="A"), ItemFactory(title="B")
+    with committed():
+        audience = AudienceFactory(departments=[pharmacist.department])
+        restricted = ItemFactory(title="C", audiences=[audience])
+    assert page_pks(search(pharmacist.user, {}, now)) == [first.pk, second.pk, restricted.pk]
+
+    # Bulk writes send no signal: the index still holds both as published.
+    Item.objects.filter(pk__in=[second.pk, restricted.pk]).update(is_published=False)
+
+    for user in (employee.user, pharmacist.user):
+        stale = search(user, {}, now)
+        assert page_pks(stale) == [first.pk]
+
+
+@pytest.mark.django_db
 def test_popularity_refresh_reorders_the_popular_sort(employee, committed):
     now = timezone.now()
     alpha, beta = ItemFactory(title="Alpha"), ItemFactory(title="Beta")
@@ -152,3 +172,29 @@ def test_counts_stay_correct_and_fresh_while_the_cache_is_down(employee, setting
     item_search_refresh(item_ids=Item.objects.values("pk"))
     found, _ = assert_same_as_sql(employee.user, params, now)
     assert found.facets.total == total + 1
+
+
+@pytest.mark.django_db
+def test_people_with_the_same_audiences_share_the_counts_until_the_index_changes(
+    employee, pharmacist, committed, monkeypatch
+):
+    now = timezone.now()
+    counted = []
+    real = selectors._counted
+    monkeypatch.setattr(selectors, "_counted", lambda *a: counted.append(1) or real(*a))
+    ItemFactory(title="Open")
+    pharmacy = AudienceFactory(departments=[pharmacist.department])
+    ItemFactory(title="Pharmacy only", audiences=[pharmacy])
+    colleague = EmployeeFactory(department=employee.department)
+
+    assert search(employee.user, {}, now).facets.total == 1
+    assert search(colleague.user, {}, now).facets.total == 1
+    assert len(counted) == 1
+    assert search(pharmacist.user, {}, now).facets.total == 2  # other audiences, counted anew
+    assert search(employee.user, {"format": ["course"]}, now).facets.total == 1
+    assert len(counted) == 3
+
+    with committed():
+        ItemFactory(title="New")
+    assert search(colleague.user, {}, now).facets.total == 2
+    assert len(counted) == 4

@@ -1,5 +1,7 @@
 import pytest
 from django.contrib.auth.models import AnonymousUser
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from catalog.models import Item
 from catalog.search import normalize_search_term, search_items, search_matches
@@ -175,3 +177,25 @@ def test_binary_copy_reads_ids_and_ranks_exactly_and_refuses_a_null_rank():
 
     with pytest.raises(ValueError, match="NULL"):
         read_id_rank_pairs("SELECT 1 AS item_id, NULL::float8 AS rank", [])
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_postgres_search_parses_the_query_once_as_a_plan_parameter(make_item):
+    """Inline, the planner estimated a common word's matches and read every document."""
+    make_item(title="Leadership on the ward")
+    make_item(title="Team leadership", summary="Leadership for new managers.")
+
+    with CaptureQueriesContext(connection) as queries:
+        ids, _ = search_matches("leadership -ward")
+    sql = queries[-1]["sql"]
+    found_sql, params = search_items(Item.objects.all(), "leadership -ward").query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN " + found_sql, params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+
+    assert len(ids) == 1
+    assert "(SELECT websearch_to_tsquery(" in sql
+    assert "(SELECT plainto_tsquery(" in sql  # the exclusion
+    assert "websearch_to_tsquery" not in sql.replace("(SELECT websearch_to_tsquery(", "")
+    assert "InitPlan" in plan

@@ -5,6 +5,8 @@ import datetime as dt
 
 import pytest
 from django.contrib.auth.models import Permission
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from catalog.models import Item
@@ -164,3 +166,18 @@ def test_list_shows_the_next_session_date(client):
 
     assert "Next session" in content
     assert "6 May 2031" in content
+
+
+@pytest.mark.django_db
+def test_item_page_of_an_open_item_asks_neither_audiences_nor_permissions(client_as, employee):
+    item = ItemFactory()
+    client = client_as(employee)
+    client.get(LIST_URL)  # the session, as any signed-in request before
+
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(item.get_absolute_url()).status_code == 200
+
+    assert not [q for q in queries if '"auth_permission"' in q["sql"]]
+    # The circles on the item follow their own rule (the circle's item's audience), once.
+    audience_rules = [q for q in queries if '"catalog_audience' in q["sql"]]
+    assert [q for q in audience_rules if "circles_circle" not in q["sql"]] == []

@@ -2,12 +2,15 @@
 the catalog changes."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from catalog import views
 from catalog.models import Item
 from catalog.services import item_search_refresh
 from tests.catalog.factories import AudienceFactory, ItemFactory, OfferingFactory, TopicFactory
 from tests.catalog.helpers import LIST_URL, facet_groups
+from tests.people.factories import DepartmentFactory, EmployeeFactory
 
 
 @pytest.mark.django_db
@@ -101,3 +104,27 @@ def test_catalog_page_reads_only_its_rows_until_the_catalog_changes(
         "Another video",
         "Hand hygiene video",
     ]
+
+
+@pytest.mark.django_db
+def test_catalog_page_checks_audiences_only_for_the_restricted_rows_on_it(
+    client_as, employee, make_item
+):
+    pharmacy = DepartmentFactory(name="Pharmacy")
+    pharmacist = EmployeeFactory(department=pharmacy)
+    make_item(title="Open course")
+    make_item(title="Controlled drugs", audiences=[AudienceFactory(departments=[pharmacy])])
+    for person in (employee, pharmacist):  # sessions and the index warmed
+        client_as(person).get(LIST_URL)
+
+    with CaptureQueriesContext(connection) as open_page:
+        assert len(client_as(employee).get(LIST_URL).context["items"]) == 1
+    with CaptureQueriesContext(connection) as restricted_page:
+        assert len(client_as(pharmacist).get(LIST_URL).context["items"]) == 2
+
+    audience_checks = [q for q in restricted_page if "catalog_item_audiences" in q["sql"]]
+    assert len(restricted_page) == len(open_page) + 1
+    assert (
+        len(audience_checks)
+        == len([q for q in open_page if "catalog_item_audiences" in q["sql"]]) + 1
+    )

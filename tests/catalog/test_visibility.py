@@ -4,7 +4,9 @@ window, the item page's lookup."""
 import datetime as dt
 
 import pytest
-from django.contrib.auth.models import AnonymousUser, Group
+from django.contrib.auth.models import AnonymousUser, Group, Permission
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from catalog.selectors import (
@@ -163,3 +165,47 @@ def test_audience_ids_compiled_once_are_those_of_the_audience_rule():
         expected = sorted(audiences_of(user).values_list("pk", flat=True))
         assert sorted(audience_ids_of(user)) == expected
     assert len(audience_ids_of(people[0])) == 3
+
+
+@pytest.mark.django_db
+def test_detail_selector_follows_the_whole_rule_for_every_kind_of_item(employee, pharmacy):
+    now = timezone.now()
+    admin = EmployeeFactory().user
+    admin.user_permissions.add(Permission.objects.get(codename="change_item"))
+    pharmacist = EmployeeFactory(department=pharmacy).user
+    audience = AudienceFactory(departments=[pharmacy])
+    items = [
+        ItemFactory(),
+        ItemFactory(audiences=[audience]),
+        ItemFactory(is_published=False),
+        ItemFactory(is_published=False, audiences=[audience]),
+        ItemFactory(publish_end=now - dt.timedelta(minutes=1)),
+    ]
+
+    for user in (employee.user, pharmacist, AnonymousUser()):
+        for item in items:
+            expected = item_list_visible_to(user=user, now=now).filter(pk=item.pk).first()
+            assert item_get_visible_to(user=user, slug=item.slug, now=now) == expected
+    for item in items:
+        assert item_get_visible_to(user=admin, slug=item.slug, now=now) == item
+    assert item_get_visible_to(user=employee.user, slug="no-such-item") is None
+
+
+@pytest.mark.django_db
+def test_detail_selector_asks_nothing_about_the_person_for_an_open_item(employee, pharmacy):
+    open_item = ItemFactory()
+    restricted = ItemFactory(audiences=[AudienceFactory(departments=[pharmacy])])
+
+    with CaptureQueriesContext(connection) as open_queries:
+        assert item_get_visible_to(user=employee.user, slug=open_item.slug) == open_item
+    with CaptureQueriesContext(connection) as restricted_queries:
+        assert item_get_visible_to(user=employee.user, slug=restricted.slug) is None
+
+    # The item, its topics and its sessions; no audience rule, no permissions.
+    assert len(open_queries) == 3
+    person = ('"auth_permission"', '"catalog_audience')  # permissions, the audience rule
+    assert not [q for q in open_queries if any(table in q["sql"] for table in person)]
+    # An outsider's restricted item: the item, the permissions, the audience rule; nothing
+    # of the item is read further.
+    assert len(restricted_queries) == 4
+    assert not [q for q in restricted_queries if "catalog_topic" in q["sql"]]

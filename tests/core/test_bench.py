@@ -1,10 +1,17 @@
+import datetime as dt
+import os
+import random
+import subprocess
+import sys
 from io import StringIO
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 
-from bench import catalog_search
-from bench.harness import Context, available, percentile, summary_of
+from bench import catalog_search, mixed_load
+from bench.harness import ROOT, Context, available, percentile, production_environment, summary_of
+from tests.catalog.factories import AudienceFactory, ItemFactory
 
 
 def test_percentile_interpolates_between_samples():
@@ -14,6 +21,32 @@ def test_percentile_interpolates_between_samples():
     assert percentile(values, 95) == pytest.approx(95.05)
     assert percentile([7.0], 95) == 7.0
     assert percentile([], 50) == 0.0
+
+
+def test_the_benchmarks_environment_loads_the_production_settings():
+    """Every value production requires is there: a new required setting breaks this first."""
+    kept = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("DJANGO_", "DATABASE_", "REDIS_", "PORTAL_", "BADGE_", "EMAIL_"))
+    }
+    environment = production_environment(
+        "postgres://postgres@127.0.0.1:5432/bench_settings_only", "redis://127.0.0.1:6379/9"
+    )
+    script = "import django; django.setup(); from django.conf import settings as s; print(s.DEBUG)"
+
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=ROOT,
+        env={**kept, **environment},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "False"
 
 
 def test_every_benchmark_module_is_found_with_its_summary():
@@ -90,3 +123,15 @@ def test_the_served_portal_loads_its_urls_before_the_first_request():
     )
 
     assert result.stdout.split() == ["True", "True"]
+
+
+@pytest.mark.django_db
+def test_mixed_load_asks_only_for_item_pages_that_everyone_may_see():
+    now = timezone.now()
+    open_item = ItemFactory()
+    ItemFactory(publish_end=now - dt.timedelta(days=1))
+    ItemFactory(publish_start=now + dt.timedelta(days=1))
+    ItemFactory(is_published=False)
+    ItemFactory(audiences=[AudienceFactory()])
+
+    assert mixed_load._item_paths(10, random.Random(1)) == [open_item.get_absolute_url()]
