@@ -404,3 +404,43 @@ def test_audience_ids_compiled_once_are_those_of_the_audience_rule():
         expected = sorted(audiences_of(user).values_list("pk", flat=True))
         assert sorted(audience_ids_of(user)) == expected
     assert len(audience_ids_of(people[0])) == 3
+
+
+@pytest.mark.django_db
+def test_restricted_item_visible_from_known_audiences_agrees_with_the_visibility_query():
+    from catalog.visibility import audience_ids_of, restricted_item_visible
+
+    nursing = DepartmentFactory(name="Nursing")
+    role = RoleFactory(name="Staff nurse")
+    group = Group.objects.create(name="Fire wardens")
+    audiences = [
+        AudienceFactory(departments=[nursing]),
+        AudienceFactory(roles=[role]),
+        AudienceFactory(departments=[nursing], roles=[role]),
+        AudienceFactory(groups=[group]),
+        AudienceFactory(managers_only=True),
+        AudienceFactory(departments=[nursing], managers_only=True),
+    ]
+    items = [ItemFactory(audiences=[audience]) for audience in audiences]
+    items.append(ItemFactory(audiences=[audiences[1], audiences[3]]))
+    people = [
+        EmployeeFactory(department=nursing, role=role).user,
+        EmployeeFactory(department=nursing, role=None, is_manager=True).user,
+        EmployeeFactory(department=None, role=role).user,
+        EmployeeFactory(department=None, role=None).user,
+        EmployeeFactory(department=DepartmentFactory(name="Pharmacy"), is_manager=True).user,
+    ]
+    people[3].groups.add(group)
+
+    seen = 0
+    for user in people:
+        belongs = frozenset(audience_ids_of(user))
+        for item in items:
+            expected = item_list_visible_to(user=user).filter(pk=item.pk).exists()
+            item_audiences = set(item.audiences.values_list("pk", flat=True))
+            assert (
+                restricted_item_visible(item_audience_ids=item_audiences, audience_ids=belongs)
+                == expected
+            )
+            seen += expected
+    assert 0 < seen < len(people) * len(items)

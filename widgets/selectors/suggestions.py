@@ -12,21 +12,19 @@ from people.models import Employee
 from ..models import Variant
 from .cache import (
     POOL_TTL_SECONDS,
-    SEGMENT_TTL_SECONDS,
     TEAM_TTL_SECONDS,
     _cache_get_many,
     _cache_set,
     _department_key,
     _person_key,
-    _segment_key,
     _team_key,
     pool_key,
 )
 from .pool import (
     Pool,
+    candidates_visible,
     department_popularity,
     pool_build,
-    segment_visible_restricted,
     team_exploring,
     teams_exploring,
 )
@@ -36,24 +34,22 @@ from .viewer import Viewer, variant_for
 # What every viewer shares, kept in this process for the pool's bucket: the pool (hundreds
 # of candidates) was fetched from Redis and unpickled on every first view, a tenth of its
 # cost under load. Keyed like the shared cache, so it retires with it; one bucket at a time.
-_shared_memo: tuple[str, Pool, dict[str, frozenset[int]]] | None = None
+_shared_memo: tuple[str, Pool] | None = None
 
 
-def _memo_for(bucket_key: str) -> tuple[Pool | None, dict[str, frozenset[int]]]:
+def _memo_for(bucket_key: str) -> Pool | None:
     memo = _shared_memo
     if memo is None or memo[0] != bucket_key:
-        return None, {}
-    return memo[1], memo[2]
+        return None
+    return memo[1]
 
 
-def _memo_pool(bucket_key: str, pool: Pool, version: int | None) -> dict[str, frozenset[int]]:
+def _memo_pool(bucket_key: str, pool: Pool, version: int | None) -> None:
     global _shared_memo
-    segments: dict[str, frozenset[int]] = {}
     if version is not None:
         # Without the cache's catalog version (the cache is down) a catalog change would
         # not retire the key: nothing is kept then, as nothing is cached.
-        _shared_memo = (bucket_key, pool, segments)
-    return segments
+        _shared_memo = (bucket_key, pool)
 
 
 def shared_memo_forget() -> None:
@@ -105,18 +101,15 @@ def suggestions_for(
     # request neither loads the pool nor ranks it. Buckets end at local midnight, so the
     # daily rotation is unaffected.
     person_key = _person_key(bucket_key, viewer, variant, limit)
-    pool, segments = _memo_for(bucket_key)
+    pool = _memo_for(bucket_key)
     if pool is not None and pool.valid_until is not None and now >= pool.valid_until:
-        pool, segments = None, {}
+        pool = None
     # One round trip for everything this person's list needs that is not in this process.
     keys = [person_key] if store else []
     if pool is None:
         keys.append(bucket_key)
-    segment_key = department_key = team_key = None
+    department_key = team_key = None
     if not viewer.is_anonymous:
-        segment_key = _segment_key(bucket_key, viewer)
-        if segment_key not in segments:
-            keys.append(segment_key)
         if viewer.department_id:
             department_key = _department_key(viewer.department_id, today)
             keys.append(department_key)
@@ -135,9 +128,7 @@ def suggestions_for(
         if pool is None:
             pool = pool_build(now=now)
             _cache_set(bucket_key, pool, POOL_TTL_SECONDS * 2)
-        segments = _memo_pool(bucket_key, pool, version)
-    if segment_key in segments:
-        cached[segment_key] = segments[segment_key]
+        _memo_pool(bucket_key, pool, version)
 
     def cached_or_build(key, build, timeout, empty):
         if key is None:
@@ -148,14 +139,7 @@ def suggestions_for(
             _cache_set(key, value, timeout)
         return value
 
-    visible_restricted = cached_or_build(
-        segment_key,
-        lambda: segment_visible_restricted(pool=pool, viewer=viewer),
-        SEGMENT_TTL_SECONDS,
-        frozenset(),
-    )
-    if segment_key is not None:
-        segments[segment_key] = visible_restricted
+    visible_restricted = candidates_visible(pool=pool, viewer=viewer)
     dept = cached_or_build(
         department_key,
         lambda: department_popularity(department_id=viewer.department_id, now=now),
