@@ -21,20 +21,32 @@ from django.utils.html import escape
 from catalog.index import CACHE_VERSION_KEY
 from learning_portal.core.record_versions import record_version_key
 
-from .selectors import POOL_TTL_SECONDS, WidgetResult, time_bucket
+from .selectors import POOL_TTL_SECONDS, time_bucket
 
 SLOTS = {
     "csrf": "@@lpw-slot-csrf@@",
     "widget_session": "@@lpw-slot-widget-session@@",
     "frame": "@@lpw-slot-frame@@",
+    # The same for every response: left out of what is stored (a fifth of its size).
+    "css": "@@lpw-slot-css@@",
+    # Where widgets.views.render puts the cards; filled before the fragment is stored.
+    "cards": "@@lpw-slot-cards@@",
 }
 FRAME_ID = re.compile(r"[^A-Za-z0-9_-]")
 
 
 @dataclass(frozen=True)
 class Fragment:
+    """What is stored: the HTML and what a warm response needs of the result (the variant,
+    the items shown, to count impressions), never the whole result, which is pickled with
+    it on every first view and read back on every warm one."""
+
     html: str
-    result: WidgetResult
+    variant: str
+    item_ids: tuple[int, ...]
+    department_id: int | None
+    # The catalog version it was computed under (catalog.index.cache_version).
+    catalog_version: int | None
     user_id: int | None
     record_version: int | None
     # The session auth hash Django verified when this was rendered: a session may reuse the
@@ -49,7 +61,7 @@ def clean_frame_id(value: str) -> str:
 
 
 def fragment_key(*, now: datetime, subject: str, variant: str, limit: int) -> str:
-    return f"widgets:fragment:v2:{time_bucket(now)}:{subject}:{variant}:{limit}"
+    return f"widgets:fragment:v3:{time_bucket(now)}:{subject}:{variant}:{limit}"
 
 
 @dataclass(frozen=True)
@@ -85,7 +97,7 @@ def fragment_lookup(*, key: str, claim, now: datetime) -> Lookup:
     fragment = found.get(key)
     if fragment is None:
         return lookup
-    if fragment.result.catalog_version != lookup.catalog_version:
+    if fragment.catalog_version != lookup.catalog_version:
         # A committed catalog change (an item restricted or unpublished) since it was made.
         return lookup
     if claim.user_id:
@@ -131,9 +143,11 @@ def fragment_set(*, key: str, fragment: Fragment) -> None:
         cache.set(key, fragment, POOL_TTL_SECONDS)
 
 
-def fill_slots(html: str, *, csrf: str, widget_session: str | None, frame: str) -> str:
+def fill_slots(html: str, *, csrf: str, widget_session: str | None, frame: str, css: str) -> str:
+    # The stylesheet last: none of the values filled before it can name its slot.
     return (
         html.replace(SLOTS["csrf"], csrf)
         .replace(SLOTS["widget_session"], escape(widget_session or ""))
         .replace(SLOTS["frame"], frame)
+        .replace(SLOTS["css"], css)
     )
