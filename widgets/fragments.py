@@ -5,15 +5,16 @@ trip and no SQL. The fragment is stored with the person's record version (bumped
 transcript write and dismissal, and when their password or active flag changes: see
 core.record_versions), the catalog version it was computed under (raised by every committed
 catalog change, e.g. an item restricted or unpublished) and the next moment it must be
-recomputed (a theme release, a publish window opening or closing), and is never served once
-any of them has moved on; all are read in the same round trip. What varies per response
+recomputed (a theme release, a publish window opening or closing, and at the latest
+POOL_TTL_SECONDS after it was made), and is never served once any of them has moved on; all
+are read in the same round trip. What varies per response
 (CSRF token, widget session, the iframe's id) is left as slots filled at the end.
 """
 
 import contextlib
 import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.core.cache import cache
 from django.utils.html import escape
@@ -21,7 +22,7 @@ from django.utils.html import escape
 from catalog.index import CACHE_VERSION_KEY
 from learning_portal.core.record_versions import record_version_key
 
-from .selectors import POOL_TTL_SECONDS, time_bucket
+from .selectors import POOL_TTL_SECONDS
 
 SLOTS = {
     "csrf": "@@lpw-slot-csrf@@",
@@ -60,8 +61,22 @@ def clean_frame_id(value: str) -> str:
     return FRAME_ID.sub("", value)[:40]
 
 
-def fragment_key(*, now: datetime, subject: str, variant: str, limit: int) -> str:
-    return f"widgets:fragment:v3:{time_bucket(now)}:{subject}:{variant}:{limit}"
+def fragment_key(*, subject: str, variant: str, limit: int) -> str:
+    return f"widgets:fragment:v3:{subject}:{variant}:{limit}"
+
+
+def fragment_valid_until(*, now: datetime, result_valid_until: datetime | None) -> datetime:
+    """A fragment is served for POOL_TTL_SECONDS after it was rendered (sooner when what it
+    shows changes at a known moment: a theme release, a publish window).
+
+    Counted from each fragment's own render rather than from a shared time bucket: with the
+    bucket in the key, every active person's fragment expired at the same instant every five
+    minutes and all were rendered again at once. What changes with no write to retire it (a
+    theme released early, the day's team and department figures) shows within twice
+    POOL_TTL_SECONDS: the pool it was ranked from is at most that old too.
+    """
+    expires = now + timedelta(seconds=POOL_TTL_SECONDS)
+    return min(expires, result_valid_until) if result_valid_until else expires
 
 
 @dataclass(frozen=True)

@@ -85,16 +85,13 @@ def test_stored_fragment_leaves_out_the_stylesheet_which_each_response_carries(
     client_as, catalog_mix
 ):
     from django.core.cache import cache
-    from django.utils import timezone
 
     from widgets import fragments
     from widgets.views import frame_css
 
     person = EmployeeFactory()
     body = client_as(person).get(WIDGET).content.decode()
-    key = fragments.fragment_key(
-        now=timezone.now(), subject=f"user:{person.user.pk}", variant="", limit=4
-    )
+    key = fragments.fragment_key(subject=f"user:{person.user.pk}", variant="", limit=4)
     stored = cache.get(key)
 
     css = frame_css()[0]
@@ -158,3 +155,30 @@ def test_a_sessions_date_on_a_shared_card_is_in_each_readers_zone(client, client
         return re.search(card, body)[1]
 
     assert card_date("UTC") != card_date("Pacific/Kiritimati")
+
+
+def test_a_fragment_is_served_for_five_minutes_from_its_render_not_to_a_shared_boundary(
+    client_as, catalog_mix, django_assert_num_queries
+):
+    import datetime as dt
+
+    import time_machine
+    from django.utils import timezone
+
+    from widgets.selectors import POOL_TTL_SECONDS
+
+    # Rendered ten seconds before a five-minute mark, when every fragment used to expire.
+    boundary = (int(timezone.now().timestamp()) // POOL_TTL_SECONDS + 1) * POOL_TTL_SECONDS
+    rendered = dt.datetime.fromtimestamp(boundary - 10, tz=dt.UTC)
+    client = client_as(EmployeeFactory())
+    with time_machine.travel(rendered, tick=False):
+        client.get(WIDGET)
+
+    with (
+        time_machine.travel(rendered + dt.timedelta(seconds=20), tick=False),
+        django_assert_num_queries(0),
+    ):
+        assert client.get(WIDGET).status_code == 200
+    with time_machine.travel(rendered + dt.timedelta(seconds=POOL_TTL_SECONDS + 1), tick=False):
+        body = client.get(WIDGET).content.decode()
+    assert 'data-variant="employee"' in body

@@ -133,3 +133,21 @@ def test_warm_request_is_served_from_the_persons_fragment_without_sql(
 
     assert 'data-variant="employee"' in session_body
     assert 'data-variant="employee"' in token_body
+
+
+def test_a_managers_team_not_prewarmed_yet_has_every_team_prewarmed_for_the_next_manager(
+    client, client_as, catalog_mix, make_team, django_assert_max_num_queries
+):
+    # The worker just started (or the day just turned): beat's next run is up to 20 minutes
+    # away, so the first manager to miss asks the worker for every team at once.
+    colleague, _ = make_team(5)
+    first, _ = make_team(6, department=colleague.department)
+    second, _ = make_team(6, department=colleague.department)
+    client_as(colleague).get(WIDGET)  # the shared caches: pool, department
+    client.logout()
+    client_as(first).get(WIDGET)  # computes its own team, asks for the rest (eager here)
+    client.logout()
+    client_as(second)
+    with django_assert_max_num_queries(2):
+        response = client.get(WIDGET)
+    assert 'data-variant="manager"' in response.content.decode()

@@ -124,7 +124,7 @@ def _frame_response(request, claim, *, variant, limit, frame, notice):
         variant = claim.placement.default_variant if claim.placement else ""
     limit = selectors.clamp_limit(limit)
     now = timezone.now()
-    key = fragments.fragment_key(now=now, subject=claim.subject, variant=variant, limit=limit)
+    key = fragments.fragment_key(subject=claim.subject, variant=variant, limit=limit)
     # A notice (after an action) is one-off: neither served from nor stored in the cache.
     lookup = fragments.MISSED
     if not notice:
@@ -183,7 +183,7 @@ def _render_fragment(request, claim, *, variant, limit, notice, now, lookup):
         user_id=user.pk if user else None,
         record_version=version,
         session_auth_hash=claim.session_auth_hash if via_session else None,
-        valid_until=result.valid_until,
+        valid_until=fragments.fragment_valid_until(now=now, result_valid_until=result.valid_until),
     )
     if not notice:
         # Stored under who was verified, not who was claimed: a refused claim never
@@ -194,9 +194,7 @@ def _render_fragment(request, claim, *, variant, limit, notice, now, lookup):
             subject = claim.subject
         else:
             subject = f"user:{user.pk}"
-        verified_key = fragments.fragment_key(
-            now=now, subject=subject, variant=variant, limit=limit
-        )
+        verified_key = fragments.fragment_key(subject=subject, variant=variant, limit=limit)
         fragments.fragment_set(key=verified_key, fragment=fragment)
     return fragment
 
