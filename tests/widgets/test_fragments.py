@@ -182,3 +182,23 @@ def test_a_fragment_is_served_for_five_minutes_from_its_render_not_to_a_shared_b
     with time_machine.travel(rendered + dt.timedelta(seconds=POOL_TTL_SECONDS + 1), tick=False):
         body = client.get(WIDGET).content.decode()
     assert 'data-variant="employee"' in body
+
+
+def test_choosing_a_learning_language_renews_a_warm_widget_at_once(
+    client_as, catalog_mix, django_capture_on_commit_callbacks
+):
+    from catalog.models import Item
+    from people.services import user_language_set
+    from tests.catalog.factories import ItemFactory
+
+    welsh = ItemFactory(
+        title="Cyfathrebu â chleifion", format=Item.Format.COURSE, popularity=1, language="cy"
+    )
+    person = EmployeeFactory()
+    client = client_as(person)
+    assert welsh.title not in client.get(WIDGET, {"limit": 3}).content.decode()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        user_language_set(user=person.user, language="cy")
+
+    assert welsh.title in client.get(WIDGET, {"limit": 3}).content.decode()

@@ -317,6 +317,7 @@ def test_every_candidates_score_and_tier_for_a_person_are_those_of_its_reasoning
         expires_at=now + dt.timedelta(days=3),
     )
     Dismissal.objects.create(user=manager.user, item=catalog_mix["video"])
+    ItemFactory(title="Cyfathrebu â chleifion", language="cy")  # scored down for this reader
     viewer = selectors.viewer_for(user=manager.user, now=now)
     pool = selectors.pool_build(now=now)
     dept = selectors.department_popularity(department_id=pharmacy.pk, now=now)
@@ -332,6 +333,7 @@ def test_every_candidates_score_and_tier_for_a_person_are_those_of_its_reasoning
         dept_popularity=dept,
         team_topics=team_topics,
         now=now,
+        language="en",
     )
 
     jitter = ranking._jitter(str(viewer.user_id), timezone.localdate(now), vectors.ids)
@@ -347,6 +349,7 @@ def test_every_candidates_score_and_tier_for_a_person_are_those_of_its_reasoning
             jitter=jitter[i],
             new_since=now - dt.timedelta(days=selectors.NEW_DAYS),
             now=now,
+            language="en",
         )
         hidden = candidate.id in viewer.excluded_item_ids or (
             candidate.restricted and candidate.id not in visible
@@ -375,3 +378,37 @@ def test_the_rotation_spreads_evenly_and_differs_between_people_and_days():
     assert (one == _jitter("17", monday, ids)).all()
     assert np.corrcoef(one, _jitter("18", monday, ids))[0, 1] < 0.05
     assert np.corrcoef(one, _jitter("17", monday + dt.timedelta(days=1), ids))[0, 1] < 0.05
+
+
+def test_learning_in_the_persons_language_is_suggested_first(catalog_mix):
+    welsh = ItemFactory(
+        title="Cyfathrebu â chleifion", format=Item.Format.COURSE, popularity=1, language="cy"
+    )
+    english_reader = EmployeeFactory()
+    welsh_reader = EmployeeFactory(user__language="cy")
+
+    assert welsh.title not in titles(suggest(english_reader, limit=3))
+    assert titles(suggest(welsh_reader, limit=3))[0] == welsh.title
+    # A visitor is offered the organisation's language.
+    assert welsh.title not in titles(suggest(None, limit=3))
+
+
+def test_the_organisations_language_leads_for_people_who_never_chose(catalog_mix, settings):
+    settings.LANGUAGE_CODE = "cy"
+    welsh = ItemFactory(
+        title="Cyfathrebu â chleifion", format=Item.Format.COURSE, popularity=1, language="cy"
+    )
+
+    assert titles(suggest(EmployeeFactory(), limit=3))[0] == welsh.title
+
+
+def test_a_persons_list_is_cached_under_their_language(catalog_mix):
+    welsh = ItemFactory(
+        title="Cyfathrebu â chleifion", format=Item.Format.COURSE, popularity=1, language="cy"
+    )
+    person = EmployeeFactory()
+    assert welsh.title not in titles(suggest(person, limit=3))  # stored for this person
+
+    person.user.language = "cy"
+
+    assert titles(suggest(person, limit=3))[0] == welsh.title

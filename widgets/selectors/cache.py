@@ -67,6 +67,7 @@ def _person_key(pool_key: str, viewer: Viewer, variant: str, limit: int) -> str:
             sorted(viewer.interest_ids),
             sorted(viewer.excluded_item_ids),
             sorted(viewer.manager_suggested_ids),
+            viewer.language,
         )
     )
     digest = hashlib.sha1(signature.encode(), usedforsecurity=False).hexdigest()[:20]

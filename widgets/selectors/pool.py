@@ -51,6 +51,8 @@ class Candidate:
     leadership: bool
     theme_position: int | None
     next_session: datetime | None
+    # The language it is taught in (a two-letter code).
+    language: str = "en"
     # A learning circle's catalog entry, open for sign-up: what it is on and when it starts.
     circle: CircleStart | None = None
     # A restricted item's audiences: who may see it is then decided per person from the
@@ -169,6 +171,7 @@ def pool_build(*, now: datetime) -> Pool:
             leadership=item.pk in leadership_ids,
             theme_position=theme_position.get(item.pk),
             next_session=next_sessions.get(item.pk),
+            language=item.language,
             circle=circle_starts.get(item.pk),
             audience_ids=frozenset(audiences_of.get(item.pk, ())),
         )
@@ -181,6 +184,7 @@ def pool_build(*, now: datetime) -> Pool:
             "duration_minutes",
             "popularity",
             "created_at",
+            "language",
         )
     )
     return Pool(

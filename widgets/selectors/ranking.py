@@ -18,6 +18,8 @@ from zoneinfo import ZoneInfo
 import numpy as np
 from django.utils import timezone
 
+from learning_portal.core.languages import organisation_language
+
 from ..models import Variant
 from .pool import NEW_DAYS, Candidate, Pool
 from .viewer import Viewer
@@ -95,6 +97,9 @@ class Weights:
     # A learning circle open for sign-up leads the ranked ones: it starts on a date and has
     # few seats. Circles share one format, so variety keeps it to about one a widget.
     circle: float = 1.0
+    # Taught in the language the person prefers to learn in; as much is taken off an item in
+    # any other language, so it is suggested only when little else fits.
+    language: float = 0.6
 
 
 WEIGHTS = Weights()
@@ -133,10 +138,12 @@ def _scored(
     jitter: float,
     new_since: datetime,
     now: datetime,
+    language: str,
     weights: Weights = WEIGHTS,
 ) -> Scored | None:
     """The candidate's tier, score and the reason shown for it; None when it is left out."""
     score = weights.popularity * (c.popularity / max_popularity) + weights.rotation * jitter
+    score += weights.language if c.language == language else -weights.language
     reason, kind = REASON_POPULAR, "popular"
     if c.created_at >= new_since:
         score += weights.new
@@ -209,6 +216,7 @@ class _Vectors:
     circle_starts: np.ndarray  # POSIX seconds; minus infinity for what is not a circle
     formats: tuple[str, ...]
     topics: dict[int, np.ndarray]  # topic → the candidates about it
+    languages: dict[str, np.ndarray]  # language → the candidates taught in it
 
 
 # One or two pools are in use at a time (the bucket's, and the next once it starts).
@@ -257,6 +265,10 @@ def _vectors(pool: Pool, weights: Weights = WEIGHTS) -> _Vectors:
         ),
         formats=tuple(c.format for c in candidates),
         topics={topic_id: topic_mask(positions) for topic_id, positions in topics.items()},
+        languages={
+            language: flags(c.language == language for c in candidates)
+            for language in {c.language for c in candidates}
+        },
     )
     _vector_memo[:] = [*_vector_memo[-1:], (pool, vectors)]
     return vectors
@@ -310,6 +322,7 @@ def _scores(
     dept_popularity: dict[int, int],
     team_topics: dict[int, int],
     now: datetime,
+    language: str,
     weights: Weights = WEIGHTS,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Every candidate's score and tier, as `_scored` gives them, and which may be shown."""
@@ -317,6 +330,11 @@ def _scores(
     score = vectors.popularity + weights.rotation * _jitter(
         key, timezone.localdate(now), vectors.ids
     )
+    in_language = vectors.languages.get(language)
+    if in_language is None:
+        score -= weights.language
+    else:
+        score += np.where(in_language, weights.language, -weights.language)
     new_since = (now - timedelta(days=NEW_DAYS)).timestamp()
     score += weights.new * (vectors.created >= new_since)
     if viewer.department_name and dept_popularity:
@@ -381,6 +399,7 @@ def rank_suggestions(
     if not pool.candidates:
         return []
     vectors = _vectors(pool)
+    language = viewer.language or organisation_language()
     score, tier, shown = _scores(
         vectors,
         viewer=viewer,
@@ -389,6 +408,7 @@ def rank_suggestions(
         dept_popularity=dept_popularity,
         team_topics=team_topics,
         now=now,
+        language=language,
     )
     positions = np.flatnonzero(shown)
     # Best first: by tier, then score, then id (as Scored.order).
@@ -408,6 +428,7 @@ def rank_suggestions(
             jitter=0.0,  # only its reason is wanted here
             new_since=new_since,
             now=now,
+            language=language,
         )
         suggestions.append(
             Suggestion(

@@ -33,6 +33,9 @@ class Viewer:
     # The catalog audiences they belong to (catalog.visibility.audiences_of): which
     # restricted candidates they may see.
     audience_ids: frozenset[int] = frozenset()
+    # The language they prefer to learn in (people.User.learning_language); empty for a
+    # visitor, who is offered the organisation's.
+    language: str = ""
     user: object = field(default=None, repr=False)
 
     @property
@@ -118,6 +121,7 @@ def viewer_for(*, user, now: datetime | None = None) -> Viewer:
         excluded_item_ids=frozenset(excluded),
         manager_suggested_ids=frozenset(suggested - excluded),
         audience_ids=frozenset(audience_ids),
+        language=user.learning_language,
         user=user,
     )
 
