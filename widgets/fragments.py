@@ -7,15 +7,15 @@ prefers (the key is made before the person is loaded, so the version carries it)
 their password or active flag changes: see core.record_versions), the catalog version it was
 computed under (raised by every committed catalog change, e.g. an item restricted or
 unpublished) and the next moment it must be recomputed (a theme release, a publish window
-opening or closing), and is never served once any of them has moved on; all are read in the
-same round trip. What varies per response
-(CSRF token, widget session, the iframe's id) is left as slots filled at the end.
+opening or closing, and at the latest POOL_TTL_SECONDS after it was made), and is never
+served once any of them has moved on; all are read in the same round trip. What varies per
+response (CSRF token, widget session, the iframe's id) is left as slots filled at the end.
 """
 
 import contextlib
 import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.core.cache import cache
 from django.utils.html import escape
@@ -24,20 +24,32 @@ from catalog.index import CACHE_VERSION_KEY
 from learning_portal.core import branding
 from learning_portal.core.record_versions import record_version_key
 
-from .selectors import POOL_TTL_SECONDS, WidgetResult, time_bucket
+from .selectors import POOL_TTL_SECONDS
 
 SLOTS = {
     "csrf": "@@lpw-slot-csrf@@",
     "widget_session": "@@lpw-slot-widget-session@@",
     "frame": "@@lpw-slot-frame@@",
+    # The same for every response: left out of what is stored (a fifth of its size).
+    "css": "@@lpw-slot-css@@",
+    # Where widgets.views.render puts the cards; filled before the fragment is stored.
+    "cards": "@@lpw-slot-cards@@",
 }
 FRAME_ID = re.compile(r"[^A-Za-z0-9_-]")
 
 
 @dataclass(frozen=True)
 class Fragment:
+    """What is stored: the HTML and what a warm response needs of the result (the variant,
+    the items shown, to count impressions), never the whole result, which is pickled with
+    it on every first view and read back on every warm one."""
+
     html: str
-    result: WidgetResult
+    variant: str
+    item_ids: tuple[int, ...]
+    department_id: int | None
+    # The catalog version it was computed under (catalog.index.cache_version).
+    catalog_version: int | None
     user_id: int | None
     record_version: int | None
     # The session auth hash Django verified when this was rendered: a session may reuse the
@@ -51,11 +63,25 @@ def clean_frame_id(value: str) -> str:
     return FRAME_ID.sub("", value)[:40]
 
 
-def fragment_key(*, now: datetime, subject: str, variant: str, limit: int) -> str:
+def fragment_key(*, subject: str, variant: str, limit: int) -> str:
     # The brand's version: the fragment inlines the brand colours and is served under the
     # CSP hash of the current ones, so a new colour must never meet an old fragment.
     brand = branding.stylesheet_version()
-    return f"widgets:fragment:v2:{time_bucket(now)}:{brand}:{subject}:{variant}:{limit}"
+    return f"widgets:fragment:v3:{brand}:{subject}:{variant}:{limit}"
+
+
+def fragment_valid_until(*, now: datetime, result_valid_until: datetime | None) -> datetime:
+    """A fragment is served for POOL_TTL_SECONDS after it was rendered (sooner when what it
+    shows changes at a known moment: a theme release, a publish window).
+
+    Counted from each fragment's own render rather than from a shared time bucket: with the
+    bucket in the key, every active person's fragment expired at the same instant every five
+    minutes and all were rendered again at once. What changes with no write to retire it (a
+    theme released early, the day's team and department figures) shows within twice
+    POOL_TTL_SECONDS: the pool it was ranked from is at most that old too.
+    """
+    expires = now + timedelta(seconds=POOL_TTL_SECONDS)
+    return min(expires, result_valid_until) if result_valid_until else expires
 
 
 @dataclass(frozen=True)
@@ -91,7 +117,7 @@ def fragment_lookup(*, key: str, claim, now: datetime) -> Lookup:
     fragment = found.get(key)
     if fragment is None:
         return lookup
-    if fragment.result.catalog_version != lookup.catalog_version:
+    if fragment.catalog_version != lookup.catalog_version:
         # A committed catalog change (an item restricted or unpublished) since it was made.
         return lookup
     if claim.user_id:
@@ -137,9 +163,11 @@ def fragment_set(*, key: str, fragment: Fragment) -> None:
         cache.set(key, fragment, POOL_TTL_SECONDS)
 
 
-def fill_slots(html: str, *, csrf: str, widget_session: str | None, frame: str) -> str:
+def fill_slots(html: str, *, csrf: str, widget_session: str | None, frame: str, css: str) -> str:
+    # The stylesheet last: none of the values filled before it can name its slot.
     return (
         html.replace(SLOTS["csrf"], csrf)
         .replace(SLOTS["widget_session"], escape(widget_session or ""))
         .replace(SLOTS["frame"], frame)
+        .replace(SLOTS["css"], css)
     )

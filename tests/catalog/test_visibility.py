@@ -14,7 +14,7 @@ from catalog.selectors import (
     item_get_visible_to,
     item_list_visible_to,
 )
-from catalog.visibility import audience_ids_of, audiences_of
+from catalog.visibility import audience_ids_of, audiences_of, restricted_item_visible
 from tests.catalog.factories import AudienceFactory, ItemFactory
 from tests.people.factories import DepartmentFactory, EmployeeFactory, RoleFactory
 
@@ -209,3 +209,41 @@ def test_detail_selector_asks_nothing_about_the_person_for_an_open_item(employee
     # of the item is read further.
     assert len(restricted_queries) == 4
     assert not [q for q in restricted_queries if "catalog_topic" in q["sql"]]
+
+
+@pytest.mark.django_db
+def test_restricted_item_visible_from_known_audiences_agrees_with_the_visibility_query():
+    nursing = DepartmentFactory(name="Nursing")
+    role = RoleFactory(name="Staff nurse")
+    group = Group.objects.create(name="Fire wardens")
+    audiences = [
+        AudienceFactory(departments=[nursing]),
+        AudienceFactory(roles=[role]),
+        AudienceFactory(departments=[nursing], roles=[role]),
+        AudienceFactory(groups=[group]),
+        AudienceFactory(managers_only=True),
+        AudienceFactory(departments=[nursing], managers_only=True),
+    ]
+    items = [ItemFactory(audiences=[audience]) for audience in audiences]
+    items.append(ItemFactory(audiences=[audiences[1], audiences[3]]))
+    people = [
+        EmployeeFactory(department=nursing, role=role).user,
+        EmployeeFactory(department=nursing, role=None, is_manager=True).user,
+        EmployeeFactory(department=None, role=role).user,
+        EmployeeFactory(department=None, role=None).user,
+        EmployeeFactory(department=DepartmentFactory(name="Pharmacy"), is_manager=True).user,
+    ]
+    people[3].groups.add(group)
+
+    seen = 0
+    for user in people:
+        belongs = frozenset(audience_ids_of(user))
+        for item in items:
+            expected = item_list_visible_to(user=user).filter(pk=item.pk).exists()
+            item_audiences = set(item.audiences.values_list("pk", flat=True))
+            assert (
+                restricted_item_visible(item_audience_ids=item_audiences, audience_ids=belongs)
+                == expected
+            )
+            seen += expected
+    assert 0 < seen < len(people) * len(items)

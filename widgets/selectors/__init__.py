@@ -4,19 +4,17 @@ The widget renders on every intranet page view, so the work is split by how wide
 shared:
 - a candidate pool for everyone (published items that can be taken now, with the facts the
   rules need), cached for a few minutes;
-- per audience segment, which restricted pool items the segment may see (computed with the
-  catalog's own visibility rule, never a copy of it);
 - per department, what is popular there (only for departments of at least 5 people);
 - per manager, what their team is exploring (only for teams of at least 5 people);
 - per person, one query: what they already enrolled in, completed or dismissed, what their
-  manager suggested, their groups and interests.
+  manager suggested, their groups, interests and catalog audiences (which restricted pool
+  items they may see follows from those by the catalog's own rule).
 Everything cached is rebuilt from the database when the cache is cold or down.
 """
 
 from .cache import (
     CACHE_VERSION,
     POOL_TTL_SECONDS,
-    SEGMENT_TTL_SECONDS,
     TEAM_TTL_SECONDS,
     pool_key,
     time_bucket,
@@ -27,9 +25,9 @@ from .pool import (
     POPULAR_POOL_SIZE,
     Candidate,
     Pool,
+    candidates_visible,
     department_popularity,
     pool_build,
-    segment_visible_restricted,
     team_exploring,
     teams_exploring,
 )
@@ -84,7 +82,6 @@ __all__ = [
     "REASON_POPULAR",
     "REASON_TEAM",
     "REASON_THEME",
-    "SEGMENT_TTL_SECONDS",
     "TEAM_TTL_SECONDS",
     "Candidate",
     "Pool",
@@ -98,11 +95,11 @@ __all__ = [
     "clamp_limit",
     "rank_suggestions",
     "department_popularity",
+    "candidates_visible",
     "interest_topic_list",
     "pool_build",
     "pool_key",
     "time_bucket",
-    "segment_visible_restricted",
     "suggestions_for",
     "team_exploring",
     "team_suggestion_active_for",

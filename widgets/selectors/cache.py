@@ -14,7 +14,6 @@ from .viewer import Viewer
 logger = logging.getLogger("widgets.selectors")
 
 POOL_TTL_SECONDS = 5 * 60
-SEGMENT_TTL_SECONDS = 10 * 60
 TEAM_TTL_SECONDS = 60 * 60
 CACHE_VERSION = "v4"
 
@@ -44,14 +43,6 @@ def pool_key(now: datetime, catalog_version: int | None) -> str:
     """The pool and everything derived from it are keyed on the catalog version, so a
     committed visibility change (audience, publication) retires them before the next request."""
     return f"widgets:pool:{CACHE_VERSION}:{catalog_version}:{time_bucket(now)}"
-
-
-def _segment_key(pool_key: str, viewer: Viewer) -> str:
-    signature = f"{viewer.department_id}:{viewer.role_id}:{int(viewer.is_manager)}:" + ",".join(
-        map(str, viewer.group_ids)
-    )
-    digest = hashlib.sha1(signature.encode(), usedforsecurity=False).hexdigest()[:16]
-    return f"{pool_key}:seg:{digest}"
 
 
 def _department_key(department_id: int, today: date) -> str:

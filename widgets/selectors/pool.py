@@ -1,9 +1,10 @@
-"""The shared parts: the candidate pool and what segments, departments and teams add to it.
+"""The shared parts: the candidate pool and what departments and teams add to it.
 
-The pool (published items that can be taken now, with the facts the rules need) is the same
-for everyone; per audience segment, which restricted pool items it may see (the catalog's own
-visibility rule, never a copy of it); per department, what is popular there, and per
-manager, what their team is exploring (only for groups of at least 5 people).
+The pool (published items that can be taken now, with the facts the rules need, a restricted
+item's audiences among them) is the same for everyone; which restricted items a person may
+see follows from it and the audiences they belong to (the catalog's own rule); per
+department, what is popular there, and per manager, what their team is exploring (only for
+groups of at least 5 people).
 """
 
 from dataclasses import dataclass
@@ -14,9 +15,8 @@ from django.db.models import F, Min, Q, Window
 from django.db.models.functions import RowNumber
 
 from catalog.models import Item
-from catalog.selectors import item_list_visible_to
 from catalog.sessions import enrollment_open_q, sessions_ahead
-from catalog.visibility import next_publication_change, published_q, restricted_item
+from catalog.visibility import next_publication_change, published_q, restricted_item_visible
 from circles.selectors import CircleStart, circle_starts_by_item
 from enrollment.aggregates import (
     department_item_popularity,
@@ -55,6 +55,9 @@ class Candidate:
     language: str = "en"
     # A learning circle's catalog entry, open for sign-up: what it is on and when it starts.
     circle: CircleStart | None = None
+    # A restricted item's audiences: who may see it is then decided per person from the
+    # audiences they belong to, with no query of its own (see candidates_visible).
+    audience_ids: frozenset[int] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -136,14 +139,14 @@ def pool_build(*, now: datetime) -> Pool:
         topic_names[topic_id] = topic_name
         if topic_slug in leadership_slugs:
             leadership_ids.add(item_id)
-    restricted_ids = set(
-        Item.objects.filter(restricted_item(), pk__in=ids).values_list("pk", flat=True)
-    )
-    leadership_ids.update(
-        Item.audiences.through.objects.filter(
-            item_id__in=ids, audience__managers_only=True
-        ).values_list("item_id", flat=True)
-    )
+    # An item with an audience is restricted (catalog.visibility.restricted_item).
+    audiences_of: dict[int, set[int]] = {}
+    for item_id, audience_id, managers_only in Item.audiences.through.objects.filter(
+        item_id__in=ids
+    ).values_list("item_id", "audience_id", "audience__managers_only"):
+        audiences_of.setdefault(item_id, set()).add(audience_id)
+        if managers_only:
+            leadership_ids.add(item_id)
     next_sessions = dict(
         sessions_ahead(now)
         .filter(item_id__in=ids)
@@ -164,12 +167,13 @@ def pool_build(*, now: datetime) -> Pool:
             popularity=item.popularity,
             created_at=item.created_at,
             topic_ids=tuple(sorted(topics_of.get(item.pk, ()))),
-            restricted=item.pk in restricted_ids,
+            restricted=item.pk in audiences_of,
             leadership=item.pk in leadership_ids,
             theme_position=theme_position.get(item.pk),
             next_session=next_sessions.get(item.pk),
             language=item.language,
             circle=circle_starts.get(item.pk),
+            audience_ids=frozenset(audiences_of.get(item.pk, ())),
         )
         for item in Item.objects.filter(pk__in=ids).only(
             "pk",
@@ -205,15 +209,19 @@ def pool_build(*, now: datetime) -> Pool:
     )
 
 
-def segment_visible_restricted(*, pool: Pool, viewer: Viewer) -> frozenset[int]:
-    """Restricted pool items this viewer's segment may see, by the catalog's own rule."""
-    restricted = [c.id for c in pool.candidates if c.restricted]
-    if not restricted or viewer.user is None:
+def candidates_visible(*, pool: Pool, viewer: Viewer) -> frozenset[int]:
+    """The restricted pool items this viewer may see, by the catalog's own rule applied to
+    the audiences each item has and the audiences the viewer belongs to (both read already:
+    no query per person)."""
+    if viewer.is_anonymous:
         return frozenset()
     return frozenset(
-        item_list_visible_to(user=viewer.user)
-        .filter(pk__in=restricted)
-        .values_list("pk", flat=True)
+        c.id
+        for c in pool.candidates
+        if c.restricted
+        and restricted_item_visible(
+            item_audience_ids=c.audience_ids, audience_ids=viewer.audience_ids
+        )
     )
 
 

@@ -1,12 +1,21 @@
-"""Ranking the pool for one viewer: what to show, in which order, and why."""
+"""Ranking the pool for one viewer: what to show, in which order, and why.
+
+A person seen for the first time is ranked against the whole pool (hundreds of candidates):
+scoring each candidate in Python was a fifth of a first view. What the pool holds is turned
+into arrays once per pool (`_vectors`), and a person's scores are a few array operations over
+them; only the few suggestions chosen are then explained (`_scored`, the one statement of
+what each signal adds and which reason it gives).
+"""
 
 import hashlib
+import math
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from enum import IntEnum
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
+import numpy as np
 from django.utils import timezone
 
 from learning_portal.core.languages import organisation_language
@@ -46,18 +55,23 @@ class Suggestion:
     next_session: datetime | None
 
 
-def _jitter_for(viewer_key: str, today: date):
-    """item id → a number in [0, 1), stable for a person within a day and different across
-    days: it rotates what is shown. The hash of the common prefix is computed once per
-    ranking (a few hundred candidates per first view)."""
-    prefix = hashlib.sha1(f"{viewer_key}:{today.isoformat()}:".encode(), usedforsecurity=False)
+_MIX = (np.uint64(0xBF58476D1CE4E5B9), np.uint64(0x94D049BB133111EB))
+_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 
-    def jitter(item_id: int) -> float:
-        digest = prefix.copy()
-        digest.update(str(item_id).encode())
-        return int.from_bytes(digest.digest()[:4], "big") / 2**32
 
-    return jitter
+def _jitter(viewer_key: str, today, ids: np.ndarray) -> np.ndarray:
+    """Item ids → numbers in [0, 1), stable for a person within a day and different across
+    days: it rotates what is shown. A 64-bit mix (splitmix64's finaliser) of the item id and
+    a seed hashed from the person and the day, for all candidates at once."""
+    digest = hashlib.sha1(f"{viewer_key}:{today.isoformat()}".encode(), usedforsecurity=False)
+    seed = np.uint64(int.from_bytes(digest.digest()[:8], "big"))
+    x = ids.astype(np.uint64) * _GOLDEN + seed
+    x ^= x >> np.uint64(30)
+    x *= _MIX[0]
+    x ^= x >> np.uint64(27)
+    x *= _MIX[1]
+    x ^= x >> np.uint64(31)
+    return (x >> np.uint64(11)).astype(np.float64) / 2.0**53
 
 
 @dataclass(frozen=True)
@@ -100,17 +114,16 @@ class Tier(IntEnum):
     RANKED = 2
 
 
+# As plain ints for the arrays (an enum member lookup costs more than the array operation).
+_THEME, _MANAGER_SUGGESTED, _RANKED = (int(tier) for tier in Tier)
+
+
 class Scored(NamedTuple):
-    # A tuple rather than a frozen dataclass: one is made per candidate of every ranking.
     tier: Tier
     score: float
     candidate: Candidate
     reason: str
     kind: str
-
-    @property
-    def order(self) -> tuple:
-        return (self.tier, -self.score, self.candidate.id)
 
 
 def _scored(
@@ -188,32 +201,186 @@ def starts_phrase(starts_at: datetime, zone: str, now: datetime) -> str:
     return f"on {local.day} {local:%B}"
 
 
-def _chosen(scored: list[Scored], limit: int) -> list[Scored]:
-    """The theme's and the manager's slots first, then variety across formats, then the best."""
-    chosen: list[Scored] = []
-    taken: set[int] = set()
-    theme = [row for row in scored if row.tier == Tier.THEME][:MAX_THEME_SLOTS]
-    suggested = [row for row in scored if row.tier == Tier.MANAGER_SUGGESTED]
-    for row in theme + suggested[:MAX_MANAGER_SUGGESTION_SLOTS]:
-        if len(chosen) < limit:
-            chosen.append(row)
-            taken.add(row.candidate.id)
+@dataclass(frozen=True)
+class _Vectors:
+    """What the pool holds, as arrays in its order: made once per pool and process."""
+
+    ids: np.ndarray
+    position: dict[int, int]
+    max_popularity: int
+    popularity: np.ndarray  # the popularity term of the score
+    created: np.ndarray  # POSIX seconds
+    restricted: np.ndarray
+    leadership: np.ndarray
+    theme: np.ndarray
+    circle_starts: np.ndarray  # POSIX seconds; minus infinity for what is not a circle
+    formats: tuple[str, ...]
+    topics: dict[int, np.ndarray]  # topic → the candidates about it
+    languages: dict[str, np.ndarray]  # language → the candidates taught in it
+
+
+# One or two pools are in use at a time (the bucket's, and the next once it starts).
+_vector_memo: list[tuple[Pool, _Vectors]] = []
+
+
+def _vectors(pool: Pool, weights: Weights = WEIGHTS) -> _Vectors:
+    for known, vectors in _vector_memo:
+        if known is pool:
+            return vectors
+    candidates = pool.candidates
+    max_popularity = max((c.popularity for c in candidates), default=0) or 1
+    topics: dict[int, list[int]] = {}
+    for i, c in enumerate(candidates):
+        for topic_id in c.topic_ids:
+            topics.setdefault(topic_id, []).append(i)
+    size = len(candidates)
+
+    def flags(values) -> np.ndarray:
+        return np.fromiter(values, dtype=bool, count=size)
+
+    def topic_mask(positions: list[int]) -> np.ndarray:
+        mask = np.zeros(size, dtype=bool)
+        mask[positions] = True
+        return mask
+
+    vectors = _Vectors(
+        ids=np.fromiter((c.id for c in candidates), dtype=np.int64, count=size),
+        position={c.id: i for i, c in enumerate(candidates)},
+        max_popularity=max_popularity,
+        popularity=np.fromiter(
+            (weights.popularity * (c.popularity / max_popularity) for c in candidates),
+            dtype=np.float64,
+            count=size,
+        ),
+        created=np.fromiter(
+            (c.created_at.timestamp() for c in candidates), dtype=np.float64, count=size
+        ),
+        restricted=flags(c.restricted for c in candidates),
+        leadership=flags(c.leadership for c in candidates),
+        theme=flags(c.theme_position is not None for c in candidates),
+        circle_starts=np.fromiter(
+            (c.circle.starts_at.timestamp() if c.circle else -math.inf for c in candidates),
+            dtype=np.float64,
+            count=size,
+        ),
+        formats=tuple(c.format for c in candidates),
+        topics={topic_id: topic_mask(positions) for topic_id, positions in topics.items()},
+        languages={
+            language: flags(c.language == language for c in candidates)
+            for language in {c.language for c in candidates}
+        },
+    )
+    _vector_memo[:] = [*_vector_memo[-1:], (pool, vectors)]
+    return vectors
+
+
+def _marked(vectors: _Vectors, item_ids) -> np.ndarray:
+    """The candidates among `item_ids` (a person's few: a loop over them, not the pool)."""
+    mask = np.zeros(len(vectors.ids), dtype=bool)
+    for item_id in item_ids:
+        position = vectors.position.get(item_id)
+        if position is not None:
+            mask[position] = True
+    return mask
+
+
+def _about(vectors: _Vectors, topic_ids) -> np.ndarray:
+    mask = np.zeros(len(vectors.ids), dtype=bool)
+    for topic_id in topic_ids:
+        about = vectors.topics.get(topic_id)
+        if about is not None:
+            mask |= about
+    return mask
+
+
+# The department's bonus for the pool, for the department read last (its colleagues follow).
+_department_memo: list[tuple[_Vectors, dict, np.ndarray]] = []
+
+
+def _department_bonus(vectors: _Vectors, dept_popularity: dict[int, int], weights) -> np.ndarray:
+    for known, popularity, bonus in _department_memo:
+        if known is vectors and popularity is dept_popularity:
+            return bonus
+    bonus = np.zeros(len(vectors.ids))
+    cap = weights.department_colleagues_cap
+    for item_id, count in dept_popularity.items():
+        position = vectors.position.get(item_id)
+        if position is not None and count >= DEPARTMENT_MIN_COLLEAGUES:
+            bonus[position] = (
+                weights.department + weights.department_bonus_max * min(count, cap) / cap
+            )
+    _department_memo[:] = [*_department_memo[-15:], (vectors, dept_popularity, bonus)]
+    return bonus
+
+
+def _scores(
+    vectors: _Vectors,
+    *,
+    viewer: Viewer,
+    variant: str,
+    visible_restricted: frozenset[int],
+    dept_popularity: dict[int, int],
+    team_topics: dict[int, int],
+    now: datetime,
+    language: str,
+    weights: Weights = WEIGHTS,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Every candidate's score and tier, as `_scored` gives them, and which may be shown."""
+    key = str(viewer.user_id or "anonymous")
+    score = vectors.popularity + weights.rotation * _jitter(
+        key, timezone.localdate(now), vectors.ids
+    )
+    in_language = vectors.languages.get(language)
+    if in_language is None:
+        score -= weights.language
+    else:
+        score += np.where(in_language, weights.language, -weights.language)
+    new_since = (now - timedelta(days=NEW_DAYS)).timestamp()
+    score += weights.new * (vectors.created >= new_since)
+    if viewer.department_name and dept_popularity:
+        score += _department_bonus(vectors, dept_popularity, weights)
+    if viewer.interest_ids:
+        score += weights.interest * _about(vectors, viewer.interest_ids)
+    shown = ~_marked(vectors, viewer.excluded_item_ids)
+    shown &= ~vectors.restricted | _marked(vectors, visible_restricted)
+    if variant == Variant.MANAGER:
+        if team_topics:
+            score += weights.team * _about(vectors, team_topics)
+        score += weights.leadership * vectors.leadership
+    else:
+        # Manager-only items belong to the manager variant.
+        shown &= ~(vectors.leadership & vectors.restricted)
+    score += weights.circle * (vectors.circle_starts > now.timestamp())
+    tier = np.where(vectors.theme, _THEME, _RANKED)
+    tier[_marked(vectors, viewer.manager_suggested_ids)] = _MANAGER_SUGGESTED
+    return score, tier, shown
+
+
+def _chosen(vectors: _Vectors, order: np.ndarray, tiers: np.ndarray, limit: int) -> list[int]:
+    """The theme's and the manager's slots first, then variety across formats, then the best.
+
+    `order` is the candidates (positions) best first, `tiers` their tiers in that order.
+    """
+    theme = order[tiers == _THEME][:MAX_THEME_SLOTS].tolist()
+    suggested = order[tiers == _MANAGER_SUGGESTED][:MAX_MANAGER_SUGGESTION_SLOTS].tolist()
+    chosen = (theme + suggested)[:limit]
+    taken = set(chosen)
     # Variety: prefer a format not shown yet, then fill up with the best of the rest.
-    formats = {row.candidate.format for row in chosen}
-    rest = [row for row in scored if row.candidate.id not in taken and row.tier == Tier.RANKED]
-    for row in rest:
+    formats = {vectors.formats[i] for i in chosen}
+    rest = order[tiers == _RANKED].tolist()
+    for i in rest:
         if len(chosen) >= limit:
             break
-        if row.candidate.format not in formats:
-            chosen.append(row)
-            taken.add(row.candidate.id)
-            formats.add(row.candidate.format)
-    for row in rest:
+        if vectors.formats[i] not in formats:
+            chosen.append(i)
+            taken.add(i)
+            formats.add(vectors.formats[i])
+    for i in rest:
         if len(chosen) >= limit:
             break
-        if row.candidate.id not in taken:
-            chosen.append(row)
-            taken.add(row.candidate.id)
+        if i not in taken:
+            chosen.append(i)
+            taken.add(i)
     return chosen
 
 
@@ -229,47 +396,55 @@ def rank_suggestions(
     now: datetime,
 ) -> list[Suggestion]:
     """The pool's best `limit` candidates for the viewer, each with the reason it is shown."""
-    jitter = _jitter_for(str(viewer.user_id or "anonymous"), timezone.localdate(now))
-    new_since = now - timedelta(days=NEW_DAYS)
-    max_popularity = max((c.popularity for c in pool.candidates), default=0) or 1
+    if not pool.candidates:
+        return []
+    vectors = _vectors(pool)
     language = viewer.language or organisation_language()
-    scored = []
-    for c in pool.candidates:
-        if c.restricted and c.id not in visible_restricted:
-            continue
-        if c.id in viewer.excluded_item_ids:
-            continue
+    score, tier, shown = _scores(
+        vectors,
+        viewer=viewer,
+        variant=variant,
+        visible_restricted=visible_restricted,
+        dept_popularity=dept_popularity,
+        team_topics=team_topics,
+        now=now,
+        language=language,
+    )
+    positions = np.flatnonzero(shown)
+    # Best first: by tier, then score, then id (as Scored.order).
+    order = positions[np.lexsort((vectors.ids[positions], -score[positions], tier[positions]))]
+    chosen = _chosen(vectors, order, tier[order], limit)
+    new_since = now - timedelta(days=NEW_DAYS)
+    suggestions = []
+    for i in chosen:
         row = _scored(
-            c,
+            pool.candidates[i],
             pool=pool,
             viewer=viewer,
             variant=variant,
             dept_popularity=dept_popularity,
             team_topics=team_topics,
-            max_popularity=max_popularity,
-            jitter=jitter(c.id),
+            max_popularity=vectors.max_popularity,
+            jitter=0.0,  # only its reason is wanted here
             new_since=new_since,
             now=now,
             language=language,
         )
-        if row is not None:
-            scored.append(row)
-    scored.sort(key=lambda row: row.order)
-    return [
-        Suggestion(
-            item_id=row.candidate.id,
-            title=row.candidate.title,
-            slug=row.candidate.slug,
-            format=row.candidate.format,
-            format_label=row.candidate.format_label,
-            duration=row.candidate.duration,
-            summary=row.candidate.summary,
-            reason=row.reason,
-            kind=row.kind,
-            next_session=row.candidate.next_session,
+        suggestions.append(
+            Suggestion(
+                item_id=row.candidate.id,
+                title=row.candidate.title,
+                slug=row.candidate.slug,
+                format=row.candidate.format,
+                format_label=row.candidate.format_label,
+                duration=row.candidate.duration,
+                summary=row.candidate.summary,
+                reason=row.reason,
+                kind=row.kind,
+                next_session=row.candidate.next_session,
+            )
         )
-        for row in _chosen(scored, limit)
-    ]
+    return suggestions
 
 
 def clamp_limit(value) -> int:

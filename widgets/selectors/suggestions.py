@@ -1,5 +1,6 @@
 """The widget's suggestions for a viewer: from the cache when it can, built when it must."""
 
+import logging
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -12,48 +13,51 @@ from people.models import Employee
 from ..models import Variant
 from .cache import (
     POOL_TTL_SECONDS,
-    SEGMENT_TTL_SECONDS,
     TEAM_TTL_SECONDS,
     _cache_get_many,
     _cache_set,
     _department_key,
     _person_key,
-    _segment_key,
     _team_key,
     pool_key,
 )
 from .pool import (
     Pool,
+    candidates_visible,
     department_popularity,
     pool_build,
-    segment_visible_restricted,
     team_exploring,
     teams_exploring,
 )
 from .ranking import DEFAULT_LIMIT, Suggestion, clamp_limit, rank_suggestions
 from .viewer import Viewer, variant_for
 
+logger = logging.getLogger(__name__)
+TEAMS_PREWARM_ASKED_KEY = "widgets:teams-prewarm-asked"
+
 # What every viewer shares, kept in this process for the pool's bucket: the pool (hundreds
 # of candidates) was fetched from Redis and unpickled on every first view, a tenth of its
-# cost under load. Keyed like the shared cache, so it retires with it; one bucket at a time.
-_shared_memo: tuple[str, Pool, dict[str, frozenset[int]]] | None = None
+# cost under load, and so was the department's popularity (a first view's only other cache
+# read, for an employee). Keyed like the shared cache, so it retires with it; one bucket at
+# a time.
+_shared_memo: tuple[str, Pool, dict[str, dict[int, int]]] | None = None
 
 
-def _memo_for(bucket_key: str) -> tuple[Pool | None, dict[str, frozenset[int]]]:
+def _memo_for(bucket_key: str) -> tuple[Pool | None, dict[str, dict[int, int]]]:
     memo = _shared_memo
     if memo is None or memo[0] != bucket_key:
         return None, {}
     return memo[1], memo[2]
 
 
-def _memo_pool(bucket_key: str, pool: Pool, version: int | None) -> dict[str, frozenset[int]]:
+def _memo_pool(bucket_key: str, pool: Pool, version: int | None) -> dict[str, dict[int, int]]:
     global _shared_memo
-    segments: dict[str, frozenset[int]] = {}
+    departments: dict[str, dict[int, int]] = {}
     if version is not None:
         # Without the cache's catalog version (the cache is down) a catalog change would
         # not retire the key: nothing is kept then, as nothing is cached.
-        _shared_memo = (bucket_key, pool, segments)
-    return segments
+        _shared_memo = (bucket_key, pool, departments)
+    return departments
 
 
 def shared_memo_forget() -> None:
@@ -105,21 +109,19 @@ def suggestions_for(
     # request neither loads the pool nor ranks it. Buckets end at local midnight, so the
     # daily rotation is unaffected.
     person_key = _person_key(bucket_key, viewer, variant, limit)
-    pool, segments = _memo_for(bucket_key)
+    pool, departments = _memo_for(bucket_key)
     if pool is not None and pool.valid_until is not None and now >= pool.valid_until:
-        pool, segments = None, {}
+        pool, departments = None, {}
     # One round trip for everything this person's list needs that is not in this process.
     keys = [person_key] if store else []
     if pool is None:
         keys.append(bucket_key)
-    segment_key = department_key = team_key = None
+    department_key = team_key = None
     if not viewer.is_anonymous:
-        segment_key = _segment_key(bucket_key, viewer)
-        if segment_key not in segments:
-            keys.append(segment_key)
         if viewer.department_id:
             department_key = _department_key(viewer.department_id, today)
-            keys.append(department_key)
+            if department_key not in departments:
+                keys.append(department_key)
         if variant == Variant.MANAGER and viewer.employee_pk:
             team_key = _team_key(viewer.employee_pk, today)
             keys.append(team_key)
@@ -135,9 +137,9 @@ def suggestions_for(
         if pool is None:
             pool = pool_build(now=now)
             _cache_set(bucket_key, pool, POOL_TTL_SECONDS * 2)
-        segments = _memo_pool(bucket_key, pool, version)
-    if segment_key in segments:
-        cached[segment_key] = segments[segment_key]
+        departments = _memo_pool(bucket_key, pool, version)
+    if department_key in departments:
+        cached[department_key] = departments[department_key]
 
     def cached_or_build(key, build, timeout, empty):
         if key is None:
@@ -148,20 +150,17 @@ def suggestions_for(
             _cache_set(key, value, timeout)
         return value
 
-    visible_restricted = cached_or_build(
-        segment_key,
-        lambda: segment_visible_restricted(pool=pool, viewer=viewer),
-        SEGMENT_TTL_SECONDS,
-        frozenset(),
-    )
-    if segment_key is not None:
-        segments[segment_key] = visible_restricted
+    visible_restricted = candidates_visible(pool=pool, viewer=viewer)
     dept = cached_or_build(
         department_key,
         lambda: department_popularity(department_id=viewer.department_id, now=now),
         TEAM_TTL_SECONDS,
         {},
     )
+    if department_key is not None:
+        departments[department_key] = dept
+    if team_key is not None and cached.get(team_key) is None:
+        _teams_prewarm_ask(today)
     team = cached_or_build(
         team_key,
         lambda: team_exploring(manager_pk=viewer.employee_pk, now=now),
@@ -191,6 +190,21 @@ def suggestions_for(
     if store:
         _cache_set(person_key, result, POOL_TTL_SECONDS)
     return result
+
+
+def _teams_prewarm_ask(today) -> None:
+    """A manager's team was not prewarmed (the worker just started, the day just turned, the
+    cache was emptied): every team is computed now by the worker, rather than at beat's next
+    run up to 20 minutes later, when each manager's first view would pay two queries for
+    their own. Asked once a minute at most, whoever asks."""
+    from ..tasks import prewarm_team_topics  # the task calls back into this module
+
+    try:
+        if not cache.add(f"{TEAMS_PREWARM_ASKED_KEY}:{today.isoformat()}", 1, 60):
+            return
+        prewarm_team_topics.delay()
+    except Exception:  # noqa: BLE001 - cache or broker down: beat's next run prewarms them
+        logger.warning("could not ask for the teams to be prewarmed")
 
 
 def teams_prewarm(*, now=None) -> int:

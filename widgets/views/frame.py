@@ -7,15 +7,12 @@ None of them writes an enrollment or a transcript event.
 import base64
 import hashlib
 from functools import cache as memoize
-from functools import lru_cache
 from pathlib import Path
 from urllib.parse import urlencode
 
-from django.conf import settings
 from django.http import HttpResponse, HttpResponseBadRequest
 from django.middleware.csrf import get_token
 from django.shortcuts import redirect
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
@@ -29,6 +26,7 @@ from .. import counters, fragments, selectors, services
 from ..identity import WIDGET_SESSION_COOKIE, allowed_origins, claim_for, identify_claim
 from ..models import Variant
 from ..tokens import WIDGET_SESSION_SECONDS
+from .render import frame_html
 
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static" / "widgets"
 REQUESTABLE_VARIANTS = (Variant.MANAGER, Variant.EMPLOYEE)
@@ -63,16 +61,6 @@ def _frame_css(brand: str) -> tuple[str, str]:
     css = _frame_stylesheet() + brand
     digest = base64.b64encode(hashlib.sha256(css.encode()).digest()).decode()
     return css, f"'sha256-{digest}'"
-
-
-@lru_cache(maxsize=4096)
-def card_urls(item_id: int) -> dict[str, str]:
-    """A suggestion's action URLs, reversed once per item and process: five per card made
-    URL reversing a tenth of a first view's render."""
-    return {
-        name: reverse(f"widgets:{name}", args=[item_id])
-        for name in ("go", "dismiss", "dismiss_token", "suggest", "suggest_token")
-    }
 
 
 def _frameable(response, *, inline_style_hash: str | None = None):
@@ -148,7 +136,7 @@ def _frame_response(request, claim, *, variant, limit, frame, notice):
         variant = claim.placement.default_variant if claim.placement else ""
     limit = selectors.clamp_limit(limit)
     now = timezone.now()
-    key = fragments.fragment_key(now=now, subject=claim.subject, variant=variant, limit=limit)
+    key = fragments.fragment_key(subject=claim.subject, variant=variant, limit=limit)
     # A notice (after an action) is one-off: neither served from nor stored in the cache.
     lookup = fragments.MISSED
     if not notice:
@@ -157,24 +145,25 @@ def _frame_response(request, claim, *, variant, limit, frame, notice):
     if fragment is None:
         fragment = _render_fragment(request, claim, variant=variant, limit=limit,
                                     notice=notice, now=now, lookup=lookup)  # fmt: skip
-    result = fragment.result
     counters.count_items(
         metric="impressions",
-        item_ids=[s.item_id for s in result.suggestions],
-        variant=result.variant,
-        department_id=result.department_id,
+        item_ids=fragment.item_ids,
+        variant=fragment.variant,
+        department_id=fragment.department_id,
     )
+    css, css_hash = frame_css()
     html = fragments.fill_slots(
         fragment.html,
         csrf=get_token(request) if claim.user_id else "",
         widget_session=claim.widget_session if fragment.user_id else None,
         frame=fragments.clean_frame_id(frame),
+        css=css,
     )
     response = HttpResponse(html)
     response["Cache-Control"] = "private, no-store"
     if claim.exchanged and fragment.user_id:
         _set_widget_session_cookie(request, response, claim.widget_session)
-    return _frameable(response, inline_style_hash=frame_css()[1])
+    return _frameable(response, inline_style_hash=css_hash)
 
 
 def _render_fragment(request, claim, *, variant, limit, notice, now, lookup):
@@ -189,29 +178,24 @@ def _render_fragment(request, claim, *, variant, limit, notice, now, lookup):
         viewer=viewer, requested_variant=variant, limit=limit, now=now,
         catalog_version=lookup.catalog_version, store=False,
     )  # fmt: skip
-    html = render_to_string(
-        "widgets/frame.html",
-        {
-            "result": result,
-            "cards": [(s, card_urls(s.item_id)) for s in result.suggestions],
-            "viewer": viewer,
-            "css": frame_css()[0],
-            "widget_session": bool(claim.widget_session) and user is not None,
-            "limit": limit,
-            "notice": notice,
-            "slots": fragments.SLOTS,
-            "login_url": f"{settings.PORTAL_BASE_URL}{reverse('account_login')}?next=/",
-        },
-        request=request,
+    html = frame_html(
+        result=result,
+        signed_in=not viewer.is_anonymous,
+        widget_session=bool(claim.widget_session) and user is not None,
+        limit=limit,
+        notice=notice,
     )
     via_session = user is not None and not identity.via_token
     fragment = fragments.Fragment(
         html=html,
-        result=result,
+        variant=result.variant,
+        item_ids=tuple(s.item_id for s in result.suggestions),
+        department_id=result.department_id,
+        catalog_version=result.catalog_version,
         user_id=user.pk if user else None,
         record_version=version,
         session_auth_hash=claim.session_auth_hash if via_session else None,
-        valid_until=result.valid_until,
+        valid_until=fragments.fragment_valid_until(now=now, result_valid_until=result.valid_until),
     )
     if not notice:
         # Stored under who was verified, not who was claimed: a refused claim never
@@ -222,9 +206,7 @@ def _render_fragment(request, claim, *, variant, limit, notice, now, lookup):
             subject = claim.subject
         else:
             subject = f"user:{user.pk}"
-        verified_key = fragments.fragment_key(
-            now=now, subject=subject, variant=variant, limit=limit
-        )
+        verified_key = fragments.fragment_key(subject=subject, variant=variant, limit=limit)
         fragments.fragment_set(key=verified_key, fragment=fragment)
     return fragment
 
