@@ -7,6 +7,7 @@ None of them writes an enrollment or a transcript event.
 import base64
 import hashlib
 from functools import cache as memoize
+from functools import lru_cache
 from pathlib import Path
 from urllib.parse import urlencode
 
