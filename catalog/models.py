@@ -62,6 +62,12 @@ class Audience(models.Model):
 
 
 class Item(models.Model):
+    """A learning item of the catalog.
+
+    Its page composes the catalog with the apps above it, so it is portal's; the project's
+    settings give `get_absolute_url` (ABSOLUTE_URL_OVERRIDES), the catalog never names it.
+    """
+
     class Format(models.TextChoices):
         COURSE = "course", "Course"
         ELEARNING = "elearning", "E-learning"
@@ -148,9 +154,6 @@ class Item(models.Model):
 
     def __str__(self):
         return self.title
-
-    def get_absolute_url(self):
-        return reverse("item_detail", kwargs={"slug": self.slug})
 
     def clean(self):
         errors = dates.out_of_range_errors(self, ["publish_start", "publish_end"])

@@ -154,6 +154,18 @@ def language_label(code: str) -> str:
         return code
 
 
+def item_language_options(*, now: dt.datetime | None = None) -> list[tuple[str, str]]:
+    """(code, name) of the languages published items are taught in, by name: what a person
+    may choose to learn in."""
+    codes = (
+        Item.objects.filter(published_q(now))
+        .order_by()
+        .values_list("language", flat=True)
+        .distinct()
+    )
+    return sorted(((code, language_label(code)) for code in codes), key=lambda o: o[1])
+
+
 class CatalogResults:
     """The ordered results of a catalog search, read from the database a page at a time.
 

@@ -68,7 +68,8 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
         """
         if sociallogin.state.get("process") == AuthProcess.CONNECT:
             # Identities are linked by the HR match below, never chosen by the person.
-            self._refuse(request, SSO_CONNECT_OFF, to="profile")
+            back = self.get_connect_redirect_url(request, sociallogin.account)
+            self._refuse(request, SSO_CONNECT_OFF, to=back)
         if sociallogin.account.pk:
             # A known identity: allauth found the linked account.
             if not sociallogin.user.is_active:

@@ -3,6 +3,7 @@ from django.conf import settings
 from django.contrib.auth.forms import AdminUserCreationForm
 from django.contrib.auth.forms import UserChangeForm as DjangoUserChangeForm
 
+from learning_portal.core.languages import organisation_language
 from learning_portal.core.timezones import zone_choices
 
 from .importing import DEACTIVATION_LIMIT, FILE_TOO_LARGE, MAX_FILE_BYTES
@@ -70,4 +71,24 @@ class TimeZoneForm(forms.Form):
             "time_zone"
         ].help_text = (
             "Session times are shown in this zone, with the session's own noted when it differs."
+        )
+
+
+class LanguageForm(forms.Form):
+    """The language a person prefers to learn in, among `languages` ((code, name) pairs:
+    those the catalog teaches in)."""
+
+    language = forms.ChoiceField(label="Learning language", required=False)
+
+    def __init__(self, *args, languages: list[tuple[str, str]], **kwargs):
+        super().__init__(*args, **kwargs)
+        organisation = organisation_language()
+        names = dict(languages)
+        self.fields["language"].choices = [
+            ("", f"Organisation's: {names.get(organisation, organisation)}"),
+            *languages,
+        ]
+        self.fields["language"].help_text = (
+            "Suggestions on the home page and the intranet widget show learning in this "
+            "language first."
         )

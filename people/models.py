@@ -2,14 +2,19 @@ from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Lower
-from django.urls import reverse
 
+from learning_portal.core.languages import is_language, organisation_language
 from learning_portal.core.timezones import is_zone
 
 
 def validate_zone(value: str) -> None:
     if value and not is_zone(value):
         raise ValidationError("%(value)s is not a known time zone.", params={"value": value})
+
+
+def validate_language(value: str) -> None:
+    if value and not is_language(value):
+        raise ValidationError("%(value)s is not a known language.", params={"value": value})
 
 
 class UserManager(BaseUserManager):
@@ -48,6 +53,15 @@ class User(AbstractUser):
         validators=[validate_zone],
         help_text="Times are shown in this zone. Empty: the organisation's.",
     )
+    # Empty: the organisation's (LANGUAGE_CODE), like the time zone.
+    language = models.CharField(
+        "learning language",
+        max_length=8,
+        blank=True,
+        default="",
+        validators=[validate_language],
+        help_text="Learning in this language is suggested first. Empty: the organisation's.",
+    )
 
     objects = UserManager()
 
@@ -61,6 +75,11 @@ class User(AbstractUser):
 
     def __str__(self):
         return self.get_full_name() or self.email
+
+    @property
+    def learning_language(self) -> str:
+        """The language this person prefers to learn in: their choice, else the organisation's."""
+        return self.language or organisation_language()
 
 
 class Department(models.Model):
@@ -88,7 +107,11 @@ class Role(models.Model):
 
 
 class Employee(models.Model):
-    """A person from the HR feed, attached to the account they sign in with."""
+    """A person from the HR feed, attached to the account they sign in with.
+
+    Their profile page is portal's: the project's settings give `get_absolute_url`
+    (ABSOLUTE_URL_OVERRIDES), people never names it.
+    """
 
     user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="employee")
     employee_id = models.CharField("employee ID", max_length=64, unique=True)
@@ -124,9 +147,6 @@ class Employee(models.Model):
 
     def __str__(self):
         return f"{self.user} ({self.employee_id})"
-
-    def get_absolute_url(self):
-        return reverse("profile")
 
     @property
     def full_name(self) -> str:

@@ -5,6 +5,8 @@ from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import Q
 
+from learning_portal.core.languages import is_language
+from learning_portal.core.record_versions import record_version_bump
 from learning_portal.core.timezones import is_zone
 
 from .importing import (
@@ -195,4 +197,25 @@ def user_time_zone_set(*, user: User, time_zone: str) -> User:
         raise ValidationError(TIME_ZONE_UNKNOWN.format(zone=time_zone))
     user.time_zone = time_zone
     user.save(update_fields=["time_zone"])
+    return user
+
+
+LANGUAGE_UNKNOWN = "{language} is not a language we know. Pick one from the list."
+
+
+@transaction.atomic
+def user_language_set(*, user: User, language: str) -> User:
+    """Set the language `user` prefers to learn in ("" for the organisation's).
+
+    What is suggested to them (the widget, the home page) puts learning in that language
+    first; their record version is bumped so the widget's cached fragment is made again.
+    Nothing is written to their transcript.
+
+    Raises ValidationError: LANGUAGE_UNKNOWN.
+    """
+    if language and not is_language(language):
+        raise ValidationError(LANGUAGE_UNKNOWN.format(language=language))
+    user.language = language
+    user.save(update_fields=["language"])
+    record_version_bump(user_id=user.pk)
     return user

@@ -3,11 +3,15 @@
 Rows for a signed-in person: Continue learning (their own enrollments), Suggested for you
 (the widget's suggestions), Popular in your department (only items at least
 group_size_floor() colleagues chose, so no row points at a person), Circles starting soon and
-New this month. A visitor sees the invitation, circles and what is new.
+New this month. A visitor sees the invitation, circles and what is new. Items rows put learning
+in the person's learning language first (people.User.learning_language; the organisation's for
+a visitor), as the suggestions do.
 """
 
 import datetime as dt
 from dataclasses import dataclass, field
+
+from django.db.models import Case, Value, When
 
 from catalog import selectors as catalog_selectors
 from catalog.models import Item
@@ -15,6 +19,7 @@ from circles import selectors as circle_selectors
 from circles.models import Circle
 from enrollment import selectors as enrollment_selectors
 from enrollment.aggregates import department_item_popularity
+from learning_portal.core.languages import organisation_language
 from learning_portal.core.privacy import group_size_floor
 from people.selectors import employee_get_for_user
 
@@ -39,11 +44,13 @@ def _in_order(items, ids: list[int]) -> list[Item]:
 
 def home_rows(*, user, now: dt.datetime) -> HomeRows:
     rows = HomeRows()
+    language = user.learning_language if user.is_authenticated else organisation_language()
     cards = catalog_selectors.item_list_for_catalog(user=user, now=now)
     rows.new_items = list(
         cards.filter(created_at__gte=now - dt.timedelta(days=NEW_ITEM_DAYS))
         .exclude(format=Item.Format.LEARNING_CIRCLE)
-        .order_by("-created_at", "pk")[:ROW_SIZE]
+        .annotate(other_language=Case(When(language=language, then=Value(0)), default=Value(1)))
+        .order_by("other_language", "-created_at", "pk")[:ROW_SIZE]
     )
     rows.circles_soon = list(
         circle_selectors.circle_list_visible_to(user=user, states=(Circle.State.OPEN,)).filter(
@@ -63,6 +70,9 @@ def home_rows(*, user, now: dt.datetime) -> HomeRows:
         )
         # k-anonymity: an item counts only when at least group_size_floor() colleagues chose it.
         ids = [pk for pk, people in counts.items() if people >= group_size_floor()]
-        rows.popular_in_department = _in_order(cards.filter(pk__in=ids), ids)[:ROW_SIZE]
+        popular = _in_order(cards.filter(pk__in=ids), ids)
+        # Most chosen first within each: the person's language, then the others.
+        popular.sort(key=lambda item: item.language != language)
+        rows.popular_in_department = popular[:ROW_SIZE]
         rows.department_name = employee.department.name
     return rows

@@ -11,10 +11,10 @@ from catalog.visibility import can_preview_unpublished
 from circles import selectors as circle_selectors
 from enrollment import selectors as enrollment_selectors
 from enrollment.models import Source
-from people.forms import TimeZoneForm
+from people.forms import LanguageForm, TimeZoneForm
 from people.middleware import remember_time_zone
 from people.selectors import employee_get_for_user
-from people.services import user_time_zone_set
+from people.services import user_language_set, user_time_zone_set
 from themes import selectors as theme_selectors
 from widgets import selectors as widget_selectors
 from widgets.forms import InterestsForm
@@ -93,10 +93,23 @@ def item_detail(request, slug):
 
 @login_required
 def profile(request):
-    """The person's HR record (people), their time zone (people), their interests (widgets)
-    and a link to emails. Each section is its own form, told apart by its submit button."""
+    """The person's HR record (people), their time zone and learning language (people), their
+    interests (widgets) and a link to emails. Each section is its own form, told apart by its
+    submit button."""
     employee = employee_get_for_user(user=request.user)
     form = None
+    languages = catalog_selectors.item_language_options()
+    if request.user.language and request.user.language not in dict(languages):
+        # Chosen when the catalog still taught in it: kept on offer, not silently changed.
+        chosen = request.user.language
+        languages.append((chosen, catalog_selectors.language_label(chosen)))
+    language_form = LanguageForm(initial={"language": request.user.language}, languages=languages)
+    if request.method == "POST" and "save_language" in request.POST:
+        language_form = LanguageForm(request.POST, languages=languages)
+        if language_form.is_valid():
+            user_language_set(user=request.user, language=language_form.cleaned_data["language"])
+            messages.success(request, "Your learning language is saved: suggestions put it first.")
+            return redirect("profile")
     zone_form = TimeZoneForm(initial={"time_zone": request.user.time_zone})
     if request.method == "POST" and "save_time_zone" in request.POST:
         zone_form = TimeZoneForm(request.POST)
@@ -108,7 +121,7 @@ def profile(request):
             messages.success(request, "Your time zone is saved: times are shown in it.")
             return redirect("profile")
     if employee is not None:
-        if request.method == "POST" and "save_time_zone" not in request.POST:
+        if request.method == "POST" and not {"save_time_zone", "save_language"} & set(request.POST):
             form = InterestsForm(request.POST)
             if form.is_valid():
                 interests_set(employee=employee, topics=form.cleaned_data["interests"])
@@ -120,5 +133,10 @@ def profile(request):
     return render(
         request,
         "portal/profile.html",
-        {"employee": employee, "form": form, "zone_form": zone_form},
+        {
+            "employee": employee,
+            "form": form,
+            "zone_form": zone_form,
+            "language_form": language_form,
+        },
     )

@@ -3,9 +3,12 @@
 The order is STYLE.md's "The house" (README, "Architecture"). An arrow can run three ways, and
 each is checked: Python imports (also those inside functions), template `{% load %}` tags (a
 tag library belongs to the app whose `templatetags` holds it), string model references
-(`"catalog.Topic"`) and URL names: `{% url 'insights:…' %}` in a template and
-`reverse("insights:…")` (or `reverse_lazy`, `redirect`, `resolve_url`) in Python, a namespace
-belonging to the app whose URLconf declares it. Migrations are history and are left out; the
+(`"catalog.Topic"`) and URL names: `{% url 'insights:…' %}` or `{% url 'profile' %}` in a
+template and `reverse("insights:…")` (or `reverse_lazy`, `redirect`, `resolve_url`, and a
+`pattern_name=`, `url_name=` or `to=` argument) in Python. A namespace belongs to the app
+whose URLconf declares it; a name without one to the app whose URLconf declares it or, for a
+name in the project's root URLconf, to the app whose view it serves (`home`: portal).
+Migrations are history and are left out; the
 project glue (`learning_portal/settings`, `urls.py`, `celery.py`, `wsgi.py`) and the site-wide
 `templates/` folder sit above every app (so templates/circles/ may fill circles' hooks with
 insights' links).
@@ -18,7 +21,7 @@ from pathlib import Path
 import pytest
 from django.apps import apps
 from django.template import engines
-from django.urls import get_resolver
+from django.urls import URLResolver, get_resolver
 
 ROOT = Path(__file__).resolve().parent.parent
 LAYERS = (
@@ -37,9 +40,10 @@ LAYERS = (
 )
 LOAD_TAG = re.compile(r"{%\s*load\s+(.+?)\s*%}")
 MODEL_REFERENCE = re.compile(r"([a-z_]+)\.([A-Z]\w*)")
-URL_TAG = re.compile(r"""{%\s*url\s+(['"])([\w-]+):""")
-URL_NAME = re.compile(r"([\w-]+):[\w:-]+")
+URL_TAG = re.compile(r"""{%\s*url\s+(['"])([\w:-]+)\1""")
+URL_NAME = re.compile(r"(?:([\w-]+):)?[\w:-]+")
 URL_FUNCTIONS = {"reverse", "reverse_lazy", "redirect", "resolve_url"}
+URL_KEYWORDS = {"pattern_name", "url_name", "to"}
 
 
 def layer_of(module: str) -> str | None:
@@ -73,6 +77,27 @@ def url_namespace_layers() -> dict[str, str]:
         name = module if isinstance(module, str) else getattr(module, "__name__", "")
         if (layer := layer_of(name)) is not None:
             found[namespace] = layer
+    return found
+
+
+def url_name_layers() -> dict[str, str]:
+    """Each URL name without a namespace ("profile", "home") and the layer that serves it."""
+    found = {}
+
+    def walk(patterns, owner: str | None) -> None:
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                if pattern.namespace is None:  # a namespace's names are checked by it
+                    module = pattern.urlconf_module
+                    name = module if isinstance(module, str) else getattr(module, "__name__", "")
+                    walk(pattern.url_patterns, layer_of(name))
+            elif pattern.name:
+                view = getattr(pattern.callback, "view_class", pattern.callback)
+                # The root URLconf is the project's glue: its names are the serving app's.
+                if (layer := owner or layer_of(view.__module__)) is not None:
+                    found[pattern.name] = layer
+
+    walk(get_resolver().url_patterns, None)
     return found
 
 
@@ -120,18 +145,26 @@ def model_references(path: Path, labels: dict[str, str]):
                 yield node.lineno, match[1]
 
 
-def reversed_namespaces(path: Path):
-    """(line, namespace) of every `reverse("ns:name")`-like call with a namespaced name."""
+def reversed_urls(path: Path):
+    """(line, URL name) of every `reverse("ns:name")`- or `reverse("name")`-like call."""
     for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
-        if not isinstance(node, ast.Call) or not node.args:
+        if not isinstance(node, ast.Call):
             continue
         function = node.func
         name = function.attr if isinstance(function, ast.Attribute) else getattr(function, "id", "")
-        first = node.args[0]
-        if name in URL_FUNCTIONS and isinstance(first, ast.Constant):
-            match = URL_NAME.fullmatch(str(first.value))
-            if match:
-                yield node.lineno, match[1]
+        named = [keyword.value for keyword in node.keywords if keyword.arg in URL_KEYWORDS]
+        for argument in (node.args[:1] if name in URL_FUNCTIONS else []) + named:
+            text = argument.value if isinstance(argument, ast.Constant) else None
+            if isinstance(text, str) and URL_NAME.fullmatch(text):
+                yield node.lineno, text
+
+
+def url_owner(url_name: str, namespaces: dict, names: dict) -> tuple[str | None, str]:
+    """The layer a URL name ("insights:kpis", "profile") belongs to, and how to say it."""
+    namespace, colon, _ = url_name.partition(":")
+    if colon:
+        return namespaces.get(namespace), f"{namespace}:"
+    return names.get(url_name), url_name
 
 
 def backward_arrows(root: Path = ROOT) -> list[str]:
@@ -139,6 +172,7 @@ def backward_arrows(root: Path = ROOT) -> list[str]:
     labels = app_label_layers()
     libraries = tag_library_layers()
     namespaces = url_namespace_layers()
+    url_names = url_name_layers()
     rank = {layer: position for position, layer in enumerate(LAYERS)}
     found = []
 
@@ -152,8 +186,9 @@ def backward_arrows(root: Path = ROOT) -> list[str]:
                 check(path, line, layer, layer_of(module), f"import {module}")
             for line, label in model_references(path, labels):
                 check(path, line, layer, labels[label], f"model reference {label}")
-            for line, namespace in reversed_namespaces(path):
-                check(path, line, layer, namespaces.get(namespace), f"reverse {namespace}:")
+            for line, url_name in reversed_urls(path):
+                used, said = url_owner(url_name, namespaces, url_names)
+                check(path, line, layer, used, f"reverse {said}")
         for path in source_files(root, layer, "*.html"):
             text = path.read_text()
             for match in LOAD_TAG.finditer(text):
@@ -165,7 +200,8 @@ def backward_arrows(root: Path = ROOT) -> list[str]:
                     check(path, line, layer, libraries.get(name), f"load {name}")
             for match in URL_TAG.finditer(text):
                 line = text.count("\n", 0, match.start()) + 1
-                check(path, line, layer, namespaces.get(match[2]), f"url {match[2]}:")
+                used, said = url_owner(match[2], namespaces, url_names)
+                check(path, line, layer, used, f"url {said}")
     return sorted(set(found))
 
 
@@ -232,6 +268,21 @@ def test_every_app_of_ours_has_a_place_in_the_layers():
             'def view(request):\n    return shortcuts.redirect("demand:board")\n',
             "enrollment/views_example.py:2: enrollment -> insights (reverse demand:)",
         ),
+        (
+            "catalog/models_example.py",
+            'def url(item):\n    return reverse("item_detail", kwargs={"slug": item.slug})\n',
+            "catalog/models_example.py:2: catalog -> portal (reverse item_detail)",
+        ),
+        (
+            "people/adapters_example.py",
+            'def refuse(self, request):\n    self._refuse(request, MESSAGE, to="profile")\n',
+            "people/adapters_example.py:2: people -> portal (reverse profile)",
+        ),
+        (
+            "catalog/templates/catalog/y.html",
+            "<a href=\"{% url 'home' %}\">Home</a>\n",
+            "catalog/templates/catalog/y.html:1: catalog -> portal (url home)",
+        ),
     ],
 )
 def test_the_guard_sees_an_arrow_that_runs_back_up(tmp_path, relative, text, expected):
@@ -247,10 +298,13 @@ def test_the_guard_lets_an_arrow_down_pass(tmp_path):
     target.parent.mkdir(parents=True)
     target.write_text(
         "from catalog.models import Item\nfrom . import models\n"
-        'URL = reverse("catalog:item_list")\n'
+        'URL = reverse("catalog:item_list")\nHEALTH = reverse("healthz")\n'
+        'LOGIN = redirect(to="account_login")\n'
     )
     template = tmp_path / "widgets" / "templates" / "widgets" / "x.html"
     template.parent.mkdir(parents=True)
-    template.write_text("{% url 'circles:circle_list' %} {% url 'widgets:frame' %}\n")
+    template.write_text(
+        "{% url 'circles:circle_list' %} {% url 'widgets:frame' %} {% url 'account_login' %}\n"
+    )
 
     assert backward_arrows(tmp_path) == []

@@ -2,11 +2,13 @@
 
 The widget is on every intranet page view, so a warm request should cost one cache round
 trip and no SQL. The fragment is stored with the person's record version (bumped by every
-transcript write and dismissal, and when their password or active flag changes: see
-core.record_versions), the catalog version it was computed under (raised by every committed
-catalog change, e.g. an item restricted or unpublished) and the next moment it must be
-recomputed (a theme release, a publish window opening or closing), and is never served once
-any of them has moved on; all are read in the same round trip. What varies per response
+transcript write and dismissal, a change of their learning language, which the ranking
+prefers (the key is made before the person is loaded, so the version carries it), and when
+their password or active flag changes: see core.record_versions), the catalog version it was
+computed under (raised by every committed catalog change, e.g. an item restricted or
+unpublished) and the next moment it must be recomputed (a theme release, a publish window
+opening or closing), and is never served once any of them has moved on; all are read in the
+same round trip. What varies per response
 (CSRF token, widget session, the iframe's id) is left as slots filled at the end.
 """
 

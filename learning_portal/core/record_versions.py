@@ -5,7 +5,8 @@ suggest what they already enrolled in) can be cached under the current version a
 until the version changes. The enrollment services bump it whenever they write the
 transcript, after the transaction commits; people.signals bumps it when the account's
 password or active flag changes, so what was cached for a session or token of theirs is
-checked in full again. Without a cache (or with the cache down) every
+checked in full again; people.services bumps it when they choose another learning language,
+which the widget ranks by. Without a cache (or with the cache down) every
 read simply misses.
 """
 

@@ -84,3 +84,34 @@ def test_home_uses_item_cover_images_on_cards(client):
     body = client.get("/").content.decode()
 
     assert 'src="/media/items/pictured.png"' in body
+
+
+@pytest.mark.django_db
+def test_home_rows_put_the_persons_learning_language_first(client_as, client):
+    from people.services import user_language_set
+
+    ward = DepartmentFactory(name="Cardiology")
+    me = EmployeeFactory(department=ward)
+    welsh = ItemFactory(title="Cwrs y galon", language="cy")
+    english = [ItemFactory(title=f"Heart course {n}") for n in range(4)]
+    # Chosen by more colleagues than the Welsh one, and newer: English leads by default.
+    for item in english:
+        for _ in range(MIN_GROUP_SIZE + 1):
+            enroll(EmployeeFactory(department=ward).user, item=item)
+    for _ in range(MIN_GROUP_SIZE):
+        enroll(EmployeeFactory(department=ward).user, item=welsh)
+
+    def row(body, heading):
+        return body.split(f'id="{heading}"')[1].split("</section>")[0]
+
+    body = client_as(me).get("/").content.decode()
+    assert "Cwrs y galon" not in row(body, "popular-heading")
+    assert "Cwrs y galon" not in row(body, "new-heading")
+
+    user_language_set(user=me.user, language="cy")
+    body = client_as(me).get("/").content.decode()
+
+    for heading in ("popular-heading", "new-heading"):
+        shown = row(body, heading)
+        assert "Cwrs y galon" in shown
+        assert shown.index("Cwrs y galon") < shown.index("Heart course")

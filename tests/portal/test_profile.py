@@ -72,3 +72,42 @@ def test_anonymous_is_sent_to_sign_in(client):
 
     assert response.status_code == 302
     assert response.url == f"{reverse('account_login')}?next={PROFILE_URL}"
+
+
+def test_profile_offers_the_catalogs_languages_and_saves_the_choice(client_as):
+    from tests.catalog.factories import ItemFactory
+
+    ItemFactory(title="Cyfathrebu â chleifion", language="cy")
+    ItemFactory(title="Speaking up", language="en")
+    me = EmployeeFactory()
+    client = client_as(me)
+
+    page = client.get(PROFILE_URL).content.decode()
+    assert "Learning language" in page
+    assert '<option value="cy">Welsh</option>' in page
+    assert "Organisation&#x27;s: English" in page
+
+    response = client.post(PROFILE_URL, {"language": "cy", "save_language": "1"})
+
+    assert response.status_code == 302
+    me.user.refresh_from_db()
+    assert me.user.language == "cy"
+    page = client.get(PROFILE_URL).content.decode()
+    assert "Your learning language is saved" in page
+    assert '<option value="cy" selected>Welsh</option>' in page
+
+
+def test_profile_refuses_a_language_the_catalog_does_not_teach_in_and_keeps_the_choice(
+    client_as,
+):
+    me = EmployeeFactory(user__language="en")
+    interests_before = list(interest_topic_list(employee=me))
+
+    response = client_as(me).post(PROFILE_URL, {"language": "pl", "save_language": "1"})
+
+    assert response.status_code == 200
+    assert response.context["language_form"].errors["language"]
+    me.user.refresh_from_db()
+    assert me.user.language == "en"
+    # The language form alone was handled: the interests were not touched.
+    assert list(interest_topic_list(employee=me)) == interests_before

@@ -77,3 +77,23 @@ def test_a_session_with_another_auth_hash_is_checked_in_full(client_as, catalog_
 
     # Django's own check refuses the session, so the person gets the signed-out variant.
     assert 'data-variant="generic"' in body
+
+
+def test_choosing_a_learning_language_renews_a_warm_widget_at_once(
+    client_as, catalog_mix, django_capture_on_commit_callbacks
+):
+    from catalog.models import Item
+    from people.services import user_language_set
+    from tests.catalog.factories import ItemFactory
+
+    welsh = ItemFactory(
+        title="Cyfathrebu â chleifion", format=Item.Format.COURSE, popularity=1, language="cy"
+    )
+    person = EmployeeFactory()
+    client = client_as(person)
+    assert welsh.title not in client.get(WIDGET, {"limit": 3}).content.decode()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        user_language_set(user=person.user, language="cy")
+
+    assert welsh.title in client.get(WIDGET, {"limit": 3}).content.decode()

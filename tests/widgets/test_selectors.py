@@ -293,3 +293,37 @@ def test_prewarmed_team_topics_are_what_the_manager_widget_shows(catalog_mix, ma
     result = suggest(manager, variant="manager")
 
     assert "Your team is exploring Patient safety" in [s.reason for s in result.suggestions]
+
+
+def test_learning_in_the_persons_language_is_suggested_first(catalog_mix):
+    welsh = ItemFactory(
+        title="Cyfathrebu â chleifion", format=Item.Format.COURSE, popularity=1, language="cy"
+    )
+    english_reader = EmployeeFactory()
+    welsh_reader = EmployeeFactory(user__language="cy")
+
+    assert welsh.title not in titles(suggest(english_reader, limit=3))
+    assert titles(suggest(welsh_reader, limit=3))[0] == welsh.title
+    # A visitor is offered the organisation's language.
+    assert welsh.title not in titles(suggest(None, limit=3))
+
+
+def test_the_organisations_language_leads_for_people_who_never_chose(catalog_mix, settings):
+    settings.LANGUAGE_CODE = "cy"
+    welsh = ItemFactory(
+        title="Cyfathrebu â chleifion", format=Item.Format.COURSE, popularity=1, language="cy"
+    )
+
+    assert titles(suggest(EmployeeFactory(), limit=3))[0] == welsh.title
+
+
+def test_a_persons_list_is_cached_under_their_language(catalog_mix):
+    welsh = ItemFactory(
+        title="Cyfathrebu â chleifion", format=Item.Format.COURSE, popularity=1, language="cy"
+    )
+    person = EmployeeFactory()
+    assert welsh.title not in titles(suggest(person, limit=3))  # stored for this person
+
+    person.user.language = "cy"
+
+    assert titles(suggest(person, limit=3))[0] == welsh.title

@@ -16,7 +16,7 @@ logger = logging.getLogger("widgets.selectors")
 POOL_TTL_SECONDS = 5 * 60
 SEGMENT_TTL_SECONDS = 10 * 60
 TEAM_TTL_SECONDS = 60 * 60
-CACHE_VERSION = "v3"
+CACHE_VERSION = "v4"
 
 
 def _cache_get_many(keys: list[str]) -> dict:
@@ -76,6 +76,7 @@ def _person_key(pool_key: str, viewer: Viewer, variant: str, limit: int) -> str:
             sorted(viewer.interest_ids),
             sorted(viewer.excluded_item_ids),
             sorted(viewer.manager_suggested_ids),
+            viewer.language,
         )
     )
     digest = hashlib.sha1(signature.encode(), usedforsecurity=False).hexdigest()[:20]

@@ -51,6 +51,8 @@ class Candidate:
     leadership: bool
     theme_position: int | None
     next_session: datetime | None
+    # The language it is taught in (a two-letter code).
+    language: str = "en"
     # A learning circle's catalog entry, open for sign-up: what it is on and when it starts.
     circle: CircleStart | None = None
 
@@ -166,6 +168,7 @@ def pool_build(*, now: datetime) -> Pool:
             leadership=item.pk in leadership_ids,
             theme_position=theme_position.get(item.pk),
             next_session=next_sessions.get(item.pk),
+            language=item.language,
             circle=circle_starts.get(item.pk),
         )
         for item in Item.objects.filter(pk__in=ids).only(
@@ -177,6 +180,7 @@ def pool_build(*, now: datetime) -> Pool:
             "duration_minutes",
             "popularity",
             "created_at",
+            "language",
         )
     )
     return Pool(

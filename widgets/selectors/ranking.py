@@ -9,6 +9,8 @@ from zoneinfo import ZoneInfo
 
 from django.utils import timezone
 
+from learning_portal.core.languages import organisation_language
+
 from ..models import Variant
 from .pool import NEW_DAYS, Candidate, Pool
 from .viewer import Viewer
@@ -81,6 +83,9 @@ class Weights:
     # A learning circle open for sign-up leads the ranked ones: it starts on a date and has
     # few seats. Circles share one format, so variety keeps it to about one a widget.
     circle: float = 1.0
+    # Taught in the language the person prefers to learn in; as much is taken off an item in
+    # any other language, so it is suggested only when little else fits.
+    language: float = 0.6
 
 
 WEIGHTS = Weights()
@@ -120,10 +125,12 @@ def _scored(
     jitter: float,
     new_since: datetime,
     now: datetime,
+    language: str,
     weights: Weights = WEIGHTS,
 ) -> Scored | None:
     """The candidate's tier, score and the reason shown for it; None when it is left out."""
     score = weights.popularity * (c.popularity / max_popularity) + weights.rotation * jitter
+    score += weights.language if c.language == language else -weights.language
     reason, kind = REASON_POPULAR, "popular"
     if c.created_at >= new_since:
         score += weights.new
@@ -225,6 +232,7 @@ def rank_suggestions(
     jitter = _jitter_for(str(viewer.user_id or "anonymous"), timezone.localdate(now))
     new_since = now - timedelta(days=NEW_DAYS)
     max_popularity = max((c.popularity for c in pool.candidates), default=0) or 1
+    language = viewer.language or organisation_language()
     scored = []
     for c in pool.candidates:
         if c.restricted and c.id not in visible_restricted:
@@ -242,6 +250,7 @@ def rank_suggestions(
             jitter=jitter(c.id),
             new_since=new_since,
             now=now,
+            language=language,
         )
         if row is not None:
             scored.append(row)

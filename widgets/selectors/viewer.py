@@ -29,6 +29,9 @@ class Viewer:
     interest_ids: frozenset[int] = frozenset()
     excluded_item_ids: frozenset[int] = frozenset()
     manager_suggested_ids: frozenset[int] = frozenset()
+    # The language they prefer to learn in (people.User.learning_language); empty for a
+    # visitor, who is offered the organisation's.
+    language: str = ""
     user: object = field(default=None, repr=False)
 
     @property
@@ -106,6 +109,7 @@ def viewer_for(*, user, now: datetime | None = None) -> Viewer:
         interest_ids=frozenset(interests),
         excluded_item_ids=frozenset(excluded),
         manager_suggested_ids=frozenset(suggested - excluded),
+        language=user.learning_language,
         user=user,
     )
 

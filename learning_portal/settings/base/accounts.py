@@ -29,7 +29,7 @@ ACCOUNT_PASSWORD_RESET_BY_CODE_ENABLED = False
 ACCOUNT_ADAPTER = "portal.adapters.AccountAdapter"
 # Subjects name the portal themselves (templates/account/email/), not "[example.com]".
 ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
-SOCIALACCOUNT_ADAPTER = "people.adapters.SocialAccountAdapter"
+SOCIALACCOUNT_ADAPTER = "portal.adapters.SocialAccountAdapter"
 # Accounts come from the HR feed: nobody signs themselves up.
 ACCOUNT_ALLOW_SIGNUPS = False
 # allauth's rate limits are on by default and use the cache; spelled out so they are reviewed.

@@ -4,6 +4,7 @@ middleware, templates and static files, email and logging."""
 from pathlib import Path
 
 import environ
+from django.urls import reverse
 
 # learning_portal/settings/base/core.py: the repository is four levels up.
 BASE_DIR = Path(__file__).resolve().parents[3]
@@ -26,6 +27,13 @@ PORTAL_PRIMARY_COLOUR = env("PORTAL_PRIMARY_COLOUR", default="#005eb8")
 PORTAL_BASE_URL = env("PORTAL_BASE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
 ROOT_URLCONF = "learning_portal.urls"
+# The pages of portal (the top of the house) that models below it link to: the item page and
+# the person's profile. The project names them here, so catalog and people never name a URL
+# of an app above them (tests/test_layers.py).
+ABSOLUTE_URL_OVERRIDES = {
+    "catalog.item": lambda item: reverse("item_detail", kwargs={"slug": item.slug}),
+    "people.employee": lambda employee: reverse("profile"),
+}
 WSGI_APPLICATION = "learning_portal.wsgi.application"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "people.User"
