@@ -9,7 +9,7 @@ from django.utils.formats import date_format
 from circles.models import Meeting, Thread, Wrapup
 from notifications.services import absolute_url
 
-from .slack import mrkdwn_from_markdown
+from .slack import mrkdwn_escape, mrkdwn_from_markdown
 
 # Slack refuses a section longer than this; the rest is on the portal, one click away.
 SECTION_LIMIT = 2900
@@ -45,7 +45,9 @@ def _context(text: str) -> dict:
 def prompt_message(thread: Thread) -> tuple[str, list]:
     circle = thread.circle
     url = absolute_url(thread.get_absolute_url())
-    text = f"{circle.title}, week {thread.week}: {thread.title}"
+    # Titles and notes are people's plain text: escaped wherever Slack reads mrkdwn.
+    title = mrkdwn_escape(circle.title)
+    text = f"{title}, week {thread.week}: {mrkdwn_escape(thread.title)}"
     blocks = [
         _header(f"Week {thread.week}: {thread.title}"),
         _section(thread.prompt or "What stood out for you this week?"),
@@ -56,7 +58,7 @@ def prompt_message(thread: Thread) -> tuple[str, list]:
             ],
         },
         _context(
-            f"{circle.title} · Reply in this message's thread: replies appear in the week's "
+            f"{title} · Reply in this message's thread: replies appear in the week's "
             "discussion on the portal, under your name."
         ),
     ]
@@ -68,12 +70,11 @@ def reminder_message(meeting: Meeting) -> tuple[str, list]:
     when = meeting.local_starts_at
     day = date_format(when, "l j F")
     time = date_format(when, "H:i")
-    text = f"Reminder: {circle.title} meets {day} at {time} ({circle.timezone})"
-    lines = [
-        f"*{circle.title}* meets *{day} at {time}* ({circle.timezone}) for week {meeting.week}."
-    ]
+    title = mrkdwn_escape(circle.title)
+    text = f"Reminder: {title} meets {day} at {time} ({circle.timezone})"
+    lines = [f"*{title}* meets *{day} at {time}* ({circle.timezone}) for week {meeting.week}."]
     if meeting.reminder_note:
-        lines.append(meeting.reminder_note)
+        lines.append(mrkdwn_escape(meeting.reminder_note))
     buttons = []
     if circle.video_url:
         buttons.append(_button("Join the call", circle.video_url, primary=True, action="join_call"))
@@ -94,7 +95,7 @@ def reminder_message(meeting: Meeting) -> tuple[str, list]:
 def summary_message(wrapup: Wrapup) -> tuple[str, list]:
     meeting = wrapup.meeting
     circle = meeting.circle
-    text = f"{circle.title}, week {meeting.week}: the summary is published"
+    text = f"{mrkdwn_escape(circle.title)}, week {meeting.week}: the summary is published"
     blocks = [_header(f"Week {meeting.week} summary")]
     if wrapup.summary:
         blocks.append(_section(wrapup.summary))

@@ -1,8 +1,11 @@
 from django import forms
+from django.conf import settings
 
 from learning_portal.core.uploads import NOT_PREVIEWED, PreviewThenApplyForm
 
+from . import slack
 from .models import NotionLink
+from .services import WEBHOOK_URL_INVALID
 
 MAX_EXPORT_BYTES = 25 * 1024 * 1024
 EXPORT_TOO_LARGE = "The file is larger than 25 MB: export only the circle's channel."
@@ -23,6 +26,14 @@ class SlackLinkForm(forms.Form):
         assume_scheme="https",
         help_text="Posts only: replies in Slack do not come back through a webhook.",
     )
+
+    def clean_webhook_url(self) -> str:
+        url = self.cleaned_data["webhook_url"]
+        if url and not slack.webhook_url_allowed(url):
+            raise forms.ValidationError(
+                WEBHOOK_URL_INVALID.format(prefix=settings.SLACK_WEBHOOK_URL_PREFIX)
+            )
+        return url
 
 
 class SlackImportForm(PreviewThenApplyForm):

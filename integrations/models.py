@@ -126,11 +126,17 @@ class SlackEvent(models.Model):
 
 class SlackPost(models.Model):
     """A discussion post that came from Slack (an event or an imported export), by the
-    message's channel and `ts`: the same message never becomes two posts."""
+    message's channel and `ts`: the same message never becomes two posts.
+
+    The row outlives its post (`post` empty): a post its author deleted, or erased with
+    all their posts, or that retention removed, is never imported again from an export
+    holding the Slack message. Only the message's channel and ts are kept, no text."""
 
     channel_id = models.CharField(max_length=32)
     ts = models.CharField(max_length=32)
-    post = models.OneToOneField("circles.Post", on_delete=models.CASCADE, related_name="slack")
+    post = models.OneToOneField(
+        "circles.Post", on_delete=models.SET_NULL, null=True, related_name="slack"
+    )
     imported = models.BooleanField(default=False, help_text="From an export, not an event.")
     created_at = models.DateTimeField(default=timezone.now)
 

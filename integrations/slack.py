@@ -47,6 +47,12 @@ def bot_configured() -> bool:
     return bool(settings.SLACK_BOT_TOKEN)
 
 
+def webhook_url_allowed(url: str) -> bool:
+    """Whether the portal may post to this incoming-webhook URL: Slack's own only
+    (settings.SLACK_WEBHOOK_URL_PREFIX), never an address a person picked inside the network."""
+    return url.startswith(settings.SLACK_WEBHOOK_URL_PREFIX)
+
+
 def events_configured() -> bool:
     """Replies can come back only with both: the secret to trust a request, the token to
     learn who wrote (users.info gives the email)."""
@@ -87,6 +93,8 @@ def post_message(*, channel: str, text: str, blocks: list, webhook_url: str = ""
     """
     try:
         if webhook_url:
+            if not webhook_url_allowed(webhook_url):
+                raise SlackError("The webhook URL is not Slack's.", permanent=True)
             response = WebhookClient(webhook_url, timeout=TIMEOUT).send(text=text, blocks=blocks)
             if response.status_code != 200:
                 raise SlackError(
@@ -171,6 +179,13 @@ _SLACK_LINK = re.compile(r"<(https?://[^|>]+)\|([^>]+)>")
 _SLACK_BARE_LINK = re.compile(r"<(https?://[^|>]+)>")
 _SLACK_MENTION = re.compile(r"<[@#!][^>]*>")
 _SLACK_BOLD = re.compile(r"(?<![\w*])\*(?!\s)([^*\n]+?)(?<!\s)\*(?![\w*])")
+
+
+def mrkdwn_escape(text: str) -> str:
+    """Plain text for a mrkdwn field: Slack reads `<…>` as markup (`<!channel>` notifies the
+    whole channel, `<url|text>` is a link that shows only its text), so &, < and > are
+    escaped as Slack asks."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def mrkdwn_from_markdown(text: str) -> str:

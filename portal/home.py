@@ -1,11 +1,12 @@
 """The home page's rows, composed from the apps below: each row is a read those apps own.
 
 Rows for a signed-in person: Continue learning (their own enrollments), Suggested for you
-(the widget's suggestions), Popular in your department (only items at least
-group_size_floor() colleagues chose, so no row points at a person), Circles starting soon and
-New this month. A visitor sees the invitation, circles and what is new. Items rows put learning
-in the person's learning language first (people.User.learning_language; the organisation's for
-a visitor), as the suggestions do.
+(the widget's suggestions), Popular in your department (the widget's rule: items at least
+group_size_floor() colleagues chose and at least as many did not, so no row points at a
+person, nor at everyone in a small department), Circles starting soon and New this month.
+A visitor sees the invitation, circles and what is new. Items rows put learning in the
+person's learning language first (people.User.learning_language; the organisation's for a
+visitor), as the suggestions do.
 """
 
 import datetime as dt
@@ -18,15 +19,13 @@ from catalog.models import Item
 from circles import selectors as circle_selectors
 from circles.models import Circle
 from enrollment import selectors as enrollment_selectors
-from enrollment.aggregates import department_item_popularity
 from learning_portal.core.languages import organisation_language
-from learning_portal.core.privacy import group_size_floor
 from people.selectors import employee_get_for_user
+from widgets.selectors import department_popularity
 
 ROW_SIZE = 4
 CIRCLE_ROW_SIZE = 3
 NEW_ITEM_DAYS = 31
-POPULAR_WINDOW_DAYS = 90
 
 
 @dataclass
@@ -70,12 +69,10 @@ def home_rows(*, user, now: dt.datetime) -> HomeRows:
     rows.circles_soon = list(circles.exclude(offering_id__in=theirs)[:CIRCLE_ROW_SIZE])
     employee = employee_get_for_user(user=user)
     if employee is not None and employee.department_id:
-        counts = department_item_popularity(
-            department_id=employee.department_id,
-            since=now - dt.timedelta(days=POPULAR_WINDOW_DAYS),
-        )
-        # k-anonymity: an item counts only when at least group_size_floor() colleagues chose it.
-        ids = [pk for pk, people in counts.items() if people >= group_size_floor()]
+        # The widget's "Popular in {department}" rule, both ways: an item 5 of a department of
+        # 6 chose would tell each of them what (nearly) all their colleagues enrolled in.
+        counts = department_popularity(department_id=employee.department_id, now=now)
+        ids = sorted(counts, key=lambda pk: (-counts[pk], pk))
         popular = _in_order(cards.filter(pk__in=ids), ids)
         # Most chosen first within each: the person's language, then the others.
         popular.sort(key=lambda item: item.language != language)

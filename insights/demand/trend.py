@@ -6,7 +6,7 @@ The signals and their privacy rule are topics'; this module only lays them out b
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Count, Sum
+from django.db.models import Count, DateTimeField, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
@@ -18,6 +18,7 @@ from learning_portal.core.privacy import group_size_floor
 from widgets.models import WidgetDailyCount
 
 from ..models import Proposal, Vote
+from ..months import portal_zone
 from .privacy import Figure, people_figure
 from .topics import SIGNALS, VOTABLE, WIDGET_SOURCES, _figure, match_terms_to_topics
 
@@ -32,7 +33,10 @@ def _months(now, count: int) -> list[dt.date]:
 
 
 def _monthly(queryset, time_field: str, people: str | None, total: str | None = None):
-    rows = queryset.annotate(month=TruncMonth(time_field)).values("month")
+    # Months in the portal's zone (insights.months), whatever zone the reader chose.
+    moment = isinstance(queryset.model._meta.get_field(time_field), DateTimeField)
+    month = TruncMonth(time_field, tzinfo=portal_zone()) if moment else TruncMonth(time_field)
+    rows = queryset.annotate(month=month).values("month")
     if total:
         rows = rows.annotate(n=Sum(total))
     else:
@@ -58,9 +62,9 @@ def topic_demand_trend(*, topic: Topic, months: int = 12, now=None) -> TopicTren
     Waitlists count the people who joined one in the month; full sessions are left out,
     being a state of now, not an event.
     """
-    now = timezone.localtime(now or timezone.now())
+    now = timezone.localtime(now or timezone.now(), portal_zone())
     month_list = _months(now, months)
-    start = timezone.make_aware(dt.datetime.combine(month_list[0], dt.time()))
+    start = timezone.make_aware(dt.datetime.combine(month_list[0], dt.time()), portal_zone())
     items = Item.objects.filter(topics=topic).values("pk")
     since = {"created_at__gte": start}
     all_terms = dict(

@@ -15,7 +15,7 @@ from django.utils import timezone
 from learning_portal.core.privacy import band_partition, group_size_floor, rounded_people_count
 
 from ..models import Dimension, GroupRollup, MonthlyKpis
-from ..months import month_start
+from ..months import month_start, portal_zone
 
 FILTER_DIMENSIONS = (Dimension.DEPARTMENT, Dimension.ROLE, Dimension.LOCATION, Dimension.MANAGER)
 
@@ -109,7 +109,7 @@ class Goal:
             return None
         start = datetime.date(self.year, 1, 1)
         end = datetime.date(self.year + 1, 1, 1)
-        today = min(timezone.localtime(now).date(), end)
+        today = min(timezone.localtime(now, portal_zone()).date(), end)
         elapsed = max((today - start).days, 1)
         return min(100.0, figure.percent * (end - start).days / elapsed)
 

@@ -97,7 +97,8 @@ def message_target(
             .select_related("post__parent", "post__thread")
             .first()
         )
-        if known is None:
+        if known is None or known.post is None:
+            # Not from the portal's discussion, or its post was deleted since.
             return None, None, IGNORED_UNKNOWN_THREAD
         parent = known.post.parent or known.post
         return known.post.thread, parent, ""

@@ -4,6 +4,7 @@ import datetime
 import logging
 import re
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -34,6 +35,7 @@ SLACK_NOT_CONFIGURED = (
     "This portal has no Slack app yet (SLACK_BOT_TOKEN): paste the channel's incoming-webhook "
     "URL instead, or ask an administrator to set up the app (README, “Slack and Notion”)."
 )
+WEBHOOK_URL_INVALID = "Paste the incoming webhook's URL as Slack shows it: it starts with {prefix}."
 CHANNEL_NOT_FOUND = (
     "The portal's Slack app cannot see that channel. In Slack, add the app to the channel "
     "(channel name → Integrations → Add an app) and try again. ({error})"
@@ -61,14 +63,16 @@ def slack_link_save(
     a thread is open, goes out at once. Calls Slack before its transaction, so call it
     outside one.
 
-    Raises ValidationError: LINK_NOT_ALLOWED, CHANNEL_ID_INVALID, SLACK_NOT_CONFIGURED,
-    CHANNEL_NOT_FOUND, CHANNEL_TAKEN.
+    Raises ValidationError: LINK_NOT_ALLOWED, CHANNEL_ID_INVALID, WEBHOOK_URL_INVALID,
+    SLACK_NOT_CONFIGURED, CHANNEL_NOT_FOUND, CHANNEL_TAKEN.
     """
     require_manager(circle=circle, actor=actor)
     channel_id = channel_id.strip()
     if not _CHANNEL_ID.match(channel_id):
         raise ValidationError(CHANNEL_ID_INVALID)
     webhook_url = webhook_url.strip()
+    if webhook_url and not slack.webhook_url_allowed(webhook_url):
+        raise ValidationError(WEBHOOK_URL_INVALID.format(prefix=settings.SLACK_WEBHOOK_URL_PREFIX))
     name = ""
     if slack.bot_configured():
         try:

@@ -48,6 +48,7 @@ ROW_NO_EMAIL = "{who} has no email in users.json (a bot, or the export lacks ema
 ROW_NO_WEEK = "No week's discussion on the portal for {day}: it is not open yet."
 ROW_ORPHAN_REPLY = "A reply to a message that was not imported."
 ROW_TAKEN = "Imported at the same time by another import."
+ROW_DELETED = "Deleted from the portal's discussion since it was imported: not imported again."
 
 # Messages that are someone writing; joins, topic changes and bots are left out of the rows.
 WRITTEN_SUBTYPES = {None, "thread_broadcast", "file_share"}
@@ -227,7 +228,7 @@ def _parent_of(
         .select_related("post__parent", "post__thread")
         .first()
     )
-    if known is None or known.post.thread.circle_id != circle.pk:
+    if known is None or known.post is None or known.post.thread.circle_id != circle.pk:
         return None
     return known.post.thread, known.post.parent or known.post
 
@@ -237,8 +238,12 @@ def _import_message(
 ) -> RowResult:
     ts = str(message["ts"])
     key = f"{_at(ts):%Y-%m-%d %H:%M} UTC"
-    if SlackPost.objects.filter(channel_id=channel_id, ts=ts).exists():
-        return RowResult(number, key, RowAction.UNCHANGED)
+    known = SlackPost.objects.filter(channel_id=channel_id, ts=ts).values_list("post_id").first()
+    if known is not None:
+        # Its post may have been deleted since (by its author, or by retention): an
+        # export is never a way to bring back what was taken out of the discussion.
+        notes = [] if known[0] else [ROW_DELETED]
+        return RowResult(number, key, RowAction.UNCHANGED, notes=notes)
     user_id = message.get("user", "")
     email, who = people.get(user_id, ("", user_id or "An unknown user"))
     if not email:

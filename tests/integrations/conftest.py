@@ -19,6 +19,7 @@ def fake_slack(settings):
     fake = FakeSlack().start()
     fake.add_channel("C0CIRCLE1", "purple-cow")
     settings.SLACK_API_URL = fake.api_url
+    settings.SLACK_WEBHOOK_URL_PREFIX = f"{fake.url}/services/"
     settings.SLACK_BOT_TOKEN = "xoxb-test-token"  # noqa: S105
     settings.SLACK_SIGNING_SECRET = SIGNING_SECRET
     settings.SLACK_RETRY_BACKOFF = 1

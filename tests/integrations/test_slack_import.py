@@ -6,6 +6,7 @@ import zipfile
 import pytest
 from django.core.exceptions import ValidationError
 
+from circles import services as circles_services
 from circles.models import Post
 from integrations import services
 from integrations.models import SlackPost
@@ -181,3 +182,20 @@ def test_a_zip_bomb_is_refused_before_it_is_read(circle, monkeypatch):
     monkeypatch.setattr(slack_import, "MAX_UNCOMPRESSED_BYTES", 100)
     report = run(circle, history(circle), channel="purple-cow")
     assert report.file_error == slack_import.EXPORT_TOO_LARGE
+
+
+def test_posts_their_authors_erased_are_not_imported_again(circle):
+    # Ada asks for her posts to be erased; the facilitator later imports a newer export
+    # of the same channel: what she erased must not come back under her name.
+    data = history(circle)
+    run(circle, data, channel="purple-cow")
+    ada = Post.objects.get(body="What makes a **purple cow**?").author
+    later = Post.objects.get(body="Safe is risky")
+    circles_services.post_delete(post=later, user=later.author)
+    circles_services.my_posts_delete(user=ada)
+
+    again = run(circle, data, channel="purple-cow")
+
+    assert (again.created, again.unchanged) == (0, 3)
+    assert not Post.objects.filter(author=ada).exclude(body="").exists()
+    assert not Post.objects.filter(body="Safe is risky").exists()

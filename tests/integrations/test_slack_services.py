@@ -88,6 +88,19 @@ def test_without_a_bot_token_a_webhook_url_is_needed_and_posts_go_through_it(fak
     assert SlackMessage.objects.get().status == "sent"
 
 
+def test_the_service_posts_through_slacks_webhooks_only(fake_slack, settings):
+    settings.SLACK_BOT_TOKEN = ""
+    circle = running_circle()
+    for url in ("http://127.0.0.1:6379/", "https://hooks.slack.com.evil.example/x"):
+        settings.SLACK_WEBHOOK_URL_PREFIX = "https://hooks.slack.com/"
+        with pytest.raises(ValidationError) as error:
+            link(circle, webhook_url=url)
+        assert error.value.messages == [
+            services.WEBHOOK_URL_INVALID.format(prefix="https://hooks.slack.com/")
+        ]
+    assert not SlackChannelLink.objects.exists()
+
+
 def test_a_thread_opening_posts_its_prompt_once(fake_slack):
     circle = running_circle()
     link(circle)

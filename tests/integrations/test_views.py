@@ -152,3 +152,15 @@ def test_pushing_without_notion_says_how_to_use_the_download(client_as):
         reverse("integrations:notion_push", kwargs={"slug": circle.slug}), follow=True
     )
     assert "use “Download for Notion”" in response.content.decode()
+
+
+def test_a_webhook_url_that_is_not_slacks_is_refused_and_nothing_is_linked(client_as):
+    # Any employee may start a circle; the worker would post to whatever URL they typed.
+    circle = running_circle()
+    response = client_as(circle.proposed_by).post(
+        reverse("integrations:slack_link", kwargs={"slug": circle.slug}),
+        {"channel_id": "C0CIRCLE1", "webhook_url": "http://10.0.0.5:8080/admin/reset"},
+    )
+    assert response.status_code == 400
+    assert "it starts with https://hooks.slack.com/" in response.content.decode()
+    assert not SlackChannelLink.objects.exists()

@@ -42,14 +42,24 @@ def test_home_continues_the_persons_own_learning(client_as):
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(
-    ("colleagues", "shown"), [(MIN_GROUP_SIZE - 1, False), (MIN_GROUP_SIZE, True)]
+    ("colleagues", "others", "shown"),
+    [
+        (MIN_GROUP_SIZE - 1, MIN_GROUP_SIZE, False),
+        (MIN_GROUP_SIZE, MIN_GROUP_SIZE - 1, True),
+        # Me and 5 colleagues, all 5 enrolled: showing it tells me what each of them chose.
+        (MIN_GROUP_SIZE, 0, False),
+    ],
 )
-def test_popular_in_department_needs_at_least_five_colleagues(client_as, colleagues, shown):
+def test_popular_in_department_rests_on_five_colleagues_each_way(
+    client_as, colleagues, others, shown
+):
     ward = DepartmentFactory(name="Cardiology")
     me = EmployeeFactory(department=ward)
     chosen = ItemFactory(title="Heart failure update")
     for _ in range(colleagues):
         enroll(EmployeeFactory(department=ward).user, item=chosen)
+    for _ in range(others):
+        EmployeeFactory(department=ward)
     # Enrollments elsewhere in the organisation do not count towards the department.
     elsewhere = ItemFactory(title="Elsewhere popular")
     for _ in range(MIN_GROUP_SIZE):

@@ -52,6 +52,9 @@ WIDGET_LEADERSHIP_TOPICS = env.list(
 SLACK_BOT_TOKEN = env("SLACK_BOT_TOKEN", default="")
 SLACK_SIGNING_SECRET = env("SLACK_SIGNING_SECRET", default="")
 SLACK_API_URL = env("SLACK_API_URL", default="https://slack.com/api/")
+# Where a circle's incoming-webhook URL may point: Slack's webhooks only. A facilitator types
+# the URL and the worker posts to it, so anything else (an intranet address) is refused.
+SLACK_WEBHOOK_URL_PREFIX = env("SLACK_WEBHOOK_URL_PREFIX", default="https://hooks.slack.com/")
 # A failed post is retried after 30 s, then doubling, at most SLACK_RETRY_BACKOFF_MAX apart
 # (under the broker's visibility timeout, like the email retries), SLACK_MAX_RETRIES times.
 SLACK_RETRY_BACKOFF = env.int("SLACK_RETRY_BACKOFF", default=30)
