@@ -5,7 +5,8 @@ are what a burst meets), the Celery worker and beat running (the worker sends th
 confirmations from the outbox), and the clicks from client processes apart from the server,
 each person on a connection of their own, all released together. Each round is a new
 session with BENCH_ENROLL_CAPACITY seats and a waitlist, and BENCH_ENROLL_RUSH different
-signed-in people (default 500) POSTing the enroll form once. Reports enrollments/s (the
+signed-in people (default 500) POSTing the enroll form once, after the worker has finished
+what creating the session queued (its catalog index rebuild). Reports enrollments/s (the
 rush's size over the time until the last answer), latency percentiles and connection
 errors, then checks the outcome exactly: every click answered with the redirect, seats
 filled to capacity and never beyond, the waitlist gapless and in order, one place per
@@ -108,8 +109,51 @@ def _check(item, offering, attempted: int) -> list[str]:
     return problems
 
 
+def _load() -> str:
+    return ", ".join(f"{value:.1f}" for value in os.getloadavg())
+
+
+def _worker_settled(limit: float = 120.0) -> float:
+    """Seconds until the Celery worker has nothing queued or in hand (at most `limit`)."""
+    import redis
+    from django.conf import settings
+
+    broker = redis.Redis.from_url(settings.CELERY_BROKER_URL)
+    started = time.monotonic()
+    time.sleep(0.5)  # the commit's on-commit publish of the rebuild
+    while time.monotonic() - started < limit:
+        if not broker.llen("celery") and not broker.hlen("unacked"):
+            break
+        time.sleep(0.5)
+    return time.monotonic() - started
+
+
+def _drain(offering) -> int:
+    """Wait (up to a minute) until clicks whose client gave up are served too; places taken.
+
+    gunicorn still serves a request whose client stopped waiting, so without this the next
+    round would share the machine with the last one's leftovers.
+    """
+    from enrollment.models import Enrollment
+
+    deadline = time.monotonic() + 60
+    places = Enrollment.objects.filter(offering=offering).count()
+    while places < RUSH and time.monotonic() < deadline:
+        time.sleep(2)
+        now = Enrollment.objects.filter(offering=offering).count()
+        if now == places:
+            break
+        places = now
+    return places
+
+
 def run(ctx) -> None:
+    from learning_portal.celery import app
+
     _clean_up()
+    # Tasks an earlier run left queued (emails for enrollments _clean_up deleted) would keep
+    # this run's worker busy with another run's work.
+    app.control.purge()
     users = serving.people(RUSH * ROUNDS, seed=11)
     cookies = serving.sign_in(users)
     rates, problems, errors = [], [], Counter()
@@ -125,6 +169,10 @@ def run(ctx) -> None:
             serving.drive(stack, [serving.request("/healthz")], connections=8, duration=1)
             for number in range(ROUNDS):
                 item, offering = _session(number)
+                # People rush a session announced beforehand, when enrollment opens; the new
+                # session's catalog index rebuild (100k items, on the worker) is done by then.
+                settled = _worker_settled()
+                print(f"  session created; the worker's queue settled in {settled:.1f} s")
                 url = f"/learning/{item.slug}/enroll/?session={offering.pk}"
                 clicks = [
                     serving.request(
@@ -138,6 +186,7 @@ def run(ctx) -> None:
                     )
                     for cookie in cookies[number * RUSH : (number + 1) * RUSH]
                 ]
+                cpu_before = stack.cpu_seconds()
                 figures = serving.total(
                     serving.drive(stack, clicks, connections=RUSH, once=True, processes=PROCESSES)
                 )
@@ -147,11 +196,22 @@ def run(ctx) -> None:
                 errors["connection errors"] += figures.connection_errors
                 print(
                     f"round {number + 1}: {rates[-1]:.0f} enrollments/s, "
-                    f"p50 {figures.pct(50):.0f} ms, p99 {figures.pct(99):.0f} ms, "
-                    f"{figures.connection_errors} connection errors, "
-                    f"other answers {dict(figures.bad_status) or 'none'}"
+                    f"p50 {figures.pct(50):.0f} ms, p95 {figures.pct(95):.0f} ms, "
+                    f"p99 {figures.pct(99):.0f} ms, {figures.connection_errors} connection "
+                    f"errors {figures.connection_error_kinds or ''}, other answers "
+                    f"{dict(figures.bad_status) or 'none'}; load average {_load()}"
                 )
+                # Checked once the server is done (clicks whose client gave up included), so
+                # no commit lands between the counts that are compared.
+                served = _drain(offering)
                 problems += _check(item, offering, RUSH)
+                late = max(0, served - len(figures.latencies))
+                if late:
+                    print(f"  {late} clicks were served after their client had given up")
+                # Per click served, whether its client still waited: less disturbed by other
+                # programs on a shared machine than enrollments/s.
+                cpu = (stack.cpu_seconds() - cpu_before) * 1000 / max(served, 1)
+                print(f"  web workers' CPU: {cpu:.1f} ms per click served")
             rate = statistics.median(rates)
             print(
                 f"enrollments/s {rate:.0f} (median of {ROUNDS} rounds; target >= "

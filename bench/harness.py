@@ -32,6 +32,7 @@ DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/15"
 DEFAULT_EMPLOYEES = 20_000
 DEFAULT_ITEMS = 100_000
 DEFAULT_SEED = 2024
+BADGE_DEVELOPMENT_KEY = "learning_portal/settings/badge_development_key.json"
 # Modules of this package that are not benchmarks.
 NOT_BENCHMARKS = {"harness", "loadgen", "serving"}
 MIN_ROUNDS = 3
@@ -182,6 +183,12 @@ def setup_django(url: str, redis_url: str) -> None:
     os.environ.setdefault("EMAIL_BACKEND", "django.core.mail.backends.locmem.EmailBackend")
     os.environ.setdefault("EMAIL_HOST", "localhost")  # required, though nothing is sent
     os.environ.setdefault("LOG_LEVEL", "WARNING")
+    # Production requires the badge issuer's key; the benchmarks sign nothing anyone keeps,
+    # so the development key (whose private half is public) is enough here.
+    os.environ.setdefault(
+        "BADGE_SIGNING_KEY",
+        (Path(__file__).resolve().parent.parent / BADGE_DEVELOPMENT_KEY).read_text(),
+    )
     import django
     from django.conf import settings
     from django.core.management import call_command

@@ -27,6 +27,9 @@ import sys
 import time
 from collections import defaultdict
 
+# How long a client waits for one answer, connecting included, before it gives up and counts
+# a connection error. A person who clicked gives up well before a browser would; and a rush's
+# figures must say when people were left waiting, not wait for the server however long.
 TIMEOUT_SECONDS = 30.0
 
 

@@ -21,6 +21,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from bench import loadgen
 from bench.harness import percentile
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -236,6 +237,8 @@ class Figures:
     elapsed: float = 0.0
     bad_status: dict[str, int] = field(default_factory=dict)
     connection_errors: int = 0
+    # The connection errors by kind: TimeoutError (the client gave up), ConnectionResetError...
+    connection_error_kinds: dict[str, int] = field(default_factory=dict)
     # The web workers' CPU seconds while this ran (set by `measured`).
     cpu: float = 0.0
 
@@ -257,10 +260,16 @@ class Figures:
         for status, n in other.bad_status.items():
             self.bad_status[status] = self.bad_status.get(status, 0) + n
         self.connection_errors += other.connection_errors
+        _add_counts(self.connection_error_kinds, other.connection_error_kinds)
         self.cpu += other.cpu
 
     def pct(self, value: float) -> float:
         return percentile(self.latencies, value)
+
+
+def _add_counts(into: dict[str, int], counts: dict[str, int]) -> None:
+    for key, n in counts.items():
+        into[key] = into.get(key, 0) + n
 
 
 def request(path: str, *, cookie: str = "", label: str = "", **extra) -> dict:
@@ -287,6 +296,10 @@ def drive(
     """
     processes = max(1, min(processes, connections, len(requests)))
     start_at = time.time() + 0.5 + 0.1 * processes
+    # Each client gives up on an answer after loadgen.TIMEOUT_SECONDS, so a run ends by
+    # itself; this bound only catches a client process that hangs (it is then killed).
+    per_connection = -(-len(requests) // max(1, connections // processes)) if once else 1
+    give_up_at = start_at + duration + per_connection * loadgen.TIMEOUT_SECONDS + 30
     running = []
     with tempfile.TemporaryDirectory(prefix="bench-load-") as folder:
         for n in range(processes):
@@ -310,7 +323,7 @@ def drive(
                     stdout=subprocess.PIPE,
                 )
             )
-        outputs = [json.loads(process.communicate()[0]) for process in running]
+        outputs = [_output_of(process, give_up_at) for process in running]
     merged: dict[str, Figures] = {}
     for output in outputs:
         labels = set(output["latencies"]) | set(output["bad_status"])
@@ -321,12 +334,27 @@ def drive(
             figures.latencies += output["latencies"].get(label, [])
             for status, n in output["bad_status"].get(label, {}).items():
                 figures.bad_status[status] = figures.bad_status.get(status, 0) + n
-            figures.connection_errors += len(output["connection_errors"].get(label, []))
+            kinds = output["connection_errors"].get(label, [])
+            figures.connection_errors += len(kinds)
+            for kind in kinds:
+                figures.connection_error_kinds[kind] = (
+                    figures.connection_error_kinds.get(kind, 0) + 1
+                )
     # Processes ran side by side: the case lasted as long as the slowest of them.
     elapsed = max(output["elapsed"] for output in outputs)
     for figures in merged.values():
         figures.elapsed = elapsed
     return merged
+
+
+def _output_of(process: subprocess.Popen, give_up_at: float) -> dict:
+    try:
+        out, _ = process.communicate(timeout=max(1.0, give_up_at - time.time()))
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.communicate()
+        raise SystemExit("A client process did not finish in time; it was stopped.") from None
+    return json.loads(out)
 
 
 def measured(stack: Stack, requests: list[dict], **options) -> Figures:
@@ -345,5 +373,6 @@ def total(figures: dict[str, Figures]) -> Figures:
         for status, n in part.bad_status.items():
             result.bad_status[status] = result.bad_status.get(status, 0) + n
         result.connection_errors += part.connection_errors
+        _add_counts(result.connection_error_kinds, part.connection_error_kinds)
         result.elapsed = max(result.elapsed, part.elapsed)
     return result

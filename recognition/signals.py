@@ -4,7 +4,15 @@ Each receiver records, in the write's own transaction, a task that checks the pe
 concerned (notifications' outbox: published after the commit, or by its sweep when the
 broker is down), so a failing badge check never fails the write. The hourly sweep
 (`recognition.tasks.sweep_badge_awards`) catches anything else.
+
+Which criteria an active badge is about is remembered per process for a minute: the
+enrollment's receiver runs while the session's row lock is held (everyone in a rush into
+that session waits on it), so it must not cost a query each time. A badge saved in the
+admin is swept at once (admin.py) and forgotten here in that process; a write another
+process made before its copy expired is caught by the hourly sweep.
 """
+
+import time
 
 from django.db import transaction
 
@@ -15,13 +23,34 @@ from .models import BadgeClass
 
 Criterion = BadgeClass.Criterion
 
+ACTIVE_CRITERIA_SECONDS = 60.0
+# (read at, the criteria of the active badges), or None: not read yet, or forgotten.
+_active_criteria: tuple[float, frozenset[str]] | None = None
+
+
+def active_criteria() -> frozenset[str]:
+    """The criteria some active badge is about (this process's copy, at most a minute old)."""
+    global _active_criteria
+    known = _active_criteria
+    now = time.monotonic()
+    if known is None or now - known[0] >= ACTIVE_CRITERIA_SECONDS:
+        criteria = BadgeClass.objects.filter(is_active=True).values_list("criterion", flat=True)
+        known = (now, frozenset(criteria))
+        _active_criteria = known
+    return known[1]
+
+
+def forget_active_criteria(**kwargs) -> None:
+    global _active_criteria
+    _active_criteria = None
+
 
 def _schedule(user_ids, *, criteria) -> None:
     user_ids = sorted({pk for pk in user_ids if pk})
     if not user_ids:
         return
     # No task (and no outbox row) for writes no active badge is about: most of them.
-    if not BadgeClass.objects.filter(is_active=True, criterion__in=criteria).exists():
+    if active_criteria().isdisjoint(criteria):
         return
     if transaction.get_connection().in_atomic_block:
         outbox_schedule(task=tasks.check_badge_awards, args=[user_ids])
@@ -66,7 +95,7 @@ def enrollment_saved(sender, instance, raw=False, **kwargs):
 
 
 def connect() -> None:
-    from django.db.models.signals import m2m_changed, post_save
+    from django.db.models.signals import m2m_changed, post_delete, post_save
 
     from circles.models import Attendance, Circle, Wrapup
     from enrollment.models import Enrollment
@@ -74,6 +103,12 @@ def connect() -> None:
     post_save.connect(attendance_saved, sender=Attendance, dispatch_uid="recognition-attendance")
     post_save.connect(wrapup_saved, sender=Wrapup, dispatch_uid="recognition-wrapup")
     post_save.connect(enrollment_saved, sender=Enrollment, dispatch_uid="recognition-enrollment")
+    post_save.connect(
+        forget_active_criteria, sender=BadgeClass, dispatch_uid="recognition-badge-saved"
+    )
+    post_delete.connect(
+        forget_active_criteria, sender=BadgeClass, dispatch_uid="recognition-badge-deleted"
+    )
     m2m_changed.connect(
         facilitators_changed,
         sender=Circle.facilitators.through,

@@ -65,6 +65,7 @@ def _clear_cache():
 
     from catalog import index
     from learning_portal.core import circuit
+    from recognition.signals import forget_active_criteria
     from widgets.selectors.suggestions import shared_memo_forget
 
     # Circuit breakers are per process: one test's outage must not reach the next.
@@ -72,11 +73,13 @@ def _clear_cache():
     cache.clear()
     index.forget_process_copies()
     shared_memo_forget()
+    forget_active_criteria()
     yield
     circuit.reset_all()
     cache.clear()
     index.forget_process_copies()
     shared_memo_forget()
+    forget_active_criteria()
 
 
 @pytest.fixture

@@ -31,7 +31,6 @@ from .seats import active_for_item, cause, enroll_locked, promote_locked, withdr
 from .transcript import transition
 
 
-@transaction.atomic
 def enrollment_create(
     *,
     user: User,
@@ -47,6 +46,8 @@ def enrollment_create(
     in this item and session (including one created concurrently), that one is returned.
     `actor` is who did it (default: the person); `source` is an already-validated Source.
     Writes a `registered` or `waitlisted` transcript event and schedules the email on commit.
+    Every write happens in one atomic block (the transaction, or a savepoint when called
+    inside one); the checks before it only read.
 
     Raises ValidationError: USER_INACTIVE, ITEM_NOT_AVAILABLE, OFFERING_REQUIRED,
     SELF_PACED_HAS_NO_SESSIONS, OFFERING_OTHER_ITEM, OFFERING_CANCELLED, ENROLLMENT_CLOSED,
@@ -69,23 +70,37 @@ def enrollment_create(
     # the unique constraint below instead.
     existing = active_for_item(user=user, item=item)
     if existing is None:
-        if offering is not None:
-            # Serializes everyone enrolling in this session: seats and queue order are
-            # decided one at a time, in the order the lock is granted.
-            offering = lock_offering(offering)
         try:
-            return enroll_locked(
-                user=user, item=item, offering=offering, source=source, actor=actor,
-                now=timezone.now(),
-            )  # fmt: skip
+            return _enroll_in_turn(
+                user=user, item=item, offering=offering, source=source, actor=actor
+            )
         except IntegrityError:
-            # A concurrent submit by the same person won the unique constraint.
+            # A concurrent submit by the same person won the unique constraint; the atomic
+            # block rolled back, so nothing of this attempt remains.
             existing = active_for_item(user=user, item=item)
             if existing is None:
                 raise
     if existing.offering_id == (offering.pk if offering else None):
         return existing
     raise ValidationError(ALREADY_IN_OTHER_SESSION)
+
+
+@transaction.atomic
+def _enroll_in_turn(
+    *, user: User, item: Item, offering: Offering | None, source: str, actor: User
+) -> Enrollment:
+    # Everyone enrolling in this session waits for its lock, so from the lock to the commit
+    # only the count and the writes run (lock, count, enrollment, transcript event, outbox
+    # row): this block itself is the unit a losing double submit rolls back, so no savepoint
+    # costs two more round trips while the lock is held.
+    if offering is not None:
+        # Serializes everyone enrolling in this session: seats and queue order are
+        # decided one at a time, in the order the lock is granted.
+        offering = lock_offering(offering, item=item)
+    return enroll_locked(
+        user=user, item=item, offering=offering, source=source, actor=actor,
+        now=timezone.now(),
+    )  # fmt: skip
 
 
 @transaction.atomic

@@ -6,12 +6,18 @@ Locks are always taken in the order offering -> enrollment, and several offering
 order, so two services never wait on each other in a cycle.
 """
 
-from catalog.models import Offering
+from catalog.models import Item, Offering
 
 from ..models import Enrollment
 
 
-def lock_offering(offering: Offering) -> Offering:
+def lock_offering(offering: Offering, *, item: Item | None = None) -> Offering:
+    """The session's row, locked and read again; with its item joined unless `item` (the
+    caller's copy of the session's item) is given, which spares that read under the lock."""
+    if item is not None:
+        locked = Offering.objects.select_for_update().get(pk=offering.pk)
+        locked.item = item
+        return locked
     # OF self: the item row stays unlocked, so the catalog admin never waits on enrollments.
     return (
         Offering.objects.select_for_update(of=("self",)).select_related("item").get(pk=offering.pk)

@@ -2,13 +2,13 @@
 
 Each free seat goes to exactly one person because the seat count is read under the offering
 lock (see `locking`). Partial unique constraints on Enrollment are the last line of defence
-against double submits: a losing insert raises IntegrityError inside a savepoint.
+against double submits: a losing insert raises IntegrityError, and the caller's atomic block
+(`enrollment_create`'s, a savepoint when nested) rolls the attempt back.
 """
 
 import datetime
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.db.models import Count, Max, Q
 
 from catalog.models import Item, Offering
@@ -88,9 +88,7 @@ def enroll_locked(
         enrolled_at=None if waitlisted else now,
         waitlisted_at=next_waitlist_time(last_in_line, now) if waitlisted else None,
     )
-    # A savepoint, so a losing double submit leaves the outer transaction usable.
-    with transaction.atomic():
-        enrollment.save()
+    enrollment.save()
     event(
         enrollment=enrollment,
         kind=TranscriptEvent.Kind.WAITLISTED if waitlisted else TranscriptEvent.Kind.REGISTERED,

@@ -55,3 +55,38 @@ def test_catalog_benchmark_cases_all_render(client):
         response = client.get(f"/catalog/?{query}")
         assert response.status_code == 200, label
         assert not response.context["form"].errors, label
+
+
+def test_a_client_process_that_hangs_is_stopped_and_the_run_ends():
+    import subprocess
+    import sys
+    import time
+
+    from bench import serving
+
+    hung = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    started = time.monotonic()
+
+    with pytest.raises(SystemExit, match="did not finish in time"):
+        serving._output_of(hung, give_up_at=time.time() + 0.5)
+
+    assert time.monotonic() - started < 10
+    assert hung.poll() is not None
+
+
+def test_the_served_portal_loads_its_urls_before_the_first_request():
+    import os
+    import subprocess
+    import sys
+
+    # A fresh interpreter, as gunicorn's worker imports the WSGI module.
+    code = (
+        "import sys, learning_portal.wsgi; "
+        "print('enrollment.views' in sys.modules, 'portal.views' in sys.modules)"
+    )
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "learning_portal.settings.test"}
+    result = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+    )
+
+    assert result.stdout.split() == ["True", "True"]

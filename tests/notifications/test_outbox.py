@@ -175,3 +175,56 @@ def test_eager_tasks_run_outside_the_dispatch_transaction():
 
     assert RAN == [5]
     assert OutboxMessage.objects.get().dispatched_at is not None
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_committed_row_is_published_then_marked_in_one_statement(monkeypatch):
+    from django.test.utils import CaptureQueriesContext
+
+    published = []
+    monkeypatch.setattr(services, "_publish", lambda message: published.append(message.pk))
+
+    with CaptureQueriesContext(connection) as queries:
+        with transaction.atomic():
+            message = services.outbox_schedule(task=record_run, args=[5])
+        after_commit = [q["sql"] for q in queries.captured_queries][3:]
+
+    # BEGIN, the row, COMMIT; then only the mark (every enroll POST pays it).
+    assert published == [message.pk]
+    assert len(after_commit) == 1
+    assert after_commit[0].startswith('UPDATE "notifications_outboxmessage"')
+    message.refresh_from_db()
+    assert message.dispatched_at is not None
+
+
+@pytest.mark.django_db
+def test_a_row_a_sweep_published_first_keeps_its_time(monkeypatch):
+    from django.utils import timezone
+
+    published = []
+    monkeypatch.setattr(services, "_publish", lambda message: published.append(message.pk))
+    message = OutboxMessage.objects.create(task=record_run.name, args=[1])
+    swept_at = timezone.now() - tasks.SETTLE
+    OutboxMessage.objects.filter(pk=message.pk).update(dispatched_at=swept_at)
+
+    services._publish_committed(message)
+
+    message.refresh_from_db()
+    assert message.dispatched_at == swept_at
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_sweep_marks_rows_without_waiting_for_the_disk(monkeypatch):
+    from django.test.utils import CaptureQueriesContext
+
+    monkeypatch.setattr(services, "_publish", lambda message: None)
+    OutboxMessage.objects.create(task=record_run.name, args=[1])
+
+    with CaptureQueriesContext(connection) as queries:
+        assert services.outbox_dispatch() == 1
+
+    statements = [q["sql"] for q in queries.captured_queries]
+    assert statements[:2] == ["BEGIN", "SET LOCAL synchronous_commit TO OFF"]
+    assert statements[-1] == "COMMIT"

@@ -202,3 +202,38 @@ def test_enrollment_status_is_untouched_by_awards():
     enrollment = EnrollmentFactory(user=EmployeeFactory().user)
     enrollment.refresh_from_db()
     assert enrollment.status == Enrollment.Status.ENROLLED
+
+
+def test_what_active_badges_are_about_is_read_once_then_forgotten_when_a_badge_is_saved(
+    django_assert_num_queries,
+):
+    from recognition.signals import active_criteria
+
+    badge = BadgeClassFactory(criterion=Criterion.ATTENDED_MEETINGS, is_active=False)
+    assert active_criteria() == frozenset()
+    # An enrollment's receiver runs under its session's lock: no query once it is known.
+    with django_assert_num_queries(0):
+        assert active_criteria() == frozenset()
+
+    badge.is_active = True
+    badge.save()
+
+    assert active_criteria() == {Criterion.ATTENDED_MEETINGS}
+    badge.delete()
+    assert active_criteria() == frozenset()
+
+
+def test_what_active_badges_are_about_is_read_again_after_a_minute(monkeypatch):
+    from recognition import signals
+
+    now = [1000.0]
+    monkeypatch.setattr(signals.time, "monotonic", lambda: now[0])
+    assert signals.active_criteria() == frozenset()
+    # Saved without signals (another process's admin, as far as this one knows).
+    BadgeClass.objects.bulk_create([BadgeClassFactory.build()])
+    now[0] += signals.ACTIVE_CRITERIA_SECONDS - 1
+    assert signals.active_criteria() == frozenset()
+
+    now[0] += 1
+
+    assert signals.active_criteria() == {Criterion.FIRST_ELECTIVE_ENROLLMENT}
