@@ -194,6 +194,9 @@ class RoleAdmin(admin.ModelAdmin):
 class EmployeeAdmin(admin.ModelAdmin):
     """HR details only. A person's learning record is theirs: it is not shown here."""
 
+    # An employee's page on the portal is their own profile (/me/profile/), which shows the
+    # *viewer's* details: "View on site" would open the admin's own profile.
+    view_on_site = False
     change_list_template = "admin/people/employee/change_list.html"
     list_display = [
         "employee_id",
