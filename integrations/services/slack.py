@@ -6,7 +6,7 @@ import re
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from circles.models import Circle, Meeting, Thread, Wrapup
@@ -93,16 +93,30 @@ def slack_link_save(
         )
         if taken:
             raise ValidationError(CHANNEL_TAKEN.format(title=taken.circle.title))
-        link, _ = SlackChannelLink.objects.update_or_create(
-            circle=circle,
-            defaults={
-                "channel_id": channel_id,
-                "channel_name": name,
-                "webhook_url": webhook_url,
-                "linked_by": actor,
-                "linked_at": timezone.now(),
-            },
-        )
+        try:
+            with transaction.atomic():
+                link, _ = SlackChannelLink.objects.update_or_create(
+                    circle=circle,
+                    defaults={
+                        "channel_id": channel_id,
+                        "channel_name": name,
+                        "webhook_url": webhook_url,
+                        "linked_by": actor,
+                        "linked_at": timezone.now(),
+                    },
+                )
+        except IntegrityError:
+            # Another circle linked the channel between the check above and this write (the
+            # unique constraint decides): the same refusal, not a server error.
+            taken = (
+                SlackChannelLink.objects.filter(channel_id=channel_id)
+                .exclude(circle=circle)
+                .select_related("circle")
+                .first()
+            )
+            if taken is None:
+                raise
+            raise ValidationError(CHANNEL_TAKEN.format(title=taken.circle.title)) from None
         current = (
             Thread.objects.filter(circle=circle, opened_at__lte=timezone.now())
             .order_by("-week")

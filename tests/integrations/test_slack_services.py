@@ -1,9 +1,10 @@
 import datetime as dt
+import threading
 
 import pytest
 import time_machine
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 
 from circles import services as circles
 from circles import tasks as circle_tasks
@@ -71,6 +72,35 @@ def test_one_channel_feeds_one_circle(fake_slack):
     with pytest.raises(ValidationError) as error:
         link(second)
     assert error.value.messages == [services.CHANNEL_TAKEN.format(title=first.title)]
+
+
+@pytest.mark.postgres
+def test_a_circle_that_links_the_channel_a_moment_first_gets_it_and_the_other_is_told(
+    fake_slack, monkeypatch
+):
+    first, second = running_circle(), running_circle()
+    save = SlackChannelLink.objects.update_or_create
+
+    def first_links_in_another_request():
+        try:
+            link(first)
+        finally:
+            connection.close()
+
+    def first_links_meanwhile(**kwargs):
+        # The other request commits its link between this one's check and its own write.
+        monkeypatch.setattr(SlackChannelLink.objects, "update_or_create", save)
+        other = threading.Thread(target=first_links_in_another_request)
+        other.start()
+        other.join()
+        return save(**kwargs)
+
+    monkeypatch.setattr(SlackChannelLink.objects, "update_or_create", first_links_meanwhile)
+    with pytest.raises(ValidationError) as error:
+        link(second)
+
+    assert error.value.messages == [services.CHANNEL_TAKEN.format(title=first.title)]
+    assert list(SlackChannelLink.objects.values_list("circle", flat=True)) == [first.pk]
 
 
 def test_without_a_bot_token_a_webhook_url_is_needed_and_posts_go_through_it(fake_slack, settings):
