@@ -18,8 +18,9 @@ from django.db.models import (
     Value,
 )
 from django.db.models.functions import Coalesce
-from django.utils import timezone
 from django.utils.text import slugify
+
+from learning_portal.core.timezones import portal_today
 
 from .index import catalog_changed, search_changed
 from .models import Audience, Item, Offering, SearchDocument, Topic, ZeroResultSearch
@@ -137,7 +138,7 @@ def zero_result_search_note(*, user, term: str) -> ZeroResultSearch | None:
     normalized = normalize_search_term(term)
     if not normalized or not user.is_authenticated:
         return None
-    day = timezone.localdate()
+    day = portal_today()
     digest = hashlib.sha256(normalized.encode()).hexdigest()[:16]
     try:
         if not cache.add(f"catalog:zrs:{user.pk}:{day}:{digest}", 1, 26 * 60 * 60):
@@ -183,7 +184,7 @@ def zero_result_search_record(*, term: str, day: dt.date | None = None) -> ZeroR
     normalized = normalize_search_term(term)
     if not normalized:
         return None
-    day = day or timezone.localdate()
+    day = day or portal_today()
     rows = ZeroResultSearch.objects.filter(term=normalized, day=day)
     if not rows.update(count=F("count") + 1):
         try:

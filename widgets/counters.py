@@ -14,9 +14,9 @@ import time
 from collections import Counter
 
 from django.conf import settings
-from django.utils import timezone
 
 from learning_portal.core.cache import UNAVAILABLE
+from learning_portal.core.timezones import portal_today
 
 logger = logging.getLogger(__name__)
 
@@ -49,7 +49,7 @@ def parse_field(field: str) -> tuple:
 
 def _tally(pending: dict[str, Counter], fields: list[str]) -> None:
     """One event per field into today's counter; the caller holds the store's lock."""
-    pending.setdefault(timezone.localdate().isoformat(), Counter()).update(fields)
+    pending.setdefault(portal_today().isoformat(), Counter()).update(fields)
 
 
 class RedisCounterStore:

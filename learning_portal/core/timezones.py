@@ -38,6 +38,15 @@ def zone_choices() -> list[tuple[str, str]]:
     return [(key, key.replace("_", " ")) for key in keys]
 
 
+def portal_today() -> dt.date:
+    """Today in the organisation's zone (TIME_ZONE), whoever is reading.
+
+    Daily counts are bucketed by it: the request runs in the reader's zone, and a count
+    filed under the reader's date would move between days with who happened to trigger it.
+    """
+    return timezone.localdate(timezone=timezone.get_default_timezone())
+
+
 def reader_zone(chosen: str) -> zoneinfo.ZoneInfo:
     """The zone a person reads times in: their choice (people.User.time_zone), else the
     organisation's. For what is rendered outside their request (emails)."""

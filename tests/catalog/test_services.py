@@ -3,8 +3,10 @@ import re
 import threading
 
 import pytest
+import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from catalog.models import Item, ZeroResultSearch
 from catalog.services import item_search_refresh, zero_result_search_record
@@ -143,3 +145,14 @@ def test_concurrent_zero_result_searches_lose_no_count():
 
     assert errors == []
     assert ZeroResultSearch.objects.get(term="bariatric care", day=day).count == workers
+
+
+@pytest.mark.django_db
+def test_a_zero_result_search_counts_on_the_organisations_day_whoever_searches(settings):
+    settings.TIME_ZONE = "Europe/London"
+    # 23:30 in London on 31 October is already 1 November in Kiritimati (UTC+14).
+    moment = dt.datetime(2026, 10, 31, 23, 30, tzinfo=dt.UTC)
+    with time_machine.travel(moment, tick=False), timezone.override("Pacific/Kiritimati"):
+        record = zero_result_search_record(term="night shift rota")
+
+    assert record.day == dt.date(2026, 10, 31)

@@ -1,7 +1,10 @@
+import datetime as dt
 import threading
 
 import pytest
+import time_machine
 from django.conf import settings
+from django.utils import timezone
 
 from widgets import counters
 
@@ -34,3 +37,14 @@ def test_concurrent_drains_never_count_an_event_twice():
         thread.join()
     total = sum(c.get("i:7:manager:0:clicks", 0) for r in results for c in r.values())
     assert total == 200
+
+
+def test_a_widget_event_is_counted_on_the_organisations_day_whoever_triggers_it(settings):
+    settings.TIME_ZONE = "Europe/London"
+    store = counters.RedisCounterStore(settings.REDIS_URL)
+    store.drain()
+    moment = dt.datetime(2026, 10, 31, 23, 30, tzinfo=dt.UTC)
+    with time_machine.travel(moment, tick=False), timezone.override("Pacific/Kiritimati"):
+        store.add(["i:3:employee:0:impressions"])
+
+    assert list(store.drain()) == ["2026-10-31"]
