@@ -85,10 +85,24 @@ class Results:
         self.bad_status: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
         self.connection_errors: dict[str, list[str]] = defaultdict(list)
 
-    async def one(self, conn: Connection, request: dict, raw: bytes, since: float) -> None:
+    def gave_up(self, request: dict) -> None:
+        """A request never sent: no connection came free within TIMEOUT_SECONDS of its moment."""
+        self.connection_errors[request.get("label", request["path"])].append("GaveUpWaiting")
+
+    async def one(
+        self,
+        conn: Connection,
+        request: dict,
+        raw: bytes,
+        since: float,
+        timeout: float = TIMEOUT_SECONDS,
+    ) -> None:
         label = request.get("label", request["path"])
+        if timeout <= 0:
+            self.gave_up(request)
+            return
         try:
-            status = await asyncio.wait_for(conn.request(raw), TIMEOUT_SECONDS)
+            status = await asyncio.wait_for(conn.request(raw), timeout)
         except (TimeoutError, OSError, asyncio.IncompleteReadError, ValueError) as exc:
             conn.close()
             self.connection_errors[label].append(type(exc).__name__)
@@ -147,9 +161,18 @@ async def open_loop(job: dict, results: Results) -> None:
     tasks = []
 
     async def send(k: int, scheduled: float) -> None:
-        conn = await idle.get()
+        # A person waits TIMEOUT_SECONDS from the moment they clicked, however long of it is
+        # spent waiting for a free connection: past that they have given up. Without this a
+        # server that falls far behind would keep the client draining its backlog for minutes.
+        waited = time.perf_counter() - scheduled
         try:
-            await results.one(conn, requests[k], raws[k], scheduled)
+            conn = await asyncio.wait_for(idle.get(), max(0.0, TIMEOUT_SECONDS - waited))
+        except TimeoutError:
+            results.gave_up(requests[k])
+            return
+        try:
+            remaining = TIMEOUT_SECONDS - (time.perf_counter() - scheduled)
+            await results.one(conn, requests[k], raws[k], scheduled, timeout=remaining)
         finally:
             idle.put_nowait(conn)
 

@@ -71,6 +71,18 @@ def run(ctx) -> None:
             f"{len(users)} different people; {stack.describe()} =="
         )
         before = serving.total(serving.drive(stack, minimal, connections=8, duration=3))
+        # What the stack can serve of this mix at all (closed loop: each connection sends its
+        # next request when the last is answered), and the web CPU it costs per request: the
+        # figure that says why a steady rate above it cannot be held.
+        capacity = serving.measured(
+            stack, requests[: int(RATE * 10)], connections=CONNECTIONS, duration=10
+        )
+        print(
+            f"capacity for this mix (closed loop, {CONNECTIONS} connections, 10 s): "
+            f"{capacity.rate:.0f} req/s, p99 {capacity.pct(99):.0f} ms, "
+            f"{capacity.cpu_ms_per_request:.1f} ms web CPU per request, "
+            f"{capacity.errors} errors"
+        )
         parts = serving.drive(
             stack, requests, mode="open", rate=RATE, duration=SECONDS, connections=CONNECTIONS
         )
@@ -93,7 +105,8 @@ def run(ctx) -> None:
         print(
             f"target {RATE:g} req/s, 0 errors, p99 <= {P99_TARGET_MS} ms: "
             f"{'met' if met else 'MISSED'} (served {everything.rate:.0f} req/s, "
-            f"{everything.errors} errors {dict(everything.bad_status) or ''}, "
+            f"{everything.errors} errors "
+            f"{dict(everything.bad_status) or ''}{dict(everything.connection_error_kinds) or ''}, "
             f"p99 {everything.pct(99):.0f} ms); minimal view's capacity before "
             f"{before.rate:.0f} req/s, after {after.rate:.0f} req/s"
         )

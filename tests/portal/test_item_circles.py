@@ -4,6 +4,8 @@ import datetime as dt
 
 import pytest
 import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from tests.catalog.factories import AudienceFactory, ItemFactory
@@ -46,3 +48,21 @@ def test_circles_outside_the_audience_or_closed_for_sign_up_are_not_listed(clien
 
     assert [c.title for c in listed] == ["Open to all"]
     assert closed == []  # sign-up closes at the first meeting
+
+
+def test_an_item_with_no_circle_on_it_asks_one_small_question_only(client_as, employee):
+    """Nearly every item has no circle: the page asks whether one exists and stops there,
+    rather than building the audience-checked circle list (half of the page's CPU)."""
+    client = client_as(employee)
+    lone = ItemFactory(title="No circle here")
+    make_circle(state="open", title="On another book")
+    item_page(client, lone)  # warm: the session and per-process caches
+
+    with CaptureQueriesContext(connection) as queries:
+        response = item_page(client, lone)
+
+    assert response.context["item_circles"] == []
+    circle_queries = [q["sql"] for q in queries if '"circles_circle"' in q["sql"]]
+    assert len(circle_queries) == 1
+    assert "EXISTS" in circle_queries[0].upper() or "LIMIT 1" in circle_queries[0].upper()
+    assert '"catalog_item"' not in circle_queries[0]
