@@ -199,3 +199,25 @@ def test_postgres_search_parses_the_query_once_as_a_plan_parameter(make_item):
     assert "(SELECT plainto_tsquery(" in sql  # the exclusion
     assert "websearch_to_tsquery" not in sql.replace("(SELECT websearch_to_tsquery(", "")
     assert "InitPlan" in plan
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_postgres_looks_for_typos_only_while_the_words_match_few_documents(make_item, monkeypatch):
+    """A common word's typo-only titles would rank after all its matches, and finding them
+    cost most of its first search; a rare or misspelt word still gets them."""
+    monkeypatch.setattr("catalog.search.TYPO_MATCHES_BELOW", 2)
+    make_item(title="Leadrship essentials", summary="Feedback in practice.")
+    make_item(title="Team meetings", summary="Everyday leadership for new managers.")
+
+    assert titles("leadership") == ["Team meetings", "Leadrship essentials"]  # 1 match: few
+
+    make_item(title="Leading people", description="Leadership on the ward.")
+    assert set(titles("leadership")) == {"Team meetings", "Leading people"}
+    ids, _ = search_matches("leadership")
+    assert sorted(ids.tolist()) == sorted(
+        Item.objects.filter(title__in=["Team meetings", "Leading people"]).values_list(
+            "pk", flat=True
+        )
+    )
+    assert titles("leadrship") == ["Leadrship essentials"]  # misspelt: no full-text match
