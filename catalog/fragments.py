@@ -8,8 +8,10 @@ what each piece's key holds, next to the template it renders:
 - a card (catalog/_item_card.html): the catalog version it was read under (raised by every
   committed change to items, sessions, topics or audiences), the item, what its row says
   that the version does not (the next session, which moves on as sessions start, and whether
-  it is restricted, read fresh with the page), the search term it highlights, the viewer's
-  time zone (session times) and language;
+  it is restricted, read fresh with the page), the viewer's time zone (session times) and
+  language. Not the search term: a card is kept with slots for its title and summary, and
+  the term's highlighting is put in them per request (a new term once rendered twenty new
+  cards, about a tenth of its first search);
 - the filter panel (catalog/_filters.html): its whole input (every facet option with its
   count and state, the search box's value, the form's address, the sort kept).
 
@@ -22,13 +24,17 @@ from __future__ import annotations
 
 from django.template.loader import get_template
 from django.utils import timezone, translation
+from django.utils.safestring import mark_safe
 
 from learning_portal.core.fragments import FragmentMemo
 from learning_portal.core.timezones import zone_key
 
 from .index import MAX_AGE
+from .templatetags.catalog_tags import highlight
 
 CARD_TEMPLATE = "catalog/_item_card.html"
+TITLE_SLOT = mark_safe("<!--card-title-->")
+SUMMARY_SLOT = mark_safe("<!--card-summary-->")
 FILTERS_TEMPLATE = "catalog/_filters.html"
 # A few pages of the most read orders for common terms; a card is about 1.5 kB (3 MB).
 cards = FragmentMemo(size=2000, seconds=MAX_AGE.total_seconds())
@@ -50,19 +56,20 @@ def item_cards(*, items: list, term: str, version: int | None) -> list[str]:
     """
     template = get_template(CARD_TEMPLATE)
 
-    def render(item) -> str:
-        return template.render({"item": item, "term": term})
-
     if version is None:
-        return [render(item) for item in items]
+        return [template.render({"item": item, "term": term}) for item in items]
     viewer = _viewer()
-    return [
-        cards.get_or_render(
-            (version, item.pk, item.next_session_starts_at, item.is_restricted, term, viewer),
-            lambda item=item: render(item),
+    slots = {"title_slot": TITLE_SLOT, "summary_slot": SUMMARY_SLOT}
+    filled = []
+    for item in items:
+        card = cards.get_or_render(
+            (version, item.pk, item.next_session_starts_at, item.is_restricted, viewer),
+            lambda item=item: template.render({"item": item, **slots}),
         )
-        for item in items
-    ]
+        # The slots are comments no item text can forge: the text around them is escaped.
+        card = card.replace(TITLE_SLOT, highlight(item.title, term), 1)
+        filled.append(mark_safe(card.replace(SUMMARY_SLOT, highlight(item.summary, term), 1)))  # noqa: S308
+    return filled
 
 
 def filter_panel(

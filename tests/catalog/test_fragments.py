@@ -68,6 +68,22 @@ def test_each_search_term_is_highlighted_on_the_same_card(client, catalog):
 
     assert "<mark>Hand</mark> hygiene" in second
     assert "<mark>hygiene</mark>" in first
+
+
+@pytest.mark.django_db
+def test_a_new_search_term_reuses_the_cards_already_rendered(client, catalog):
+    """The term's highlighting goes into the remembered card's slots, per request."""
+    fragments.forget_rendered()
+    first = client.get(LIST_URL, {"q": "hygiene"})
+    remembered = len(fragments.cards)
+    second = client.get(LIST_URL, {"q": "hand hygiene"})
+
+    shown = {i.pk for i in second.context["items"]}
+    assert shown
+    assert shown <= {i.pk for i in first.context["items"]}
+    assert len(fragments.cards) == remembered
+    assert "<!--card-" not in results_of(second)
+    assert "<mark>Hand</mark> <mark>hygiene</mark>" in results_of(second)
     assert "<mark>hygiene</mark>" not in second
 
 

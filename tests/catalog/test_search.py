@@ -164,7 +164,7 @@ def test_search_matches_reads_what_search_items_finds_with_the_same_ranks(make_i
 
 @pytest.mark.postgres
 @pytest.mark.django_db
-def test_binary_copy_reads_ids_and_ranks_exactly_and_refuses_a_null_rank():
+def test_packed_read_gives_ids_and_ranks_exactly_and_refuses_a_null_rank():
     from catalog.search import read_id_rank_pairs
 
     rows = "SELECT * FROM (VALUES (7, 0.25::float8), (3, -0.125::float8)) AS t(item_id, rank)"
