@@ -153,7 +153,8 @@ def search_matches(term: str) -> tuple[np.ndarray, np.ndarray]:
     ids, ranks = read_id_rank_pairs(
         *documents.values_list("item_id", "rank").query.sql_with_params()
     )
-    if len(ids) >= TYPO_MATCHES_BELOW:
+    if len(ids) >= TYPO_MATCHES_BELOW or not wanted:
+        # No words to look like ("-children", "or"): no typo matches (as in search_items).
         return ids, ranks
     # Then the titles that only look like the words, ranked below every full-text match.
     typos = (

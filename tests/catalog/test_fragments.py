@@ -68,6 +68,7 @@ def test_each_search_term_is_highlighted_on_the_same_card(client, catalog):
 
     assert "<mark>Hand</mark> hygiene" in second
     assert "<mark>hygiene</mark>" in first
+    assert "<mark>hygiene</mark>" not in second
 
 
 @pytest.mark.django_db
@@ -84,7 +85,6 @@ def test_a_new_search_term_reuses_the_cards_already_rendered(client, catalog):
     assert len(fragments.cards) == remembered
     assert "<!--card-" not in results_of(second)
     assert "<mark>Hand</mark> <mark>hygiene</mark>" in results_of(second)
-    assert "<mark>hygiene</mark>" not in second
 
 
 @pytest.mark.django_db
@@ -139,3 +139,20 @@ def test_the_panel_shows_each_persons_own_choices_and_counts(client, catalog):
     assert 'value="sepsis"' in chosen
     assert "checked" not in plain.replace('id="facet-starts-any" checked', "")
     assert 'name="q" value=""' in plain
+
+
+@pytest.mark.django_db
+def test_item_text_that_looks_like_a_slot_is_shown_escaped_as_a_fresh_render_would(
+    client, make_item
+):
+    make_item(title="Hygiene <!--card-summary--> R&D <b>", summary='Slots "<!--card-title-->"')
+    fragments.forget_rendered()
+
+    response = client.get(LIST_URL, {"q": "hygiene card"})
+    (item,) = response.context["items"]
+    (card,) = response.context["cards"]
+
+    expected = render_to_string("catalog/_item_card.html", {"item": item, "term": "hygiene card"})
+    assert card == expected
+    assert "&lt;!--<mark>card</mark>-summary--&gt;" in card
+    assert "<b>" not in card
