@@ -141,6 +141,20 @@ def test_published_visible_item_by_slug_follows_the_audience_rule():
     assert item_get_published_visible(user=other, slug=restricted.slug) is None
 
 
+def one_of_each_kind(*, nursing, role, group) -> list:
+    """People that each audience kind tells apart: by department, role, manager flag, group,
+    and someone with none of them."""
+    people = [
+        EmployeeFactory(department=nursing, role=role).user,
+        EmployeeFactory(department=nursing, role=None, is_manager=True).user,
+        EmployeeFactory(department=None, role=role).user,
+        EmployeeFactory(department=None, role=None).user,
+        EmployeeFactory(department=DepartmentFactory(name="Pharmacy"), is_manager=True).user,
+    ]
+    people[3].groups.add(group)
+    return people
+
+
 @pytest.mark.django_db
 def test_audience_ids_compiled_once_are_those_of_the_audience_rule():
     nursing = DepartmentFactory(name="Nursing")
@@ -152,14 +166,7 @@ def test_audience_ids_compiled_once_are_those_of_the_audience_rule():
     AudienceFactory(groups=[group])
     AudienceFactory(managers_only=True)
     AudienceFactory(departments=[nursing], managers_only=True)
-    people = [
-        EmployeeFactory(department=nursing, role=role).user,
-        EmployeeFactory(department=nursing, role=None, is_manager=True).user,
-        EmployeeFactory(department=None, role=role).user,
-        EmployeeFactory(department=None, role=None).user,
-        EmployeeFactory(department=DepartmentFactory(name="Pharmacy"), is_manager=True).user,
-    ]
-    people[3].groups.add(group)
+    people = one_of_each_kind(nursing=nursing, role=role, group=group)
 
     for user in [*people, AnonymousUser()]:
         expected = sorted(audiences_of(user).values_list("pk", flat=True))
@@ -226,14 +233,7 @@ def test_restricted_item_visible_from_known_audiences_agrees_with_the_visibility
     ]
     items = [ItemFactory(audiences=[audience]) for audience in audiences]
     items.append(ItemFactory(audiences=[audiences[1], audiences[3]]))
-    people = [
-        EmployeeFactory(department=nursing, role=role).user,
-        EmployeeFactory(department=nursing, role=None, is_manager=True).user,
-        EmployeeFactory(department=None, role=role).user,
-        EmployeeFactory(department=None, role=None).user,
-        EmployeeFactory(department=DepartmentFactory(name="Pharmacy"), is_manager=True).user,
-    ]
-    people[3].groups.add(group)
+    people = one_of_each_kind(nursing=nursing, role=role, group=group)
 
     seen = 0
     for user in people:
