@@ -33,7 +33,10 @@ def _visible_item_or_404(user, slug):
 
 def _enrolled_message(enrollment: Enrollment) -> str:
     if enrollment.status == Enrollment.Status.WAITLISTED:
-        position = selectors.waitlist_position(enrollment=enrollment)
+        # A new place knows its position from the count taken under the session's lock; an
+        # earlier one (a double submit answered with the place it already holds) is counted.
+        position = getattr(enrollment, "joined_waitlist_at_position", None)
+        position = position or selectors.waitlist_position(enrollment=enrollment)
         return (
             f"The session is full, so you are {ordinal(position)} on the waitlist for "
             f"{enrollment.item}. We will email you if a seat frees up."

@@ -33,13 +33,16 @@ def active_for_item(*, user: User, item: Item) -> Enrollment | None:
     return Enrollment.objects.filter(user=user, item=item, status__in=ACTIVE_STATUSES).first()
 
 
-def queue_state(offering: Offering) -> tuple[int, datetime.datetime | None]:
-    """Seats taken and the last waitlist time, in one query (it runs under the lock)."""
+def queue_state(offering: Offering) -> tuple[int, int, datetime.datetime | None]:
+    """Seats taken, people waiting and the last waitlist time, in one query (it runs under
+    the lock)."""
+    waiting = Q(status=Enrollment.Status.WAITLISTED)
     state = Enrollment.objects.filter(offering=offering).aggregate(
         seated=Count("pk", filter=Q(status__in=SEATED)),
-        last=Max("waitlisted_at", filter=Q(status=Enrollment.Status.WAITLISTED)),
+        waiting=Count("pk", filter=waiting),
+        last=Max("waitlisted_at", filter=waiting),
     )
-    return state["seated"], state["last"]
+    return state["seated"], state["waiting"], state["last"]
 
 
 def next_waitlist_time(last: datetime.datetime | None, now: datetime.datetime) -> datetime.datetime:
@@ -62,6 +65,7 @@ def enroll_locked(
 ) -> Enrollment:
     """Create the enrollment; the offering (if any) is already locked by the caller."""
     last_in_line = None
+    waiting = 0
     if offering is None:
         status = Enrollment.Status.ENROLLED
     else:
@@ -69,7 +73,7 @@ def enroll_locked(
             raise ValidationError(OFFERING_CANCELLED)
         if not offering.is_enrollment_open(now):
             raise ValidationError(ENROLLMENT_CLOSED)
-        seated, last_in_line = queue_state(offering)
+        seated, waiting, last_in_line = queue_state(offering)
         if offering.capacity is None or seated < offering.capacity:
             status = Enrollment.Status.ENROLLED
         elif not offering.waitlist_enabled:
@@ -89,6 +93,9 @@ def enroll_locked(
         waitlisted_at=next_waitlist_time(last_in_line, now) if waitlisted else None,
     )
     enrollment.save()
+    # Known under the lock: joining at the end of a strict FIFO line. Whoever answers the
+    # click can say where the person stands without asking the database again.
+    enrollment.joined_waitlist_at_position = waiting + 1 if waitlisted else None
     event(
         enrollment=enrollment,
         kind=TranscriptEvent.Kind.WAITLISTED if waitlisted else TranscriptEvent.Kind.REGISTERED,

@@ -91,3 +91,36 @@ def test_filter_chips_name_what_was_chosen(client_as, employee):
     assert "Topic: Patient safety" in chips
     assert "Language: French" in chips
     assert "patient-safety <" not in chips
+
+
+def _enroll_post(client, offering):
+    url = reverse("enrollment:enroll", args=[offering.item.slug]) + f"?session={offering.pk}"
+    return client.post(url, {"source": "catalog"}, follow=True).content.decode()
+
+
+def test_joining_the_waitlist_says_where_the_person_stands(client_as, employee):
+    full = OfferingFactory(capacity=1, waitlist_enabled=True, item__title="Ward rounds")
+    for _ in range(3):  # one seated, two waiting
+        enroll(EmployeeFactory().user, full)
+    client = client_as(employee)
+
+    first = _enroll_post(client, full)
+    again = _enroll_post(client, full)  # a double submit: the place already held
+
+    assert "you are 3rd on the waitlist for Ward rounds" in first
+    assert "you are 3rd on the waitlist for Ward rounds" in again
+
+
+def test_the_waitlist_place_announced_is_the_one_held_after_others_leave(client_as, employee):
+    from enrollment import services
+
+    full = OfferingFactory(capacity=1, waitlist_enabled=True, item__title="Ward rounds")
+    enroll(EmployeeFactory().user, full)
+    ahead = enroll(EmployeeFactory().user, full)
+    client = client_as(employee)
+    _enroll_post(client, full)  # 2nd
+    services.enrollment_withdraw(enrollment=ahead, actor=ahead.user)
+
+    again = _enroll_post(client, full)
+
+    assert "you are 1st on the waitlist for Ward rounds" in again
