@@ -6,7 +6,7 @@ person chose to show, and only as members of the same circle: badges when they s
 a ranking; nothing here is meant for HR or manager views, and none of them call it.
 """
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 
 from circles.models import Circle
 from circles.selectors import circle_member_users, circle_membership
@@ -25,8 +25,29 @@ def award_get_for(*, user: User, uid) -> BadgeAward | None:
     return award_list_for(user=user).filter(uid=uid).first()
 
 
-def badge_class_get(*, slug: str) -> BadgeClass | None:
-    return BadgeClass.objects.select_related("circle", "theme").filter(slug=slug).first()
+def badge_class_get(*, slug: str, now=None) -> BadgeClass | None:
+    """A badge as its public page shows it (to anyone: verifiers are outside the portal).
+
+    A badge someone holds is always shown, so their credential's badge URL keeps resolving.
+    One nobody holds yet is shown only once it could be earned: active, its circle past the
+    draft and its theme released. Before that its page would name a circle or a theme the
+    organization has not been shown.
+    """
+    badge = (
+        BadgeClass.objects.select_related("circle", "theme")
+        .annotate(held=Exists(BadgeAward.objects.filter(badge_class=OuterRef("pk"))))
+        .filter(slug=slug)
+        .first()
+    )
+    if badge is None or badge.held:
+        return badge
+    if not badge.is_active:
+        return None
+    if badge.circle_id and not badge.circle.is_public:
+        return None
+    if badge.theme_id and not badge.theme.is_released(now):
+        return None
+    return badge
 
 
 def shows_badges(*, user: User) -> bool:

@@ -147,3 +147,40 @@ def test_sharing_and_reporting_from_my_kudos(client_as):
     assert client.post(report, {"reason": "Sarcastic"}).status_code == 302
     assert kudos.reports.get().reason == "Sarcastic"
     assert client_as(EmployeeFactory().user).get(report).status_code == 404
+
+
+def _badge_page(client, badge):
+    return client.get(reverse("recognition:badge_class", args=[badge.slug]))
+
+
+def test_a_badge_of_a_draft_circle_or_unreleased_theme_has_no_public_page_yet(client):
+    from recognition.models import BadgeClass
+    from tests.circles.factories import make_circle
+    from tests.themes.factories import ThemeFactory
+
+    draft = make_circle(state="draft", title="Secret spring plan")
+    of_draft = BadgeClassFactory(criterion=BadgeClass.Criterion.ATTENDED_MEETINGS, circle=draft)
+    theme = ThemeFactory(title="Next year's restructuring")
+    of_theme = BadgeClassFactory(criterion=BadgeClass.Criterion.THEME_ITEMS_COMPLETED, theme=theme)
+    inactive = BadgeClassFactory(is_active=False)
+
+    assert _badge_page(client, of_draft).status_code == 404
+    assert _badge_page(client, of_theme).status_code == 404
+    assert _badge_page(client, inactive).status_code == 404
+
+    running, _, _ = running_circle()
+    of_running = BadgeClassFactory(criterion=BadgeClass.Criterion.ATTENDED_MEETINGS, circle=running)
+    released = ThemeFactory(released=True, title="Kindness at work")
+    of_released = BadgeClassFactory(
+        criterion=BadgeClass.Criterion.THEME_ITEMS_COMPLETED, theme=released
+    )
+    assert running.title in _badge_page(client, of_running).content.decode()
+    assert "Kindness at work" in _badge_page(client, of_released).content.decode()
+
+
+def test_a_badge_someone_holds_keeps_its_page_when_it_is_switched_off(client, earned):
+    badge = earned.badge_class
+    badge.is_active = False
+    badge.save()
+
+    assert _badge_page(client, badge).status_code == 200
