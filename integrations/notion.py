@@ -132,3 +132,16 @@ def page_replace(*, page_id: str, title: str, markdown: str) -> None:
         type="replace_content",
         replace_content={"new_str": markdown},
     )
+
+
+def page_trash(*, page_id: str) -> None:
+    """Move a page to Notion's trash (where a workspace admin can still restore it for 30
+    days). A page already gone or no longer shared counts as done.
+
+    Raises NotionError.
+    """
+    try:
+        _call(_client().pages.update, page_id, in_trash=True)
+    except NotionError as exc:
+        if not exc.not_found:
+            raise

@@ -1,10 +1,16 @@
 """The connectors' side of circles' signals: a linked channel gets the post, a linked
-Notion parent the page. Each receiver does nothing for a circle with no link."""
+Notion parent the page (kept in step with the archive: corrected, or moved to Notion's trash
+when the week is taken out). Each receiver does nothing for a circle with no link."""
 
 from django.db import transaction
 from django.dispatch import receiver
 
-from circles.signals import meeting_reminder_due, summary_published, thread_opened
+from circles.signals import (
+    archive_changed,
+    meeting_reminder_due,
+    summary_published,
+    thread_opened,
+)
 
 from . import services
 
@@ -25,4 +31,9 @@ def post_reminder(sender, meeting, **kwargs):
 def publish_summary(sender, wrapup, **kwargs):
     with transaction.atomic():
         services.slack_summary_schedule(wrapup=wrapup)
-        services.notion_week_schedule(wrapup=wrapup)
+
+
+@receiver(archive_changed, dispatch_uid="integrations-notion-week")
+def sync_notion_week(sender, circle_id, week, **kwargs):
+    with transaction.atomic():
+        services.notion_week_schedule(circle_id=circle_id, week=week)

@@ -63,7 +63,8 @@ def wrapup_save(
     wrapup.reflection = reflection.strip()
     wrapup.summary = summary.strip()
     wrapup.insights = insights.strip()
-    newly_published = publish and wrapup.published_at is None
+    was_published = wrapup.published_at is not None
+    newly_published = publish and not was_published
     if newly_published:
         wrapup.published_at = now
     elif not publish:
@@ -99,6 +100,8 @@ def wrapup_save(
                     "chosen_by": actor,
                 },
             )
+    if publish or was_published:
+        signals.archive_changed.send(sender=Wrapup, circle_id=circle.pk, week=meeting.week)
     return wrapup
 
 
@@ -107,3 +110,5 @@ def quote_remove(*, quote: Quote, actor: User) -> None:
     """Take a quote out of the archive. Raises ValidationError: NOT_ALLOWED."""
     _require_manager(circle=quote.circle, actor=actor)
     quote.delete()
+    # A removed quote (its author may have withdrawn consent) leaves every copy too.
+    signals.archive_changed.send(sender=Quote, circle_id=quote.circle_id, week=quote.week)

@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from circles.models import Circle, Wrapup
+from circles.models import Circle
 from notifications.services import outbox_schedule
 from people.models import User
 
@@ -81,13 +81,13 @@ def notion_link_remove(*, circle: Circle, actor: User) -> None:
     NotionPage.objects.filter(circle=circle).delete()
 
 
-def notion_week_schedule(*, wrapup: Wrapup) -> bool:
-    """A summary was published: its week's page is written after the commit, when the
-    circle is linked to Notion. Call it inside the publishing transaction."""
-    circle_id = wrapup.meeting.circle_id
+def notion_week_schedule(*, circle_id: int, week: int) -> bool:
+    """A week of the archive changed: its page is written (or trashed, when the week is no
+    longer published) after the commit, when the circle is linked to Notion. Call it inside
+    the transaction of the change."""
     if not notion.configured() or not NotionLink.objects.filter(circle_id=circle_id).exists():
         return False
-    outbox_schedule(task=PUBLISH_WEEK_TASK, args=[circle_id, wrapup.meeting.week])
+    outbox_schedule(task=PUBLISH_WEEK_TASK, args=[circle_id, week])
     return True
 
 
@@ -114,6 +114,18 @@ def _upsert(*, link: NotionLink, file: markdown.NotionFile) -> NotionPage:
     )
 
 
+def _trash_unpublished(*, link: NotionLink, week: int | None, published: set[int]) -> None:
+    """Move to Notion's trash the pages of weeks no longer published (`week`, or any week on
+    a whole push): what the archive took out, possibly a quote whose author withdrew
+    consent, leaves Notion too. The archive's own page (week 0) is left."""
+    pages = NotionPage.objects.filter(circle_id=link.circle_id).exclude(week=0)
+    if week is not None:
+        pages = pages.filter(week=week)
+    for page in pages.exclude(week__in=published):
+        notion.page_trash(page_id=page.page_id)
+        page.delete()
+
+
 def _push(circle_id: int, *, week: int | None) -> list[NotionPage]:
     # The link's row lock makes one push at a time per circle, so two publications of the
     # same week never create two pages. Notion is called under it: each call is short and
@@ -129,15 +141,17 @@ def _push(circle_id: int, *, week: int | None) -> list[NotionPage]:
             return []
         circle = link.circle
         files = markdown.week_files(circle, week=week)
-        if week is None:
+        published = {file.week for file in files}
+        # The archive's own page holds every week too: once pushed, it follows each change.
+        if week is None or NotionPage.objects.filter(circle_id=circle_id, week=0).exists():
             files.insert(0, markdown.archive_file(circle))
         pages, error = [], None
-        for file in files:
-            try:
+        try:
+            _trash_unpublished(link=link, week=week, published=published)
+            for file in files:
                 pages.append(_upsert(link=link, file=file))
-            except notion.NotionError as exc:
-                error = exc
-                break
+        except notion.NotionError as exc:
+            error = exc
         # Committed also on an error: the pages written before it keep their IDs, so the
         # retry updates them rather than creating them twice.
         if error is None:
@@ -150,16 +164,18 @@ def _push(circle_id: int, *, week: int | None) -> list[NotionPage]:
 
 
 def notion_week_publish(*, circle_id: int, week: int) -> list[NotionPage]:
-    """Create or update (by its stored page ID) the Notion page of one published week.
+    """Create or update (by its stored page ID) the Notion page of one published week, or
+    move it to Notion's trash when the week's summary is no longer published.
 
-    Nothing when the circle is no longer linked or the week's summary is not published.
+    Nothing when the circle is no longer linked.
     Raises NotionError (the link keeps it as its last error) for the task to retry.
     """
     return _push(circle_id, week=week)
 
 
 def notion_archive_push(*, circle_id: int) -> list[NotionPage]:
-    """Push the whole archive: its own page and each published week's, created or updated.
+    """Push the whole archive: its own page and each published week's, created or updated;
+    pages of weeks taken out of the archive are moved to Notion's trash.
 
     Raises NotionError (the link keeps it as its last error) for the task to retry.
     """

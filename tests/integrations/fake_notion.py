@@ -77,7 +77,11 @@ class FakeNotion:
                 page["markdown"] = body["replace_content"]["new_str"]
                 return self._json(200, {"object": "page_markdown", "id": page_id})
             if request.method == "PATCH":
-                page["title"] = body["properties"]["title"]["title"][0]["text"]["content"]
+                if "in_trash" in body:
+                    page["in_trash"] = body["in_trash"]
+                if "properties" in body:
+                    title = body["properties"]["title"]["title"][0]["text"]["content"]
+                    page["title"] = title
                 return self._json(
                     200, {"object": "page", "id": page_id, "in_trash": page["in_trash"]}
                 )

@@ -156,3 +156,93 @@ def test_the_download_for_notion_has_the_archive_and_each_published_week():
     ]
     assert files[1].text.startswith("# Purple Cow circle — week 1:")
     assert "Safe is risky." in files[1].text
+
+
+def unpublish(circle, *, week=1):
+    meeting = circle.meetings.get(week=week)
+    with time_machine.travel(meeting.ends_at + dt.timedelta(minutes=10)):
+        return circles.wrapup_save(
+            meeting=meeting, actor=circle.proposed_by, held=True, summary="Draft again."
+        )
+
+
+def test_a_correction_to_a_published_summary_reaches_notion_by_itself(linked, fake_notion):
+    publish(linked, summary="First take.")
+    page = NotionPage.objects.get()
+
+    publish(linked, summary="Corrected take.")
+
+    assert fake_notion.pages[page.page_id]["markdown"].startswith("Corrected take.")
+    assert NotionPage.objects.get().page_id == page.page_id
+
+
+def test_a_summary_taken_out_of_the_archive_leaves_notion_too(linked, fake_notion):
+    publish(linked, summary="Said too soon.")
+    page = NotionPage.objects.get()
+
+    unpublish(linked)
+
+    assert fake_notion.pages[page.page_id]["in_trash"] is True
+    assert not NotionPage.objects.exists()
+    assert NotionLink.objects.get().last_error == ""
+
+    publish(linked, summary="Said right.")  # published again: a page of its own
+    again = NotionPage.objects.get()
+    assert again.page_id != page.page_id
+    assert fake_notion.pages[again.page_id]["markdown"].startswith("Said right.")
+
+
+def test_the_archive_page_follows_each_week_once_it_was_pushed(linked, fake_notion):
+    publish(linked, summary="Safe is risky.")
+    services.notion_archive_schedule(circle=linked, actor=linked.proposed_by)
+    archive = NotionPage.objects.get(week=0)
+    assert "Safe is risky." in fake_notion.pages[archive.page_id]["markdown"]
+
+    unpublish(linked)
+
+    assert "Safe is risky." not in fake_notion.pages[archive.page_id]["markdown"]
+    assert list(NotionPage.objects.values_list("week", flat=True)) == [0]
+
+
+def test_a_removed_quote_leaves_the_notion_page(linked, fake_notion):
+    author = member_of(linked)
+    post = circles.post_create(
+        thread=linked.threads.get(week=1), author=author, body="Quote me, then don't.",
+        may_quote=True,
+    )  # fmt: skip
+    meeting = linked.meetings.get(week=1)
+    with time_machine.travel(meeting.ends_at + dt.timedelta(minutes=5)):
+        circles.wrapup_save(
+            meeting=meeting, actor=linked.proposed_by, held=True, summary="Week one.",
+            publish=True, quote_post_ids=[post.pk],
+        )  # fmt: skip
+    page = NotionPage.objects.get()
+    assert "Quote me, then don't." in fake_notion.pages[page.page_id]["markdown"]
+
+    circles.quote_remove(quote=linked.quotes.get(), actor=linked.proposed_by)
+
+    assert "Quote me, then don't." not in fake_notion.pages[page.page_id]["markdown"]
+
+
+def test_a_whole_push_trashes_pages_of_weeks_no_longer_published(linked, fake_notion):
+    publish(linked)
+    page = NotionPage.objects.get(week=1)
+    # Taken out while the link was broken (the week's own sync could not run then).
+    fake_notion.fail_next = [503]
+    unpublish(linked)
+    assert NotionPage.objects.filter(week=1).exists()
+
+    services.notion_archive_schedule(circle=linked, actor=linked.proposed_by)
+
+    assert fake_notion.pages[page.page_id]["in_trash"] is True
+    assert list(NotionPage.objects.values_list("week", flat=True)) == [0]
+
+
+def test_a_page_already_gone_from_notion_counts_as_trashed(linked, fake_notion):
+    publish(linked)
+    del fake_notion.pages[NotionPage.objects.get().page_id]
+
+    unpublish(linked)
+
+    assert not NotionPage.objects.exists()
+    assert NotionLink.objects.get().last_error == ""
