@@ -12,6 +12,7 @@ urlpatterns = [
     path("my-posts/", views.my_posts, name="my_posts"),
     path("<slug:slug>/", views.circle_detail, name="detail"),
     path("<slug:slug>/join/", views.circle_join, name="join"),
+    path("<slug:slug>/call/", views.circle_call, name="call"),
     path("<slug:slug>/leave/", views.circle_leave, name="leave"),
     path("<slug:slug>/notify-me/", views.circle_interest, name="interest"),
     path("<slug:slug>/manage/", views.circle_manage, name="manage"),

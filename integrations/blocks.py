@@ -77,7 +77,10 @@ def reminder_message(meeting: Meeting) -> tuple[str, list]:
         lines.append(mrkdwn_escape(meeting.reminder_note))
     buttons = []
     if circle.video_url:
-        buttons.append(_button("Join the call", circle.video_url, primary=True, action="join_call"))
+        # Through the portal, which lets members in: whoever else reads the channel gets a
+        # link that asks them to join the circle, not the call itself.
+        call = absolute_url(reverse("circles:call", kwargs={"slug": circle.slug}))
+        buttons.append(_button("Join the call", call, primary=True, action="join_call"))
     buttons.append(
         _button(
             "Discuss on the portal",

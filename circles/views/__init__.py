@@ -10,6 +10,7 @@ from .archive import (
 from .circle import (
     circle_approve,
     circle_archive,
+    circle_call,
     circle_detail,
     circle_interest,
     circle_join,
@@ -30,6 +31,7 @@ __all__ = [
     "survey",
     "circle_approve",
     "circle_archive",
+    "circle_call",
     "circle_detail",
     "circle_interest",
     "circle_join",

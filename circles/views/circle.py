@@ -8,7 +8,7 @@ from django.forms import modelformset_factory
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from catalog.selectors import item_list_visible_to
 from enrollment.models import Enrollment
@@ -68,6 +68,21 @@ def circle_detail(request, slug):
             ),
         },
     )
+
+
+@login_required
+@require_GET
+def circle_call(request, slug):
+    """The weekly call, for members only: a link that may be shared where non-members read
+    (a Slack channel, a forwarded reminder) without handing them the call itself."""
+    circle = circle_or_404(request.user, slug)
+    if not circle.video_url:
+        messages.info(request, "This circle has no video call link yet.")
+        return redirect(circle)
+    if not selectors.circle_membership(user=request.user, circle=circle).is_member:
+        messages.info(request, "The video call is for the circle's members: join it to take part.")
+        return redirect(circle)
+    return redirect(circle.video_url)
 
 
 @login_required

@@ -2,6 +2,7 @@ import datetime as dt
 
 import pytest
 import time_machine
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -112,6 +113,39 @@ def test_the_video_link_is_for_members_only(client_as, employee):
     page = client_as(employee).get(circle.get_absolute_url())
 
     assert b"teams.microsoft.com" not in page.content
+
+
+def test_the_call_link_lets_members_through_and_asks_others_to_join(client_as, employee):
+    finance = AudienceFactory(departments=[DepartmentFactory(name="Finance")])
+    circle = make_circle(state="open")
+    outside = make_circle(state="open", subject=ItemFactory(audiences=[finance]))
+    call = reverse("circles:call", args=[circle.slug])
+    member = EmployeeFactory()
+    client_as(member).post(reverse("circles:join", args=[circle.slug]))
+
+    through = client_as(member).get(call)
+    stranger = client_as(employee).get(call, follow=True)
+    facilitator = client_as(circle.proposed_by).get(call)
+
+    assert (through.status_code, through["Location"]) == (302, circle.video_url)
+    assert facilitator["Location"] == circle.video_url
+    assert stranger.redirect_chain == [(circle.get_absolute_url(), 302)]
+    assert b"The video call is for the circle&#x27;s members" in stranger.content
+    assert b"teams.microsoft.com" not in stranger.content
+    assert Client().get(call)["Location"].startswith(reverse("account_login"))
+    other = client_as(employee).get(reverse("circles:call", args=[outside.slug]))
+    assert other.status_code == 404
+    assert client_as(member).post(call).status_code == 405
+
+
+def test_the_call_link_of_a_circle_without_a_call_says_so(client_as):
+    circle = make_circle(state="open", video_url="")
+    facilitator = client_as(circle.proposed_by)
+
+    page = facilitator.get(reverse("circles:call", args=[circle.slug]), follow=True)
+
+    assert page.redirect_chain == [(circle.get_absolute_url(), 302)]
+    assert b"no video call link yet" in page.content
 
 
 def test_an_overlong_answer_is_refused_with_a_message(client_as, employee):
