@@ -10,7 +10,15 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from bench import catalog_search, mixed_load
-from bench.harness import ROOT, Context, available, percentile, production_environment, summary_of
+from bench.harness import (
+    ROOT,
+    Context,
+    available,
+    core_speed,
+    percentile,
+    production_environment,
+    summary_of,
+)
 from tests.catalog.factories import AudienceFactory, ItemFactory
 
 
@@ -135,3 +143,8 @@ def test_mixed_load_asks_only_for_item_pages_that_everyone_may_see():
     ItemFactory(audiences=[AudienceFactory()])
 
     assert mixed_load._item_paths(10, random.Random(1)) == [open_item.get_absolute_url()]
+
+
+def test_the_core_speed_is_a_plausible_count_of_loop_steps():
+    # Steps per microsecond of a pure-Python loop: tens on any machine CPython runs on.
+    assert 0.5 < core_speed() < 1000
