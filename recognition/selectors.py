@@ -6,10 +6,11 @@ person chose to show, and only as members of the same circle: badges when they s
 a ranking; nothing here is meant for HR or manager views, and none of them call it.
 """
 
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 
 from circles.models import Circle
-from circles.selectors import circle_member_users, circle_membership
+from circles.selectors import circle_member_users, circle_membership, circle_visible_q
 from people.models import User
 
 from .models import BadgeAward, BadgeClass, Kudos, RecognitionPreference
@@ -29,9 +30,10 @@ def badge_class_get(*, slug: str, now=None) -> BadgeClass | None:
     """A badge as its public page shows it (to anyone: verifiers are outside the portal).
 
     A badge someone holds is always shown, so their credential's badge URL keeps resolving.
-    One nobody holds yet is shown only once it could be earned: active, its circle past the
-    draft and its theme released. Before that its page would name a circle or a theme the
-    organization has not been shown.
+    One nobody holds yet is shown only once it could be earned and everyone may know of it:
+    active, its circle past the draft and open to the whole organization (the page needs no
+    sign-in, so it cannot ask who is looking), its theme released. Otherwise its page would
+    name a circle or a theme not announced to whoever reads it.
     """
     badge = (
         BadgeClass.objects.select_related("circle", "theme")
@@ -43,7 +45,12 @@ def badge_class_get(*, slug: str, now=None) -> BadgeClass | None:
         return badge
     if not badge.is_active:
         return None
-    if badge.circle_id and not badge.circle.is_public:
+    if (
+        badge.circle_id
+        and not Circle.objects.filter(
+            circle_visible_q(AnonymousUser()), pk=badge.circle_id
+        ).exists()
+    ):
         return None
     if badge.theme_id and not badge.theme.is_released(now):
         return None

@@ -5,8 +5,9 @@ from django.urls import reverse
 
 from recognition import services
 from recognition.models import BadgeAward, Kudos, RecognitionPreference
+from tests.catalog.factories import AudienceFactory, ItemFactory
 from tests.enrollment.factories import EnrollmentFactory
-from tests.people.factories import EmployeeFactory
+from tests.people.factories import DepartmentFactory, EmployeeFactory
 from tests.recognition.factories import BadgeClassFactory
 from tests.recognition.helpers import running_circle
 
@@ -163,10 +164,16 @@ def test_a_badge_of_a_draft_circle_or_unreleased_theme_has_no_public_page_yet(cl
     theme = ThemeFactory(title="Next year's restructuring")
     of_theme = BadgeClassFactory(criterion=BadgeClass.Criterion.THEME_ITEMS_COMPLETED, theme=theme)
     inactive = BadgeClassFactory(is_active=False)
+    finance = AudienceFactory(departments=[DepartmentFactory(name="Finance")])
+    restricted = make_circle(state="open", subject=ItemFactory(audiences=[finance]))
+    of_restricted = BadgeClassFactory(
+        criterion=BadgeClass.Criterion.ATTENDED_MEETINGS, circle=restricted
+    )
 
     assert _badge_page(client, of_draft).status_code == 404
     assert _badge_page(client, of_theme).status_code == 404
     assert _badge_page(client, inactive).status_code == 404
+    assert _badge_page(client, of_restricted).status_code == 404  # not everyone may know it
 
     running, _, _ = running_circle()
     of_running = BadgeClassFactory(criterion=BadgeClass.Criterion.ATTENDED_MEETINGS, circle=running)
