@@ -48,7 +48,8 @@ class ArchiveWeek:
 
 
 def circle_archive_weeks(*, circle: Circle) -> list[ArchiveWeek]:
-    """Per week of the plan: the meeting, its wrap-up if published, and consented quotes.
+    """Per week of the plan: the meeting, its wrap-up if published, and the consented quotes
+    chosen for it (only with a published wrap-up: a week not published shows nothing).
 
     Nothing here names anyone: summaries and insights are the facilitators', quotes carry no
     author.
@@ -68,7 +69,7 @@ def circle_archive_weeks(*, circle: Circle) -> list[ArchiveWeek]:
                 week=week,
                 meeting=meeting,
                 wrapup=meeting.wrapup if meeting else None,
-                quotes=quotes.get(week.week, []),
+                quotes=quotes.get(week.week, []) if meeting else [],
             )
         )
     return weeks

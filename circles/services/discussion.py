@@ -17,7 +17,7 @@ from notifications.services import outbox_schedule
 from people.models import User
 
 from .. import signals, tasks
-from ..models import Circle, DigestSetting, Meeting, Post, Thread
+from ..models import Circle, DigestSetting, Meeting, Post, Quote, Thread
 from ..selectors import circle_member_users, circle_membership
 
 EDIT_WINDOW = datetime.timedelta(minutes=15)
@@ -123,7 +123,8 @@ def can_edit(*, post: Post, user: User, now: datetime.datetime | None = None) ->
 
 @transaction.atomic
 def post_edit(*, post: Post, user: User, body: str, may_quote: bool | None = None) -> Post:
-    """The author changes their post within 15 minutes of writing it.
+    """The author changes their post within 15 minutes of writing it. Unticking "may be
+    quoted" takes a quote already copied from it out of the archive (and its copies).
 
     Raises ValidationError: EDIT_NOT_OWN, POST_GONE, EDIT_TOO_LATE, POST_EMPTY, POST_TOO_LONG.
     """
@@ -135,10 +136,15 @@ def post_edit(*, post: Post, user: User, body: str, may_quote: bool | None = Non
     if not can_edit(post=post, user=user):
         raise ValidationError(EDIT_TOO_LATE)
     post.body = _check_body(body)
+    withdrawn = may_quote is False and post.may_quote
     if may_quote is not None:
         post.may_quote = may_quote
     post.edited_at = timezone.now()
     post.save(update_fields=["body", "may_quote", "edited_at"])
+    quote = Quote.objects.filter(post=post).first() if withdrawn else None
+    if quote is not None:
+        quote.delete()
+        signals.archive_changed.send(sender=Quote, circle_id=quote.circle_id, week=quote.week)
     return post
 
 

@@ -35,13 +35,16 @@ def wrapup_save(
     insights: str = "",
     publish: bool = False,
     attendance: dict[int, bool] | None = None,
-    quote_post_ids: list[int] = (),
+    quote_post_ids: list[int] | None = None,
 ) -> Wrapup:
     """Record (or correct) a meeting's wrap-up; `publish` puts its summary and key insights
     in the archive (unticking it takes them out again).
 
-    `attendance` maps member ids to attended or not (optional, per person); quotes are
-    copied from this week's posts whose author consented.
+    `attendance` maps member ids to attended or not (optional, per person). `quote_post_ids`
+    are the quotes the facilitator ticks among this week's posts whose author consented: each
+    new one is copied, and one chosen before but unticked now is taken out (None: the quotes
+    stay as they are). A quote whose post is gone, or whose author no longer consents, is
+    not offered again, and stays unless removed with `quote_remove`.
 
     Raises ValidationError: NOT_ALLOWED, WRAPUP_TOO_EARLY, WRAPUP_CANCELLED,
     ATTENDANCE_NOT_MEMBER, QUOTE_NOT_CONSENTED, and the wrap-up's own validation.
@@ -86,10 +89,14 @@ def wrapup_save(
                 defaults={"attended": attended, "recorded_by": actor},
             )
 
-    if quote_post_ids:
-        posts = post_list_quotable(circle=circle, week=meeting.week).filter(pk__in=quote_post_ids)
+    if quote_post_ids is not None:
+        quotable = post_list_quotable(circle=circle, week=meeting.week)
+        posts = quotable.filter(pk__in=quote_post_ids)
         if posts.count() != len(set(quote_post_ids)):
             raise ValidationError(QUOTE_NOT_CONSENTED)
+        Quote.objects.filter(circle=circle, week=meeting.week, post__in=quotable).exclude(
+            post_id__in=quote_post_ids
+        ).delete()
         for post in posts:
             Quote.objects.get_or_create(
                 post=post,

@@ -114,16 +114,27 @@ def _upsert(*, link: NotionLink, file: markdown.NotionFile) -> NotionPage:
     )
 
 
-def _trash_unpublished(*, link: NotionLink, week: int | None, published: set[int]) -> None:
-    """Move to Notion's trash the pages of weeks no longer published (`week`, or any week on
-    a whole push): what the archive took out, possibly a quote whose author withdrew
-    consent, leaves Notion too. The archive's own page (week 0) is left."""
-    pages = NotionPage.objects.filter(circle_id=link.circle_id).exclude(week=0)
-    if week is not None:
-        pages = pages.filter(week=week)
-    for page in pages.exclude(week__in=published):
-        notion.page_trash(page_id=page.page_id)
+def _trash_unpublished(*, link: NotionLink, published: set[int]) -> notion.NotionError | None:
+    """Move to Notion's trash the pages of weeks no longer published, whichever week this
+    push is for: what the archive took out leaves Notion too, and a trash that failed
+    before is tried again by the next push. The archive's own page (week 0) is left.
+
+    Page by page: one that cannot be trashed keeps its row (the next push tries again) and
+    its error is returned, the others go on.
+    """
+    first_error = None
+    stale = NotionPage.objects.filter(circle_id=link.circle_id).exclude(week=0)
+    for page in stale.exclude(week__in=published):
+        try:
+            notion.page_trash(page_id=page.page_id)
+        except notion.NotionError as exc:
+            first_error = first_error or notion.NotionError(
+                f"Week {page.week}'s page could not be moved to Notion's trash: {exc}",
+                permanent=exc.permanent,
+            )
+            continue
         page.delete()
+    return first_error
 
 
 def _push(circle_id: int, *, week: int | None) -> list[NotionPage]:
@@ -140,14 +151,16 @@ def _push(circle_id: int, *, week: int | None) -> list[NotionPage]:
         if link is None or not notion.configured():
             return []
         circle = link.circle
-        files = markdown.week_files(circle, week=week)
+        files = markdown.week_files(circle)
         published = {file.week for file in files}
+        if week is not None:
+            files = [file for file in files if file.week == week]
         # The archive's own page holds every week too: once pushed, it follows each change.
         if week is None or NotionPage.objects.filter(circle_id=circle_id, week=0).exists():
             files.insert(0, markdown.archive_file(circle))
-        pages, error = [], None
+        pages = []
+        error = _trash_unpublished(link=link, published=published)
         try:
-            _trash_unpublished(link=link, week=week, published=published)
             for file in files:
                 pages.append(_upsert(link=link, file=file))
         except notion.NotionError as exc:

@@ -225,3 +225,55 @@ def test_an_admin_can_wrap_up_too():
     with after(meeting):
         wrapup = services.wrapup_save(meeting=meeting, actor=learning_admin(), held=False)
     assert wrapup.held is False
+
+
+def _quote_week_one(circle, meeting, author, *, publish):
+    post = services.post_create(
+        thread=circle.threads.get(week=1), author=author, body="Quote me", may_quote=True
+    )
+    with after(meeting):
+        services.wrapup_save(
+            meeting=meeting, actor=circle.proposed_by, held=True, summary="Week one",
+            publish=publish, quote_post_ids=[post.pk],
+        )  # fmt: skip
+    return post
+
+
+def test_a_quote_of_a_week_not_published_is_not_in_the_archive(held):
+    circle, meeting, members = held
+    _quote_week_one(circle, meeting, members[0], publish=False)
+
+    assert Quote.objects.filter(week=1).exists()  # kept for the facilitators' wrap-up
+    assert "Quote me" not in archive_markdown(circle=circle)
+
+    with after(meeting):
+        services.wrapup_save(
+            meeting=meeting, actor=circle.proposed_by, held=True, summary="Week one",
+            publish=True,
+        )  # fmt: skip
+    assert "> Quote me" in archive_markdown(circle=circle)  # quotes=None: left as they were
+
+
+def test_unticking_a_quote_in_the_wrapup_takes_it_out(held):
+    circle, meeting, members = held
+    _quote_week_one(circle, meeting, members[0], publish=True)
+
+    with after(meeting):
+        services.wrapup_save(
+            meeting=meeting, actor=circle.proposed_by, held=True, summary="Week one",
+            publish=True, quote_post_ids=[],
+        )  # fmt: skip
+
+    assert not Quote.objects.exists()
+    assert "Quote me" not in archive_markdown(circle=circle)
+
+
+def test_an_author_who_withdraws_consent_takes_their_quote_out(held):
+    circle, meeting, members = held
+    post = _quote_week_one(circle, meeting, members[0], publish=True)
+
+    with time_machine.travel(post.created_at + dt.timedelta(minutes=5)):
+        services.post_edit(post=post, user=members[0], body="Quote me", may_quote=False)
+
+    assert not Quote.objects.exists()
+    assert "Quote me" not in archive_markdown(circle=circle)

@@ -246,3 +246,65 @@ def test_a_page_already_gone_from_notion_counts_as_trashed(linked, fake_notion):
 
     assert not NotionPage.objects.exists()
     assert NotionLink.objects.get().last_error == ""
+
+
+def _quoted_week(circle, body="Quote me, then don't."):
+    """Week 1 published with one consented quote; returns the post."""
+    author = member_of(circle)
+    post = circles.post_create(
+        thread=circle.threads.get(week=1), author=author, body=body, may_quote=True
+    )
+    meeting = circle.meetings.get(week=1)
+    with time_machine.travel(meeting.ends_at + dt.timedelta(minutes=5)):
+        circles.wrapup_save(
+            meeting=meeting, actor=circle.proposed_by, held=True, summary="Week one.",
+            publish=True, quote_post_ids=[post.pk],
+        )  # fmt: skip
+    return post
+
+
+def test_a_quote_unticked_in_the_wrapup_leaves_the_notion_page(linked, fake_notion):
+    _quoted_week(linked)
+    page = NotionPage.objects.get()
+    meeting = linked.meetings.get(week=1)
+
+    with time_machine.travel(meeting.ends_at + dt.timedelta(minutes=10)):
+        circles.wrapup_save(
+            meeting=meeting, actor=linked.proposed_by, held=True, summary="Week one.",
+            publish=True, quote_post_ids=[],
+        )  # fmt: skip
+
+    assert not linked.quotes.exists()
+    assert "Quote me, then don't." not in fake_notion.pages[page.page_id]["markdown"]
+
+
+def test_a_quote_of_a_week_taken_out_is_not_on_the_archive_page(linked, fake_notion):
+    _quoted_week(linked)
+    services.notion_archive_schedule(circle=linked, actor=linked.proposed_by)
+    archive = NotionPage.objects.get(week=0)
+    assert "Quote me, then don't." in fake_notion.pages[archive.page_id]["markdown"]
+
+    unpublish(linked)
+
+    assert "Quote me, then don't." not in fake_notion.pages[archive.page_id]["markdown"]
+    assert "Week one." not in fake_notion.pages[archive.page_id]["markdown"]
+
+
+def test_a_trash_that_failed_is_shown_and_tried_again_by_the_next_push(linked, fake_notion):
+    publish(linked, week=1)
+    page = NotionPage.objects.get(week=1)
+    fake_notion.fail_next = [503]  # the trash fails (its retries too, in this eager test)
+
+    unpublish(linked, week=1)
+
+    assert NotionPage.objects.filter(week=1).exists()
+    assert (
+        "Week 1's page could not be moved to Notion's trash" in NotionLink.objects.get().last_error
+    )
+    assert fake_notion.pages[page.page_id]["in_trash"] is False
+
+    publish(linked, week=2)  # another week's push tries again
+
+    assert fake_notion.pages[page.page_id]["in_trash"] is True
+    assert set(NotionPage.objects.values_list("week", flat=True)) == {2}
+    assert NotionLink.objects.get().last_error == ""
