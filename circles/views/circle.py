@@ -79,8 +79,18 @@ def circle_call(request, slug):
     if not circle.video_url:
         messages.info(request, "This circle has no video call link yet.")
         return redirect(circle)
-    if not selectors.circle_membership(user=request.user, circle=circle).is_member:
-        messages.info(request, "The video call is for the circle's members: join it to take part.")
+    membership = selectors.circle_membership(user=request.user, circle=circle)
+    if not membership.is_member:
+        if membership.waitlist_position:
+            messages.info(
+                request,
+                f"The video call is for members with a seat; you are "
+                f"{ordinal(membership.waitlist_position)} on the waitlist.",
+            )
+        else:
+            messages.info(
+                request, "The video call is for the circle's members: join it to take part."
+            )
         return redirect(circle)
     return redirect(circle.video_url)
 

@@ -138,6 +138,20 @@ def test_the_call_link_lets_members_through_and_asks_others_to_join(client_as, e
     assert client_as(member).post(call).status_code == 405
 
 
+def test_the_call_link_tells_someone_on_the_waitlist_where_they_stand(client_as):
+    circle = make_circle(state="open", seat_cap=2)
+    for _ in range(3):  # the seats taken, one waiting
+        services.circle_join(user=EmployeeFactory().user, circle=circle)
+    waiting = EmployeeFactory()
+    services.circle_join(user=waiting.user, circle=circle)
+
+    page = client_as(waiting).get(reverse("circles:call", args=[circle.slug]), follow=True)
+
+    assert page.redirect_chain == [(circle.get_absolute_url(), 302)]
+    assert b"for members with a seat; you are 2nd on the waitlist" in page.content
+    assert b"teams.microsoft.com" not in page.content
+
+
 def test_the_call_link_of_a_circle_without_a_call_says_so(client_as):
     circle = make_circle(state="open", video_url="")
     facilitator = client_as(circle.proposed_by)
