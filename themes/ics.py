@@ -85,7 +85,9 @@ def sessions_calendar(*, theme: Theme, offerings: Iterable[Offering], now: datet
         event.add("dtend", offering.local_ends_at)
         event.add("summary", f"{item.title} — {offering.title}" if offering.title else item.title)
         event.add("description", f"{item.summary}\n\nDetails and enrollment: {url}")
-        location = offering.location or offering.online_url
+        # Never the join link: the feed is for anyone who may see the theme, and a session's
+        # call is for those who enrolled (their own calendar file and emails carry it).
+        location = offering.location or ("Online" if offering.online_url else "")
         if location:
             event.add("location", location)
         event.add("url", url)

@@ -258,3 +258,16 @@ def test_a_released_theme_page_links_to_its_catalog(client, current_theme):
     content = client.get(current_theme.get_absolute_url()).content.decode()
 
     assert reverse("themes:catalog", kwargs={"slug": current_theme.slug}) in content
+
+
+def test_sessions_feed_never_carries_a_sessions_join_link(client, current_theme):
+    online = OfferingFactory(
+        location="", online_url="https://meet.example.org/secret-room", item__title="Online one"
+    )
+    current_theme.featured_offerings.add(online)
+
+    response = client.get(reverse("themes:sessions_ics", args=[current_theme.slug]))
+
+    (event,) = icalendar.Calendar.from_ical(response.content).walk("VEVENT")
+    assert str(event["LOCATION"]) == "Online"
+    assert b"secret-room" not in response.content
