@@ -40,7 +40,7 @@ def _seed_year(rng: random.Random) -> None:
     from django.utils import timezone
 
     from catalog.models import Item
-    from enrollment.models import Enrollment, Source, TranscriptEvent
+    from enrollment.models import ACTIVE_STATUSES, Enrollment, Source, TranscriptEvent
     from people.models import Employee
 
     now = timezone.now()
@@ -51,11 +51,20 @@ def _seed_year(rng: random.Random) -> None:
     sources = [Source.CATALOG, Source.ITEM_PAGE, Source.WIDGET_EMPLOYEE, Source.WIDGET_MANAGER,
                Source.THEME_PAGE, Source.MANAGER_SUGGESTION]  # fmt: skip
     Kind = TranscriptEvent.Kind
+    # The data set's own activity holds places in some of these items already: one active
+    # place per person and self-paced item (a constraint), so those pairs are left out.
+    taken = set(
+        Enrollment.objects.filter(item_id__in=item_ids, status__in=ACTIVE_STATUSES).values_list(
+            "user_id", "item_id"
+        )
+    )
     enrollments, plans = [], []
     for user_id in user_ids:
         # Engagement differs a lot between people: a third take nothing at all.
         count = 0 if rng.random() < 0.33 else rng.randint(1, 2 * ENROLLMENTS_PER_PERSON)
         for item_id in rng.sample(item_ids, count):
+            if (user_id, item_id) in taken:
+                continue
             at = start + dt.timedelta(seconds=rng.random() * span)
             fate = rng.random()
             status = (
