@@ -204,18 +204,23 @@ def test_the_archive_page_follows_each_week_once_it_was_pushed(linked, fake_noti
     assert list(NotionPage.objects.values_list("week", flat=True)) == [0]
 
 
-def test_a_removed_quote_leaves_the_notion_page(linked, fake_notion):
-    author = member_of(linked)
+def _quoted_week(circle, body="Quote me, then don't."):
+    """Week 1 published with one consented quote; returns the post."""
+    author = member_of(circle)
     post = circles.post_create(
-        thread=linked.threads.get(week=1), author=author, body="Quote me, then don't.",
-        may_quote=True,
-    )  # fmt: skip
-    meeting = linked.meetings.get(week=1)
+        thread=circle.threads.get(week=1), author=author, body=body, may_quote=True
+    )
+    meeting = circle.meetings.get(week=1)
     with time_machine.travel(meeting.ends_at + dt.timedelta(minutes=5)):
         circles.wrapup_save(
-            meeting=meeting, actor=linked.proposed_by, held=True, summary="Week one.",
+            meeting=meeting, actor=circle.proposed_by, held=True, summary="Week one.",
             publish=True, quote_post_ids=[post.pk],
         )  # fmt: skip
+    return post
+
+
+def test_a_removed_quote_leaves_the_notion_page(linked, fake_notion):
+    _quoted_week(linked)
     page = NotionPage.objects.get()
     assert "Quote me, then don't." in fake_notion.pages[page.page_id]["markdown"]
 
@@ -246,21 +251,6 @@ def test_a_page_already_gone_from_notion_counts_as_trashed(linked, fake_notion):
 
     assert not NotionPage.objects.exists()
     assert NotionLink.objects.get().last_error == ""
-
-
-def _quoted_week(circle, body="Quote me, then don't."):
-    """Week 1 published with one consented quote; returns the post."""
-    author = member_of(circle)
-    post = circles.post_create(
-        thread=circle.threads.get(week=1), author=author, body=body, may_quote=True
-    )
-    meeting = circle.meetings.get(week=1)
-    with time_machine.travel(meeting.ends_at + dt.timedelta(minutes=5)):
-        circles.wrapup_save(
-            meeting=meeting, actor=circle.proposed_by, held=True, summary="Week one.",
-            publish=True, quote_post_ids=[post.pk],
-        )  # fmt: skip
-    return post
 
 
 def test_a_quote_unticked_in_the_wrapup_leaves_the_notion_page(linked, fake_notion):
