@@ -1,7 +1,15 @@
-import pytest
+import datetime as dt
 
+import pytest
+from django.contrib.auth.models import AnonymousUser
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from catalog.models import Item
 from circles.models import Circle
 from learning_portal.core.privacy import MIN_GROUP_SIZE
+from portal.home import ROW_SIZE, home_rows
 from tests.catalog.factories import ItemFactory
 from tests.circles.factories import make_circle
 from tests.enrollment.helpers import enroll
@@ -142,3 +150,45 @@ def test_circles_starting_soon_leaves_out_a_circle_the_person_joined(client_as):
     assert other.title in row
     assert joined.title not in row
     assert joined.title in body.split('id="continue-heading"')[1].split("</section>")[0]
+
+
+@pytest.mark.django_db
+def test_new_this_month_is_the_newest_in_the_persons_language_then_in_others():
+    old = ItemFactory(title="Old news")
+    Item.objects.filter(pk=old.pk).update(created_at=timezone.now() - dt.timedelta(days=40))
+    # A circle's own catalog entry is not a new item; the book it reads is.
+    circle = make_circle(state=Circle.State.OPEN, subject=ItemFactory(title="Purple Cow"))
+    for n in range(2):
+        ItemFactory(title=f"Cwrs {n}", language="cy")
+    english = [ItemFactory(title=f"Course {n}") for n in range(ROW_SIZE + 1)]
+
+    rows = home_rows(user=AnonymousUser(), now=timezone.now())
+
+    # The organisation's language first, newest first: a row's worth.
+    assert [i.title for i in rows.new_items] == [i.title for i in english[::-1][:ROW_SIZE]]
+    for item in english:
+        item.delete()
+    rows = home_rows(user=AnonymousUser(), now=timezone.now())
+    # Fewer than a row in that language: the newest of the others after them, never one over
+    # a month old, never a circle's entry.
+    assert [i.title for i in rows.new_items] == ["Purple Cow", "Cwrs 1", "Cwrs 0"]
+    assert circle.item not in rows.new_items
+
+
+@pytest.mark.django_db
+def test_the_front_page_reads_department_popularity_as_the_widget_keeps_it(client_as):
+    ward = DepartmentFactory(name="Cardiology")
+    chosen = ItemFactory(title="Heart failure update")
+    for _ in range(MIN_GROUP_SIZE):
+        enroll(EmployeeFactory(department=ward).user, item=chosen)
+    for _ in range(MIN_GROUP_SIZE):
+        EmployeeFactory(department=ward)
+
+    def counted(person):
+        with CaptureQueriesContext(connection) as queries:
+            body = client_as(person).get("/").content.decode()
+        assert "Popular in Cardiology" in body
+        return [q["sql"] for q in queries.captured_queries if "COUNT(DISTINCT" in q["sql"]]
+
+    assert len(counted(EmployeeFactory(department=ward))) == 1
+    assert counted(EmployeeFactory(department=ward)) == []  # a colleague: read, not counted

@@ -53,7 +53,7 @@ from .ranking import (
     clamp_limit,
     rank_suggestions,
 )
-from .suggestions import WidgetResult, suggestions_for
+from .suggestions import WidgetResult, department_popularity_shared, suggestions_for
 from .team import (
     TeamUptake,
     team_suggestion_active_for,
@@ -95,6 +95,7 @@ __all__ = [
     "clamp_limit",
     "rank_suggestions",
     "department_popularity",
+    "department_popularity_shared",
     "candidates_visible",
     "interest_topic_list",
     "pool_build",

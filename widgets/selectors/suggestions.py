@@ -220,3 +220,19 @@ def teams_prewarm(*, now=None) -> int:
     except Exception:  # noqa: BLE001 - the cache is down: each view computes its own
         return 0
     return len(values)
+
+
+def department_popularity_shared(
+    *, department_id: int, now: datetime | None = None
+) -> dict[int, int]:
+    """`department_popularity`, the day's figure the suggestions keep in the cache: read from
+    there (one round trip), built and stored once when it is not. The portal's front page
+    asked the database for it on every signed-in view (a count over a department's
+    enrollments of 90 days: 60 ms at 20k employees)."""
+    now = now or timezone.now()
+    key = _department_key(department_id, timezone.localdate(now))
+    value = _cache_get_many([key]).get(key)
+    if value is None:
+        value = department_popularity(department_id=department_id, now=now)
+        _cache_set(key, value, TEAM_TTL_SECONDS)
+    return value
