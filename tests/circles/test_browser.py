@@ -1,6 +1,7 @@
 """A circle's whole life in real Chromium: start, join from the widget, post, wrap up, archive."""
 
 import datetime as dt
+import os
 
 import pytest
 import time_machine
@@ -11,6 +12,7 @@ from circles import services
 from circles.models import Circle, Post
 from enrollment.models import TranscriptEvent
 from tests.catalog.factories import ItemFactory
+from tests.circles.factories import make_circle
 from tests.people.factories import EmployeeFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -118,3 +120,21 @@ def test_start_join_from_the_widget_post_wrap_up_and_find_it_in_the_archive(
         page.get_by_text("Find the sneezers on the ward").wait_for()
         assert page.locator(".archive-quote").filter(has_text="Safe is risky").count() == 1
         assert "Ben Joiner" not in page.content()
+
+
+def test_the_call_link_shows_someone_on_the_waitlist_their_place(browser_page, browser_login):
+    circle = make_circle(state="open", seat_cap=2, title="Purple Cow circle")
+    for _ in range(2):
+        services.circle_join(user=EmployeeFactory().user, circle=circle)
+    waiting = EmployeeFactory().user
+    services.circle_join(user=waiting, circle=circle)
+    page = browser_login(waiting)
+
+    for width, height in ((390, 844), (1366, 900)):
+        page.set_viewport_size({"width": width, "height": height})
+        page.goto(f"/circles/{circle.slug}/call/")
+        expect(page.locator(".message-info")).to_contain_text("you are 1st on the waitlist")
+        expect(page.get_by_role("heading", name="Purple Cow circle")).to_be_visible()
+        assert "teams.microsoft.com" not in page.content()
+        if shots := os.environ.get("SCREENSHOTS_DIR"):
+            page.screenshot(path=f"{shots}/call-waitlisted-{width}.png", full_page=False)
