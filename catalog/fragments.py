@@ -36,10 +36,12 @@ CARD_TEMPLATE = "catalog/_item_card.html"
 TITLE_SLOT = mark_safe("<!--card-title-->")
 SUMMARY_SLOT = mark_safe("<!--card-summary-->")
 FILTERS_TEMPLATE = "catalog/_filters.html"
-# A few pages of the most read orders for common terms; a card is about 1.5 kB (3 MB).
-cards = FragmentMemo(size=2000, seconds=MAX_AGE.total_seconds())
-# One panel per combination of filters and counts in use (up to ~25 kB each: 2.5 MB).
-filter_panels = FragmentMemo(size=100, seconds=MAX_AGE.total_seconds())
+# A few pages of the most read orders for a few hundred terms; a card is about 1.5 kB
+# (9 MB). With 2,000 the mixed benchmark's 300 searches evicted each other's cards.
+cards = FragmentMemo(size=6000, seconds=MAX_AGE.total_seconds())
+# One panel per combination of filters and counts in use (up to ~25 kB each: 10 MB). With 100,
+# a few hundred terms in use rendered almost every panel again (2-3 ms of a 9 ms page).
+filter_panels = FragmentMemo(size=400, seconds=MAX_AGE.total_seconds())
 
 
 def _viewer() -> tuple[str, str]:
