@@ -1,5 +1,6 @@
 """Reads of the catalog. Every one starts from `catalog.visibility`, never a rule of its own."""
 
+import copy
 import datetime as dt
 from dataclasses import dataclass, field
 
@@ -20,7 +21,7 @@ from learning_portal.core.fragments import FragmentMemo
 
 from .durations import DurationBand
 from .filters import GROUPED_FACETS, STATIC_FACETS
-from .index import MAX_AGE, catalog_index, term_match
+from .index import MAX_AGE, catalog_index, current_token, public_items, term_match
 from .models import Item
 from .search import normalize_search_term
 from .sessions import StartsWithin, sessions_ahead, upcoming_sessions
@@ -134,6 +135,10 @@ def item_get_published_visible(*, user, slug: str, now: dt.datetime | None = Non
     return None
 
 
+# The longest a kept public item (catalog.index.public_items) is served.
+PUBLIC_ITEM_SECONDS = 60
+
+
 def item_get_visible_to(*, user, slug: str, now: dt.datetime | None = None) -> Item | None:
     """The item if the person may see it; None otherwise, so callers answer 404, not 403.
 
@@ -145,24 +150,25 @@ def item_get_visible_to(*, user, slug: str, now: dt.datetime | None = None) -> I
     person's audiences nor their permissions (two more queries, and the audience rule's
     query cost more to build than to run). Only for an item that is restricted or not
     published is the person checked: against the whole rule, or as a previewing admin.
+
+    A public item is read once per process and catalog version (three queries, a third of
+    an item page's time) and kept until the first moment its page could differ without a
+    write: its publish window opening or closing, its next session starting, or a minute at
+    most. The version is read before the row, so a change that commits in between retires
+    what was read. Each caller gets its own copy (the page annotates the sessions).
     """
+    # Kept items are for requests, which ask about the present; a caller's own `now` reads.
+    keep = now is None
     now = now or timezone.now()
-    restricted = restricted_item()
-    item = (
-        Item.objects.annotate(
-            is_restricted=restricted,
-            is_public=ExpressionWrapper(
-                published_q(now) & ~Q(restricted), output_field=BooleanField()
-            ),
-        )
-        .filter(slug=slug)
-        .first()
-    )
+    token = current_token() if keep else None
+    kept = public_items.get((token, slug)) if keep else None
+    if kept is not None and kept[0] <= now < kept[1]:
+        return _own_copy(kept[2])
+    item = _item_row(slug=slug, now=now)
     if item is None:
         return None
-    if not (
-        item.is_public
-        or can_preview_unpublished(user)
+    if not item.is_public and not (
+        can_preview_unpublished(user)
         or item_list_visible_to(user=user, now=now).filter(pk=item.pk).exists()
     ):
         return None
@@ -175,7 +181,37 @@ def item_get_visible_to(*, user, slug: str, now: dt.datetime | None = None) -> I
             to_attr="upcoming_sessions",
         ),
     )
-    return item
+    if not item.is_public or not keep:
+        return item
+    until = min(
+        [now + dt.timedelta(seconds=PUBLIC_ITEM_SECONDS)]
+        + [at for at in (item.publish_start, item.publish_end) if at and at > now]
+        + [session.starts_at for session in item.upcoming_sessions[:1]]
+    )
+    public_items.put((token, slug), (now, until, item))
+    return _own_copy(item)
+
+
+def _item_row(*, slug: str, now: dt.datetime) -> Item | None:
+    restricted = restricted_item()
+    return (
+        Item.objects.annotate(
+            is_restricted=restricted,
+            is_public=ExpressionWrapper(
+                published_q(now) & ~Q(restricted), output_field=BooleanField()
+            ),
+        )
+        .filter(slug=slug)
+        .first()
+    )
+
+
+def _own_copy(item: Item) -> Item:
+    """A copy a request may annotate: its own item, session objects and prefetch cache."""
+    copied = copy.copy(item)
+    copied._prefetched_objects_cache = dict(item._prefetched_objects_cache)
+    copied.upcoming_sessions = [copy.copy(session) for session in item.upcoming_sessions]
+    return copied
 
 
 @dataclass

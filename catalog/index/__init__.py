@@ -57,6 +57,7 @@ from .store import (
     forget_process_copies,
     process_copy,
     process_copy_keep,
+    public_items,
     refresh_index,
     search_changed,
 )
@@ -93,6 +94,7 @@ __all__ = [
     "new_token",
     "prewarm_recent_terms",
     "process_copy",
+    "public_items",
     "process_copy_keep",
     "refresh_index",
     "remembered_term_count",

@@ -17,6 +17,8 @@ from django.core.cache import cache
 from django.utils import timezone
 from kombu.exceptions import OperationalError as KombuOperationalError
 
+from learning_portal.core.fragments import FragmentMemo
+
 from .arrays import FORMAT, CatalogIndex
 from .build import build_index
 from .freshness import MAX_AGE, SEARCH_TOKEN_KEY, TOKEN_KEY, count_after_commit, current_token
@@ -35,6 +37,10 @@ BUILD_LOCK_SECONDS = 60
 
 # This process's copy, so a request costs one cache read (the token), not an unpickling.
 _memo: CatalogIndex | None = None
+# Public items' pages as read (row, topics, sessions ahead), by catalog token and slug, kept
+# and served by catalog.selectors.item_get_visible_to; dropped with the index copy, so this
+# process's next request reads what it wrote. An item with its sessions is a few kB.
+public_items = FragmentMemo(size=2000, seconds=60)
 _build_lock = threading.Lock()
 
 
@@ -49,6 +55,7 @@ def catalog_changed() -> None:
     """
     global _memo
     _memo = None
+    public_items.clear()
     count_after_commit(TOKEN_KEY, then=_retired)
 
 
@@ -174,9 +181,11 @@ def process_copy_keep(index: CatalogIndex | None) -> None:
 
 
 def forget_process_copies() -> None:
-    """Drop this process's copy of the index and its term placements: as a new process.
+    """Drop this process's copy of the index, its term placements and its public items: as
+    a new process would start.
 
     The shared copies in the cache stay.
     """
     process_copy_keep(None)
+    public_items.clear()
     forget_terms()

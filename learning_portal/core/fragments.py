@@ -25,6 +25,7 @@ from collections.abc import Callable, Hashable
 from typing import TypeVar
 
 T = TypeVar("T")
+_MISSING = object()
 
 
 class FragmentMemo:
@@ -40,21 +41,32 @@ class FragmentMemo:
     def __len__(self) -> int:
         return len(self._entries)
 
-    def get_or_render(self, key: Hashable, render: Callable[[], T]) -> T:
-        """The value remembered under `key`, or `render()`'s, remembered from now on."""
+    def get(self, key: Hashable, default: object = None) -> object:
+        """The value remembered under `key`, or `default`."""
         now = time.monotonic()
         with self._lock:
             found = self._entries.get(key)
             if found is not None and found[0] > now:
                 self._entries.move_to_end(key)
                 return found[1]
-        # Rendered outside the lock: two threads may render the same piece once each.
-        value = render()
+        return default
+
+    def put(self, key: Hashable, value: object) -> None:
+        """Remember `value` under `key` from now on."""
         with self._lock:
-            self._entries[key] = (now + self.seconds, value)
+            self._entries[key] = (time.monotonic() + self.seconds, value)
             self._entries.move_to_end(key)
             while len(self._entries) > self.size:
                 self._entries.popitem(last=False)
+
+    def get_or_render(self, key: Hashable, render: Callable[[], T]) -> T:
+        """The value remembered under `key`, or `render()`'s, remembered from now on."""
+        found = self.get(key, _MISSING)
+        if found is not _MISSING:
+            return found  # type: ignore[return-value]
+        # Rendered outside the lock: two threads may render the same piece once each.
+        value = render()
+        self.put(key, value)
         return value
 
     def clear(self) -> None:

@@ -4,6 +4,8 @@ import markdown as markdown_lib
 import nh3
 from django.utils.safestring import SafeString, mark_safe
 
+from .fragments import FragmentMemo
+
 # What rendered Markdown may contain: text structure, links, tables, code. No images (they
 # would load third-party content), no forms, no embedded media.
 ALLOWED_TAGS = {
@@ -19,6 +21,9 @@ ALLOWED_ATTRIBUTES = {
 }
 ALLOWED_URL_SCHEMES = {"http", "https", "mailto"}
 MARKDOWN_EXTENSIONS = ["extra", "sane_lists"]
+# Each text is rendered once per process: an item page rendered its description on every
+# view (a tenth of the page's time). The key is the text itself, so an edit is a new entry.
+_rendered = FragmentMemo(size=1000, seconds=60 * 60)
 
 
 def render_markdown(text: str | None) -> SafeString:
@@ -31,6 +36,10 @@ def render_markdown(text: str | None) -> SafeString:
     """
     if not text:
         return mark_safe("")
+    return _rendered.get_or_render(text, lambda: _render(text))
+
+
+def _render(text: str) -> SafeString:
     html = markdown_lib.markdown(text, extensions=MARKDOWN_EXTENSIONS, output_format="html")
     cleaned = nh3.clean(
         html,

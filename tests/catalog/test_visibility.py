@@ -208,14 +208,62 @@ def test_detail_selector_asks_nothing_about_the_person_for_an_open_item(employee
     with CaptureQueriesContext(connection) as restricted_queries:
         assert item_get_visible_to(user=employee.user, slug=restricted.slug) is None
 
-    # The item, its topics and its sessions; no audience rule, no permissions.
-    assert len(open_queries) == 3
+    # The catalog version, the item, its topics and its sessions; no audience rule, no
+    # permissions.
+    assert len(open_queries) == 4
     person = ('"auth_permission"', '"catalog_audience')  # permissions, the audience rule
     assert not [q for q in open_queries if any(table in q["sql"] for table in person)]
-    # An outsider's restricted item: the item, the permissions, the audience rule; nothing
-    # of the item is read further.
-    assert len(restricted_queries) == 4
+    # An outsider's restricted item: the version, the item, the permissions, the audience
+    # rule; nothing of the item is read further.
+    assert len(restricted_queries) == 5
     assert not [q for q in restricted_queries if "catalog_topic" in q["sql"]]
+
+
+@pytest.mark.django_db
+def test_a_public_item_is_read_once_per_catalog_version_and_each_caller_gets_a_copy(employee):
+    item = ItemFactory()
+    first = item_get_visible_to(user=employee.user, slug=item.slug)
+    with CaptureQueriesContext(connection) as again:
+        second = item_get_visible_to(user=AnonymousUser(), slug=item.slug)
+    assert second == item
+    assert len(again) == 1  # the catalog version only
+    # A page annotates its copy (the sessions' seats left); no other request sees it.
+    second.upcoming_sessions.append("annotated")
+    second.extra = "mine"
+    third = item_get_visible_to(user=employee.user, slug=item.slug)
+    assert third.upcoming_sessions == first.upcoming_sessions == []
+    assert not hasattr(third, "extra")
+
+
+@pytest.mark.django_db
+def test_a_change_to_the_item_is_read_at_once(employee):
+    item = ItemFactory(title="Before")
+    assert item_get_visible_to(user=employee.user, slug=item.slug).title == "Before"
+    item.title = "After"
+    item.save()
+    assert item_get_visible_to(user=employee.user, slug=item.slug).title == "After"
+    item.is_published = False
+    item.save()
+    assert item_get_visible_to(user=employee.user, slug=item.slug) is None
+
+
+@pytest.mark.django_db
+def test_a_kept_item_ends_when_its_publish_window_closes(employee, time_machine):
+    now = timezone.now()
+    time_machine.move_to(now, tick=False)
+    item = ItemFactory(publish_end=now + dt.timedelta(seconds=20))
+    assert item_get_visible_to(user=employee.user, slug=item.slug) == item
+    time_machine.move_to(now + dt.timedelta(seconds=21), tick=False)
+    assert item_get_visible_to(user=employee.user, slug=item.slug) is None
+
+
+@pytest.mark.django_db
+def test_a_restricted_item_is_never_kept_and_asks_about_each_person(employee, pharmacy):
+    pharmacist = EmployeeFactory(department=pharmacy).user
+    restricted = ItemFactory(audiences=[AudienceFactory(departments=[pharmacy])])
+    assert item_get_visible_to(user=pharmacist, slug=restricted.slug) == restricted
+    assert item_get_visible_to(user=employee.user, slug=restricted.slug) is None
+    assert item_get_visible_to(user=AnonymousUser(), slug=restricted.slug) is None
 
 
 @pytest.mark.django_db
