@@ -84,6 +84,10 @@ class Results:
         self.latencies: dict[str, list[float]] = defaultdict(list)
         self.bad_status: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
         self.connection_errors: dict[str, list[str]] = defaultdict(list)
+        # An open loop's answers in time: (seconds from its start when the request was due,
+        # latency in ms), to show how a run develops (a cold start, a queue that drains).
+        self.timeline: list[tuple[float, float]] = []
+        self.began: float | None = None
 
     def gave_up(self, request: dict) -> None:
         """A request never sent: no connection came free within TIMEOUT_SECONDS of its moment."""
@@ -108,7 +112,10 @@ class Results:
             self.connection_errors[label].append(type(exc).__name__)
             return
         if status == request.get("expect", 200):
-            self.latencies[label].append((time.perf_counter() - since) * 1000)
+            latency = (time.perf_counter() - since) * 1000
+            self.latencies[label].append(latency)
+            if self.began is not None:
+                self.timeline.append((round(since - self.began, 3), round(latency, 1)))
         else:
             self.bad_status[label][str(status)] += 1
 
@@ -118,6 +125,7 @@ class Results:
             "latencies": self.latencies,
             "bad_status": self.bad_status,
             "connection_errors": self.connection_errors,
+            "timeline": self.timeline,
         }
 
 
@@ -158,6 +166,7 @@ async def open_loop(job: dict, results: Results) -> None:
     interval = 1.0 / job["rate"]
     total = int(job["rate"] * job["duration"])
     began = time.perf_counter()
+    results.began = began
     tasks = []
 
     async def send(k: int, scheduled: float) -> None:

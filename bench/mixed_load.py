@@ -96,6 +96,8 @@ def run(ctx) -> None:
             stack, requests[: int(RATE * 10)], connections=CONNECTIONS, duration=10
         )
         everything = serving.total(parts)
+        print("the run in windows (by when the request was due):")
+        print("\n".join(serving.windows(everything.timeline)))
         print(
             f"{'case':<12} {'req/s':>7} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7} {'n':>6} "
             f"{'errors':>6}"

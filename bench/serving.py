@@ -252,6 +252,8 @@ class Figures:
     connection_error_kinds: dict[str, int] = field(default_factory=dict)
     # The web workers' CPU seconds while this ran (set by `measured`).
     cpu: float = 0.0
+    # An open loop's (seconds from its start the request was due, latency ms), all labels.
+    timeline: list[tuple[float, float]] = field(default_factory=list)
 
     @property
     def cpu_ms_per_request(self) -> float:
@@ -353,8 +355,10 @@ def drive(
                 )
     # Processes ran side by side: the case lasted as long as the slowest of them.
     elapsed = max(output["elapsed"] for output in outputs)
+    timeline = sorted(tuple(point) for output in outputs for point in output.get("timeline", []))
     for figures in merged.values():
         figures.elapsed = elapsed
+        figures.timeline = timeline
     return merged
 
 
@@ -386,4 +390,18 @@ def total(figures: dict[str, Figures]) -> Figures:
         result.connection_errors += part.connection_errors
         _add_counts(result.connection_error_kinds, part.connection_error_kinds)
         result.elapsed = max(result.elapsed, part.elapsed)
+        result.timeline = part.timeline
     return result
+
+
+def windows(timeline: list[tuple[float, float]], seconds: float = 10.0) -> list[str]:
+    """An open loop's run in windows of `seconds`: when the requests were due, how many were
+    answered, their p50 and p99."""
+    rows: dict[int, list[float]] = {}
+    for due, latency in timeline:
+        rows.setdefault(int(due // seconds), []).append(latency)
+    return [
+        f"  {n * seconds:>4.0f}-{(n + 1) * seconds:<4.0f}s due: {len(values):5d} answered, "
+        f"p50 {percentile(values, 50):7.0f} ms, p99 {percentile(values, 99):7.0f} ms"
+        for n, values in sorted(rows.items())
+    ]
