@@ -60,6 +60,7 @@ from .store import (
     public_items,
     refresh_index,
     search_changed,
+    shared_index_lasting,
 )
 from .terms import (
     RECENT_TERMS_KEY,
@@ -99,6 +100,7 @@ __all__ = [
     "refresh_index",
     "remembered_term_count",
     "search_changed",
+    "shared_index_lasting",
     "term_cache_key",
     "term_forget",
     "term_match",

@@ -155,6 +155,20 @@ def _build_once(token: int, now: dt.datetime) -> CatalogIndex:
                 cache.delete(BUILD_LOCK_KEY)
 
 
+def shared_index_lasting(seconds: float, now: dt.datetime | None = None) -> CatalogIndex | None:
+    """The shared index if it is current and still covers `seconds` from now, else None.
+
+    The beat task's refresh then has nothing to do: a rebuild would read the same catalog
+    (about a second of PostgreSQL at 100k items, beside people's requests) for an index the
+    next run rebuilds in time anyway.
+    """
+    now = now or timezone.now()
+    shared = _shared_index(current_token(), now)
+    if shared is not None and shared.covers(now + dt.timedelta(seconds=seconds)):
+        return shared
+    return None
+
+
 def refresh_index(now: dt.datetime | None = None, *, token: int | None = None) -> CatalogIndex:
     """Build the index for `now` and share it through the cache (the beat task calls this)."""
     now = now or timezone.now()

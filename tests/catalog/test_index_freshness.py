@@ -147,6 +147,34 @@ def test_refresh_task_builds_the_shared_index(employee, django_assert_num_querie
 
 
 @pytest.mark.django_db
+def test_refresh_task_rebuilds_only_an_index_that_would_not_last_until_its_next_run(
+    monkeypatch, time_machine, django_capture_on_commit_callbacks
+):
+    from catalog.index import store
+
+    ItemFactory()
+    builds = []
+    real_build = store.build_index
+    monkeypatch.setattr(
+        store, "build_index", lambda *a, **k: builds.append(1) or real_build(*a, **k)
+    )
+    start = timezone.now()
+    time_machine.move_to(start, tick=False)
+    refresh_catalog_index.apply()
+    time_machine.move_to(start + dt.timedelta(seconds=30), tick=False)
+    refresh_catalog_index.apply()  # still current at the next run: kept
+    assert len(builds) == 1
+    time_machine.move_to(start + index.MAX_AGE - dt.timedelta(seconds=30), tick=False)
+    refresh_catalog_index.apply()  # would age out before the next run
+    assert len(builds) == 2
+    with django_capture_on_commit_callbacks(execute=True):
+        ItemFactory()  # a new version is always built
+    refresh_catalog_index.apply()
+    assert len(builds) == 3
+    assert cache.get(index.INDEX_KEY).size == 2
+
+
+@pytest.mark.django_db
 def test_a_commit_queues_one_refresh_unless_one_is_already_waiting(
     django_capture_on_commit_callbacks, monkeypatch, settings
 ):
