@@ -61,6 +61,7 @@ from .store import (
     refresh_index,
     search_changed,
     shared_index_lasting,
+    vocabularies,
 )
 from .terms import (
     RECENT_TERMS_KEY,
@@ -101,6 +102,7 @@ __all__ = [
     "remembered_term_count",
     "search_changed",
     "shared_index_lasting",
+    "vocabularies",
     "term_cache_key",
     "term_forget",
     "term_match",

@@ -41,6 +41,8 @@ _memo: CatalogIndex | None = None
 # and served by catalog.selectors.item_get_visible_to; dropped with the index copy, so this
 # process's next request reads what it wrote. An item with its sessions is a few kB.
 public_items = FragmentMemo(size=2000, seconds=60)
+# The "did you mean" vocabulary (catalog.suggestions), by catalog token: a few hundred kB.
+vocabularies = FragmentMemo(size=2, seconds=60 * 60)
 _build_lock = threading.Lock()
 
 
@@ -56,6 +58,7 @@ def catalog_changed() -> None:
     global _memo
     _memo = None
     public_items.clear()
+    vocabularies.clear()
     count_after_commit(TOKEN_KEY, then=_retired)
 
 
@@ -202,4 +205,5 @@ def forget_process_copies() -> None:
     """
     process_copy_keep(None)
     public_items.clear()
+    vocabularies.clear()
     forget_terms()

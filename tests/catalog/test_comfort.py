@@ -26,6 +26,26 @@ def test_a_misspelt_search_offers_the_corrected_term_and_related_topics(client, 
 
 
 @pytest.mark.django_db
+def test_the_spelling_vocabulary_is_read_once_per_catalog_version_not_per_index_build(
+    client, make_item
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from catalog import index
+
+    make_item(title="Hand hygiene essentials")
+    assert client.get(LIST_URL, {"q": "hygeine"}).context["suggestions"].did_you_mean
+    # The index is rebuilt for the clock (same catalog version), in a new process.
+    index.refresh_index()
+    index.forget_process_copies()
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(LIST_URL, {"q": "hygeine"})
+    assert response.context["suggestions"].did_you_mean == "hygiene"
+    assert not [q for q in queries if '"catalog_item"."topic_names"' in q["sql"]]
+
+
+@pytest.mark.django_db
 def test_did_you_mean_never_spells_out_a_restricted_items_title(client, make_item):
     audience = AudienceFactory(departments=[DepartmentFactory()])
     make_item(title="Confidential restructuring briefing", audiences=[audience])
