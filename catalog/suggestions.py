@@ -63,6 +63,12 @@ def _vocabulary(index, now: dt.datetime) -> list[str]:
     return words
 
 
+def prewarm_vocabulary(index, now: dt.datetime) -> int:
+    """Read the vocabulary for `index`'s catalog version ahead of the first zero-result search
+    (the refresh task calls it); returns its size. A cache read when it is there already."""
+    return len(_vocabulary(index, now))
+
+
 def search_suggestions(
     *, term: str, audience_ids: list[int], now: dt.datetime
 ) -> SearchSuggestions:
