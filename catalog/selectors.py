@@ -135,7 +135,7 @@ def item_get_published_visible(*, user, slug: str, now: dt.datetime | None = Non
     return None
 
 
-# The longest a kept public item (catalog.index.public_items) is served.
+# The longest a public item's kept topics and sessions (catalog.index.public_items) serve.
 PUBLIC_ITEM_SECONDS = 60
 
 
@@ -151,19 +151,16 @@ def item_get_visible_to(*, user, slug: str, now: dt.datetime | None = None) -> I
     query cost more to build than to run). Only for an item that is restricted or not
     published is the person checked: against the whole rule, or as a previewing admin.
 
-    A public item is read once per process and catalog version (three queries, a third of
-    an item page's time) and kept until the first moment its page could differ without a
-    write: its publish window opening or closing, its next session starting, or a minute at
-    most. The version is read before the row, so a change that commits in between retires
-    what was read. Each caller gets its own copy (the page annotates the sessions).
+    Who may see the item is decided from its row, read on every call. A public item's topics
+    and sessions ahead (two queries) are kept per process and catalog version until the
+    first moment they could differ without a write: its next session starting, or a minute
+    at most. The version is read before the row, so a change that commits in between retires
+    what was read. Each caller gets its own copies (the page annotates the sessions).
     """
-    # Kept items are for requests, which ask about the present; a caller's own `now` reads.
+    # Kept parts are for requests, which ask about the present; a caller's own `now` reads.
     keep = now is None
     now = now or timezone.now()
     token = current_token() if keep else None
-    kept = public_items.get((token, slug)) if keep else None
-    if kept is not None and kept[0] <= now < kept[1]:
-        return _own_copy(kept[2])
     item = _item_row(slug=slug, now=now)
     if item is None:
         return None
@@ -172,6 +169,10 @@ def item_get_visible_to(*, user, slug: str, now: dt.datetime | None = None) -> I
         or item_list_visible_to(user=user, now=now).filter(pk=item.pk).exists()
     ):
         return None
+    kept = public_items.get((token, item.pk)) if keep and item.is_public else None
+    if kept is not None and kept[0] <= now < kept[1]:
+        _attach(item, topics=kept[2], sessions=kept[3])
+        return item
     prefetch_related_objects(
         [item],
         "topics",
@@ -181,15 +182,32 @@ def item_get_visible_to(*, user, slug: str, now: dt.datetime | None = None) -> I
             to_attr="upcoming_sessions",
         ),
     )
-    if not item.is_public or not keep:
-        return item
-    until = min(
-        [now + dt.timedelta(seconds=PUBLIC_ITEM_SECONDS)]
-        + [at for at in (item.publish_start, item.publish_end) if at and at > now]
-        + [session.starts_at for session in item.upcoming_sessions[:1]]
-    )
-    public_items.put((token, slug), (now, until, item))
-    return _own_copy(item)
+    if keep and item.is_public:
+        topics = list(item.topics.all())
+        sessions = list(item.upcoming_sessions)
+        until = min(
+            [now + dt.timedelta(seconds=PUBLIC_ITEM_SECONDS)]
+            + [session.starts_at for session in sessions[:1]]
+        )
+        public_items.put((token, item.pk), (now, until, topics, sessions))
+        _attach(item, topics=topics, sessions=sessions)
+    return item
+
+
+def _attach(item: Item, *, topics: list, sessions: list) -> None:
+    """Give `item` its own copies of kept topics and sessions, as its prefetch would."""
+    item._prefetched_objects_cache = {"topics": _prefetched(item, "topics", topics)}
+    item.upcoming_sessions = [copy.copy(session) for session in sessions]
+    for session in item.upcoming_sessions:
+        session.item = item
+
+
+def _prefetched(item: Item, name: str, rows: list) -> QuerySet:
+    # What prefetch_related leaves in the cache: the related manager's queryset, filled.
+    queryset = getattr(item, name).all()
+    queryset._result_cache = [copy.copy(row) for row in rows]
+    queryset._prefetch_done = True
+    return queryset
 
 
 def _item_row(*, slug: str, now: dt.datetime) -> Item | None:
@@ -204,14 +222,6 @@ def _item_row(*, slug: str, now: dt.datetime) -> Item | None:
         .filter(slug=slug)
         .first()
     )
-
-
-def _own_copy(item: Item) -> Item:
-    """A copy a request may annotate: its own item, session objects and prefetch cache."""
-    copied = copy.copy(item)
-    copied._prefetched_objects_cache = dict(item._prefetched_objects_cache)
-    copied.upcoming_sessions = [copy.copy(session) for session in item.upcoming_sessions]
-    return copied
 
 
 @dataclass

@@ -2,9 +2,10 @@
 
 Read only on a zero-result page. The spelling vocabulary is the words of the titles and
 topic names everyone may see (never a restricted item's title, which would leak it), kept
-in the cache and in each process per catalog version. A title whose publish window closed
-since stays in it until the next write; a correction is offered only when it finds
-something the person may see.
+in the cache and in each process per catalog version, for an hour at most. Until the next
+write, a title whose publish window has closed since stays in it (a correction is offered
+only when it finds something the person may see), and one whose window has opened is not
+yet in it.
 """
 
 import datetime as dt
@@ -16,7 +17,7 @@ from dataclasses import dataclass, field
 from django.contrib.auth.models import AnonymousUser
 from django.core.cache import cache
 
-from .index import catalog_index, term_match, vocabularies
+from .index import cache_version, catalog_index, term_match, vocabularies
 from .models import Item
 from .search import normalize_search_term
 from .visibility import published_q, visible_items_q
@@ -41,7 +42,9 @@ def _vocabulary(index, now: dt.datetime) -> list[str]:
     # behind it for seconds (bench mixed_load). One thread per process reads it; the others
     # wait for that.
     version = index.token if index.token is not None else f"build-{index.build_id}"
-    key = f"catalog:vocabulary:{version}"
+    # With the cache's own version (time-based, new after a flush): a database restored to
+    # an earlier count never meets the vocabulary of the catalog it replaced.
+    key = f"catalog:vocabulary:{version}:{cache_version()}"
     words = vocabularies.get(key)
     if words is not None:
         return words

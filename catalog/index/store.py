@@ -37,9 +37,9 @@ BUILD_LOCK_SECONDS = 60
 
 # This process's copy, so a request costs one cache read (the token), not an unpickling.
 _memo: CatalogIndex | None = None
-# Public items' pages as read (row, topics, sessions ahead), by catalog token and slug, kept
-# and served by catalog.selectors.item_get_visible_to; dropped with the index copy, so this
-# process's next request reads what it wrote. An item with its sessions is a few kB.
+# Public items' topics and sessions ahead, by catalog token and item, kept and served by
+# catalog.selectors.item_get_visible_to (which reads the row itself every time); dropped
+# with the index copy, so this process's next request reads what it wrote. A few kB each.
 public_items = FragmentMemo(size=2000, seconds=60)
 # The "did you mean" vocabulary (catalog.suggestions), by catalog token: a few hundred kB.
 vocabularies = FragmentMemo(size=2, seconds=60 * 60)

@@ -220,19 +220,43 @@ def test_detail_selector_asks_nothing_about_the_person_for_an_open_item(employee
 
 
 @pytest.mark.django_db
-def test_a_public_item_is_read_once_per_catalog_version_and_each_caller_gets_a_copy(employee):
-    item = ItemFactory()
+def test_a_public_items_topics_and_sessions_are_read_once_per_catalog_version(employee):
+    from tests.catalog.factories import OfferingFactory, TopicFactory
+
+    item = ItemFactory(topics=[TopicFactory(name="Safety")])
+    OfferingFactory(item=item)
     first = item_get_visible_to(user=employee.user, slug=item.slug)
     with CaptureQueriesContext(connection) as again:
         second = item_get_visible_to(user=AnonymousUser(), slug=item.slug)
+        topics = [topic.name for topic in second.topics.all()]
     assert second == item
-    assert len(again) == 1  # the catalog version only
-    # A page annotates its copy (the sessions' seats left); no other request sees it.
+    assert topics == ["Safety"]
+    assert len(again) == 2  # the catalog version and the item's row, never skipped
+    # A page annotates its copies (the sessions' seats left); no other request sees them.
+    second.upcoming_sessions[0].seats_left = 3
     second.upcoming_sessions.append("annotated")
-    second.extra = "mine"
     third = item_get_visible_to(user=employee.user, slug=item.slug)
-    assert third.upcoming_sessions == first.upcoming_sessions == []
-    assert not hasattr(third, "extra")
+    assert len(third.upcoming_sessions) == len(first.upcoming_sessions) == 1
+    assert not hasattr(third.upcoming_sessions[0], "seats_left")
+    assert third.upcoming_sessions[0].item is third
+
+
+@pytest.mark.django_db
+def test_who_may_see_a_kept_item_is_decided_from_its_row_even_after_a_write_without_signal(
+    employee, pharmacy
+):
+    from catalog.models import Item
+
+    item = ItemFactory()
+    assert item_get_visible_to(user=employee.user, slug=item.slug) == item
+    # A bulk update sends no signal and, here, raises no catalog version.
+    Item.objects.filter(pk=item.pk).update(is_published=False)
+    assert item_get_visible_to(user=employee.user, slug=item.slug) is None
+    Item.objects.filter(pk=item.pk).update(is_published=True)
+    item.audiences.through.objects.bulk_create(
+        [item.audiences.through(item=item, audience=AudienceFactory(departments=[pharmacy]))]
+    )
+    assert item_get_visible_to(user=employee.user, slug=item.slug) is None
 
 
 @pytest.mark.django_db
