@@ -62,25 +62,8 @@ CASES: list[tuple[str, str]] = [
 ]
 
 
-# Tables the catalog page reads, vacuumed before timing (see `run`).
-CATALOG_TABLES = (
-    "catalog_item",
-    "catalog_item_topics",
-    "catalog_item_audiences",
-    "catalog_offering",
-    "catalog_searchdocument",
-)
-
-
 def run(ctx: Context) -> None:
-    # seed_demo rewrites every item once (the search columns), leaving as many dead rows as
-    # live ones, and this server may run with autovacuum off. A deployment's autovacuum
-    # would have cleaned up and set the visibility map that index-only scans rely on; do
-    # what it would, so the figures describe a kept database and not a seeding artefact.
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT current_setting('autovacuum')")
-        print(f"autovacuum={cursor.fetchone()[0]}; VACUUM (ANALYZE) {', '.join(CATALOG_TABLES)}")
-        cursor.execute(f"VACUUM (ANALYZE) {', '.join(CATALOG_TABLES)}")
+    # The harness has vacuumed what autovacuum would have (vacuum_as_autovacuum_would).
     user = User.objects.get(email=BENCH_USER)
     client = Client(HTTP_HOST="localhost")
     client.force_login(user)
